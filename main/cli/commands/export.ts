@@ -1,0 +1,12 @@
+import type { Command } from '../command.ts';
+import { UserError } from '../errors.ts';
+
+// Placeholder until this command is implemented; it refuses clearly instead of pretending.
+export const command: Command = {
+  name: 'export',
+  summary: '',
+  help: 'n2s export: not available in this build yet',
+  run: async () => {
+    throw new UserError('n2s export is not available in this build yet');
+  },
+};
