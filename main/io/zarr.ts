@@ -1,0 +1,427 @@
+/**
+ * OME-Zarr (NGFF) volumes: read NGFF 0.4 on Zarr v2 and NGFF 0.5 on Zarr v3 through zarrita,
+ * write NGFF 0.4 on Zarr v2 (what Debian's python3-zarr 2.13, napari and ome-zarr-py read).
+ *
+ * zarrita does the chunk I/O (indexing, codec pipeline). Two gaps are filled here:
+ * - zarrita cannot *encode* zlib/gzip ("Unsupported: zlib encode"), so we register codecs backed
+ *   by Node's zlib under the same names;
+ * - zarrita only creates v3 arrays, so the v2 metadata (.zgroup/.zattrs/.zarray) is written here.
+ * Every chunk is written to a temporary name and renamed, so a killed writer never leaves a
+ * half-written chunk behind.
+ */
+import * as zarr from 'zarrita';
+import FileSystemStore from '@zarrita/storage/fs';
+import { promises as fsp, existsSync, statSync } from 'node:fs';
+import { deflateSync, inflateSync, gzipSync, gunzipSync } from 'node:zlib';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { DType, Stack, StackMeta, VoxelSize } from '../../shared/stack.ts';
+
+class NodeZlibCodec {
+  kind = 'bytes_to_bytes' as const;
+  constructor(private readonly level: number) {}
+  static fromConfig(c: { level?: number }) {
+    return new NodeZlibCodec(c.level ?? 5);
+  }
+  encode(bytes: Uint8Array): Uint8Array {
+    return new Uint8Array(deflateSync(bytes, { level: this.level }));
+  }
+  decode(bytes: Uint8Array): Uint8Array {
+    return new Uint8Array(inflateSync(bytes));
+  }
+}
+class NodeGzipCodec {
+  kind = 'bytes_to_bytes' as const;
+  constructor(private readonly level: number) {}
+  static fromConfig(c: { level?: number }) {
+    return new NodeGzipCodec(c.level ?? 5);
+  }
+  encode(bytes: Uint8Array): Uint8Array {
+    return new Uint8Array(gzipSync(bytes, { level: this.level }));
+  }
+  decode(bytes: Uint8Array): Uint8Array {
+    return new Uint8Array(gunzipSync(bytes));
+  }
+}
+type CodecFactory = Parameters<typeof zarr.registry.set>[1];
+for (const name of ['zlib', 'numcodecs.zlib']) zarr.registry.set(name, (() => NodeZlibCodec) as unknown as CodecFactory);
+for (const name of ['gzip', 'numcodecs.gzip']) zarr.registry.set(name, (() => NodeGzipCodec) as unknown as CodecFactory);
+
+/** A file-system store whose writes are atomic (temporary file in the same folder, then rename). */
+export class AtomicFileStore extends FileSystemStore {
+  constructor(readonly rootDir: string) {
+    super(rootDir);
+  }
+  override async set(key: string, value: Uint8Array): Promise<void> {
+    const fp = join(this.rootDir, key.replace(/^\//, ''));
+    await fsp.mkdir(dirname(fp), { recursive: true });
+    const tmp = `${fp}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    await fsp.writeFile(tmp, value);
+    await fsp.rename(tmp, fp);
+  }
+}
+
+const ZARR_DTYPES: Record<string, DType> = {
+  uint8: 'uint8',
+  uint16: 'uint16',
+  int16: 'int16',
+  uint32: 'uint32',
+  int32: 'int32',
+  float32: 'float32',
+  float64: 'float64',
+};
+const V2_DTYPE: Partial<Record<DType, string>> = {
+  uint8: '|u1',
+  uint16: '<u2',
+  int16: '<i2',
+  uint32: '<u4',
+  int32: '<i4',
+  float32: '<f4',
+  float64: '<f8',
+};
+
+const Axis = z.object({ name: z.string(), type: z.string().optional(), unit: z.string().optional() });
+const Transform = z.object({ type: z.string(), scale: z.array(z.number()).optional(), translation: z.array(z.number()).optional() });
+const Multiscale = z.object({
+  version: z.string().optional(),
+  name: z.string().optional(),
+  axes: z.array(z.union([Axis, z.string()])),
+  datasets: z.array(z.object({ path: z.string(), coordinateTransformations: z.array(Transform).optional() })).min(1),
+  coordinateTransformations: z.array(Transform).optional(),
+});
+const OmeAttrs = z.object({ multiscales: z.array(Multiscale).min(1) }).passthrough();
+type Multiscale = z.infer<typeof Multiscale>;
+
+export interface ZarrOpenOptions {
+  channel?: number;
+  time?: number;
+  /** Index into multiscales.datasets (0 = full resolution). */
+  level?: number;
+}
+
+/** Lazy access to a Z-stack inside an OME-Zarr volume: planes are read chunk by chunk on demand. */
+export interface ZarrStackSource {
+  depth: number;
+  height: number;
+  width: number;
+  meta: StackMeta;
+  /** Chunk size along z of the selected array (planes per chunk), for chunk-aligned shards. */
+  chunkDepth: number;
+  readPlane(z: number): Promise<Float32Array>;
+  /** Planes [z0, z1) as one ZYX array. */
+  readPlanes(z0: number, z1: number): Promise<Float32Array>;
+  close(): Promise<void>;
+}
+
+export function isZarrPath(p: string): boolean {
+  if (/\.zarr\/?$/i.test(p)) return true;
+  try {
+    return statSync(p).isDirectory() && (existsSync(join(p, '.zattrs')) || existsSync(join(p, 'zarr.json')));
+  } catch {
+    return false;
+  }
+}
+
+async function readJson(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await fsp.readFile(path, 'utf8')) as unknown;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** The NGFF multiscales block of a group, from .zattrs (v2, NGFF ≤ 0.4) or zarr.json (v3, NGFF 0.5). */
+async function readMultiscales(root: string): Promise<{ ms: Multiscale; zarrFormat: 2 | 3 }> {
+  const v2 = await readJson(join(root, '.zattrs'));
+  const v3 = await readJson(join(root, 'zarr.json'));
+  let attrs: unknown;
+  let zarrFormat: 2 | 3;
+  if (v3 !== undefined) {
+    zarrFormat = 3;
+    const a = (v3 as { attributes?: { ome?: unknown; multiscales?: unknown } }).attributes;
+    attrs = a?.ome ?? a;
+  } else if (v2 !== undefined) {
+    zarrFormat = 2;
+    attrs = v2;
+  } else {
+    throw new Error(`${root}: not an OME-Zarr group (no .zattrs or zarr.json)`);
+  }
+  const parsed = OmeAttrs.safeParse(attrs);
+  if (!parsed.success) throw new Error(`${root}: no valid NGFF "multiscales" metadata (${parsed.error.issues[0]?.message})`);
+  return { ms: parsed.data.multiscales[0], zarrFormat };
+}
+
+function axisNames(ms: Multiscale): string[] {
+  return ms.axes.map((a) => (typeof a === 'string' ? a : a.name).toLowerCase());
+}
+
+function datasetScale(ms: Multiscale, level: number): number[] {
+  const n = ms.axes.length;
+  const scale = new Array<number>(n).fill(1);
+  for (const t of ms.datasets[level].coordinateTransformations ?? []) {
+    if (t.type === 'scale' && t.scale?.length === n) t.scale.forEach((s, i) => (scale[i] *= s));
+  }
+  for (const t of ms.coordinateTransformations ?? []) {
+    if (t.type === 'scale' && t.scale?.length === n) t.scale.forEach((s, i) => (scale[i] *= s));
+  }
+  return scale;
+}
+
+const UNIT_ALIASES: Record<string, string> = { micrometer: 'micron', millimeter: 'mm', nanometer: 'nm', meter: 'm' };
+const NGFF_UNITS: Record<string, string> = { micron: 'micrometer', um: 'micrometer', 'µm': 'micrometer', mm: 'millimeter', nm: 'nanometer', m: 'meter' };
+
+export async function openZarr(path: string, opts: ZarrOpenOptions = {}): Promise<ZarrStackSource> {
+  const root = resolve(path);
+  if (!existsSync(root)) throw new Error(`${path}: no such file or folder`);
+  const { ms, zarrFormat } = await readMultiscales(root);
+  const level = opts.level ?? 0;
+  if (level < 0 || level >= ms.datasets.length) throw new Error(`${path}: level ${level} does not exist (${ms.datasets.length} levels)`);
+  const names = axisNames(ms);
+  const iz = names.indexOf('z');
+  const iy = names.indexOf('y');
+  const ix = names.indexOf('x');
+  if (iy < 0 || ix < 0) throw new Error(`${path}: axes ${names.join('')} have no y and x`);
+  const ic = names.indexOf('c');
+  const it = names.indexOf('t');
+  const store = new FileSystemStore(root);
+  const loc = zarr.root(store).resolve(ms.datasets[level].path);
+  const arr = zarrFormat === 3 ? await zarr.open.v3(loc, { kind: 'array' }) : await zarr.open.v2(loc, { kind: 'array' });
+  const shape = arr.shape;
+  if (shape.length !== names.length) throw new Error(`${path}: array has ${shape.length} dimensions but ${names.length} axes`);
+  const dtype = ZARR_DTYPES[arr.dtype];
+  if (!dtype) throw new Error(`${path}: unsupported data type ${arr.dtype}`);
+  const pick = (axis: number, v: number | undefined, flag: string): number => {
+    if (axis < 0) return 0;
+    const size = shape[axis];
+    const val = v ?? 0;
+    if (v === undefined && size > 1) {
+      // Several channels/time points: the caller must choose; default to the first, as info says.
+    }
+    if (val < 0 || val >= size) throw new Error(`${path}: ${flag} ${val} out of range (0…${size - 1})`);
+    return val;
+  };
+  const c = pick(ic, opts.channel, '--channel');
+  const t = pick(it, opts.time, '--time');
+  const depth = iz >= 0 ? shape[iz] : 1;
+  const height = shape[iy];
+  const width = shape[ix];
+  const scale = datasetScale(ms, level);
+  const axisUnit = (i: number): string | undefined => {
+    const a = ms.axes[i];
+    return typeof a === 'string' ? undefined : a.unit;
+  };
+  const rawUnit = axisUnit(ix) ?? axisUnit(iy) ?? 'pixel';
+  const voxelSize: VoxelSize = {
+    z: iz >= 0 ? scale[iz] : 1,
+    y: scale[iy],
+    x: scale[ix],
+    unit: UNIT_ALIASES[rawUnit] ?? rawUnit,
+  };
+  const meta: StackMeta = {
+    name: basename(root),
+    sourcePath: root,
+    dtype,
+    voxelSize,
+    flavour: 'zarr',
+    sourceAxes: names.join('').toUpperCase(),
+    sourceShape: [...shape],
+    ...(ic >= 0 ? { channel: c } : {}),
+    ...(it >= 0 ? { time: t } : {}),
+    description: ms.name,
+  };
+  const chunkDepth = iz >= 0 ? arr.chunks[iz] : 1;
+  const readPlanes = async (z0: number, z1: number): Promise<Float32Array> => {
+    if (z0 < 0 || z1 > depth || z1 <= z0) throw new Error(`${path}: planes ${z0}…${z1 - 1} out of range`);
+    const sel = names.map((_, i) => {
+      if (i === iz) return zarr.slice(z0, z1);
+      if (i === ic) return c;
+      if (i === it) return t;
+      return null;
+    });
+    const chunk = await zarr.get(arr, sel);
+    const src = chunk.data as ArrayLike<number>;
+    // zarrita returns C-ordered data for the selection; with z before y and x (NGFF requires
+    // the spatial axes last, z y x) the remaining axes are already ZYX.
+    const out = new Float32Array((z1 - z0) * height * width);
+    for (let i = 0; i < out.length; i++) out[i] = Number(src[i]);
+    return out;
+  };
+  return {
+    depth,
+    height,
+    width,
+    meta,
+    chunkDepth,
+    readPlanes,
+    readPlane: (zi) => readPlanes(zi, zi + 1),
+    close: async () => {},
+  };
+}
+
+export interface ZarrWriteOptions {
+  /** Chunk shape [z, y, x]; defaults to one plane × up to 256 × 256. */
+  chunks?: [number, number, number];
+  dtype?: DType;
+  /** Pyramid levels (1 = full resolution only); each further level halves y and x. */
+  levels?: number;
+  overwrite?: boolean;
+  /** Free text stored as the multiscale's name / description. */
+  name?: string;
+  /** Extra attributes stored under "n2s" in .zattrs (e.g. denoising parameters). */
+  extra?: Record<string, unknown>;
+}
+
+export interface ZarrLayout {
+  root: string;
+  depth: number;
+  height: number;
+  width: number;
+  dtype: DType;
+  chunks: [number, number, number];
+  levels: number;
+}
+
+/**
+ * Create the group and empty arrays (metadata only) of an NGFF 0.4 / Zarr v2 volume. Shards of a
+ * sharded run all call this; it writes identical metadata, so concurrent calls are harmless.
+ */
+export async function createZarr(
+  path: string,
+  shape: { depth: number; height: number; width: number },
+  voxelSize: VoxelSize,
+  opts: ZarrWriteOptions = {},
+): Promise<ZarrLayout> {
+  const root = resolve(path);
+  const dtype = opts.dtype ?? 'float32';
+  const v2dtype = V2_DTYPE[dtype];
+  if (!v2dtype) throw new Error(`cannot write dtype ${dtype} to Zarr`);
+  const levels = Math.max(1, opts.levels ?? 1);
+  const chunks: [number, number, number] = opts.chunks ?? [1, Math.min(256, shape.height), Math.min(256, shape.width)];
+  if (chunks.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`invalid chunk shape ${chunks.join('×')}`);
+  if (existsSync(join(root, '.zattrs')) && !opts.overwrite) {
+    const prev = (await readJson(join(root, '.zattrs'))) as { n2s?: { layout?: unknown } } | undefined;
+    const layout = { depth: shape.depth, height: shape.height, width: shape.width, dtype, chunks, levels };
+    if (JSON.stringify(prev?.n2s?.layout) !== JSON.stringify(layout)) {
+      throw new Error(`${path} already exists with another layout (use --overwrite to replace it)`);
+    }
+  }
+  const store = new AtomicFileStore(root);
+  // python3-zarr 2.13 decodes metadata as ASCII: escape everything else (units like µm, names).
+  const enc = (o: unknown) =>
+    new TextEncoder().encode(JSON.stringify(o, null, 2).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  const unit = NGFF_UNITS[voxelSize.unit] ?? (voxelSize.unit === 'pixel' ? undefined : voxelSize.unit);
+  const axes = ['z', 'y', 'x'].map((name) => ({ name, type: 'space', ...(unit ? { unit } : {}) }));
+  const datasets = [];
+  for (let l = 0; l < levels; l++) {
+    const f = 2 ** l;
+    datasets.push({ path: String(l), coordinateTransformations: [{ type: 'scale', scale: [voxelSize.z, voxelSize.y * f, voxelSize.x * f] }] });
+    const h = Math.max(1, Math.floor(shape.height / f));
+    const w = Math.max(1, Math.floor(shape.width / f));
+    await store.set(`/${l}/.zarray`, enc({
+      zarr_format: 2,
+      shape: [shape.depth, h, w],
+      chunks: [chunks[0], Math.min(chunks[1], h), Math.min(chunks[2], w)],
+      dtype: v2dtype,
+      compressor: { id: 'zlib', level: 5 },
+      fill_value: 0,
+      order: 'C',
+      filters: null,
+      dimension_separator: '/',
+    }));
+  }
+  await store.set('/.zgroup', enc({ zarr_format: 2 }));
+  await store.set('/.zattrs', enc({
+    multiscales: [{ version: '0.4', name: opts.name ?? basename(root), axes, datasets, type: 'mean (2x2 in y, x)' }],
+    n2s: { software: 'Noise2Stack Studio', layout: { depth: shape.depth, height: shape.height, width: shape.width, dtype, chunks, levels }, ...(opts.extra ?? {}) },
+  }));
+  return { root, depth: shape.depth, height: shape.height, width: shape.width, dtype, chunks, levels };
+}
+
+function castTo(dtype: DType, src: Float32Array): ArrayLike<number> & { length: number } {
+  const clip = (lo: number, hi: number, T: new (n: number) => Uint8Array | Uint16Array | Int16Array | Uint32Array | Int32Array) => {
+    const out = new T(src.length);
+    for (let i = 0; i < src.length; i++) {
+      const v = src[i];
+      out[i] = Number.isNaN(v) ? 0 : Math.min(hi, Math.max(lo, Math.round(v)));
+    }
+    return out;
+  };
+  switch (dtype) {
+    case 'uint8': return clip(0, 255, Uint8Array);
+    case 'uint16': return clip(0, 65535, Uint16Array);
+    case 'int16': return clip(-32768, 32767, Int16Array);
+    case 'uint32': return clip(0, 4294967295, Uint32Array);
+    case 'int32': return clip(-2147483648, 2147483647, Int32Array);
+    case 'float64': return Float64Array.from(src);
+    default: return src;
+  }
+}
+
+/** 2×2 mean downsampling of each plane of a ZYX block (for pyramid levels). */
+function downsample2(src: Float32Array, d: number, h: number, w: number): { data: Float32Array; h: number; w: number } {
+  const h2 = Math.max(1, Math.floor(h / 2));
+  const w2 = Math.max(1, Math.floor(w / 2));
+  const out = new Float32Array(d * h2 * w2);
+  for (let z = 0; z < d; z++) {
+    for (let y = 0; y < h2; y++) {
+      for (let x = 0; x < w2; x++) {
+        const b = z * h * w;
+        const y0 = Math.min(2 * y, h - 1), y1 = Math.min(2 * y + 1, h - 1);
+        const x0 = Math.min(2 * x, w - 1), x1 = Math.min(2 * x + 1, w - 1);
+        out[z * h2 * w2 + y * w2 + x] = (src[b + y0 * w + x0] + src[b + y0 * w + x1] + src[b + y1 * w + x0] + src[b + y1 * w + x1]) / 4;
+      }
+    }
+  }
+  return { data: out, h: h2, w: w2 };
+}
+
+/**
+ * Write planes [z0, z0+d) (ZYX float32) into every level of a volume made by createZarr. z0 and d
+ * should be aligned to the z chunk size so that writers of different ranges never touch the same
+ * chunk file.
+ */
+export async function writeZarrPlanes(layout: ZarrLayout, z0: number, block: Float32Array): Promise<void> {
+  const planeSize = layout.height * layout.width;
+  const d = block.length / planeSize;
+  if (!Number.isInteger(d) || z0 < 0 || z0 + d > layout.depth) throw new Error(`planes ${z0}…${z0 + d - 1} do not fit the volume`);
+  const store = new AtomicFileStore(layout.root);
+  let data = block;
+  let h = layout.height;
+  let w = layout.width;
+  for (let l = 0; l < layout.levels; l++) {
+    if (l > 0) ({ data, h, w } = downsample2(data, d, h, w));
+    const arr = await zarr.open.v2(zarr.root(store).resolve(String(l)), { kind: 'array' });
+    await zarr.set(arr, [zarr.slice(z0, z0 + d), null, null], {
+      data: castTo(layout.dtype, data) as never,
+      shape: [d, h, w],
+      stride: [h * w, w, 1],
+    });
+  }
+}
+
+/** Write a whole in-memory stack as OME-Zarr (atomic per chunk; refuses to replace unless overwrite). */
+export async function writeZarr(path: string, stack: Stack, opts: ZarrWriteOptions = {}): Promise<ZarrLayout> {
+  const root = resolve(path);
+  if (stack.meta.sourcePath && resolve(stack.meta.sourcePath) === root) throw new Error(`${path}: refusing to write over the input`);
+  if (existsSync(root)) {
+    if (!opts.overwrite) throw new Error(`${path} already exists (use --overwrite to replace it)`);
+    await fsp.rm(root, { recursive: true, force: true });
+  }
+  const layout = await createZarr(root, stack, stack.meta.voxelSize, { dtype: opts.dtype ?? stack.meta.dtype, ...opts, overwrite: true });
+  const cz = layout.chunks[0];
+  const n = stack.height * stack.width;
+  for (let z0 = 0; z0 < stack.depth; z0 += cz) {
+    const z1 = Math.min(stack.depth, z0 + cz);
+    await writeZarrPlanes(layout, z0, stack.data.subarray(z0 * n, z1 * n));
+  }
+  return layout;
+}
+
+/** Read a whole OME-Zarr Z-stack into memory. */
+export async function readZarr(path: string, opts: ZarrOpenOptions = {}): Promise<Stack> {
+  const src = await openZarr(path, opts);
+  const data = await src.readPlanes(0, src.depth);
+  return { depth: src.depth, height: src.height, width: src.width, data, meta: src.meta };
+}
