@@ -1,0 +1,151 @@
+/**
+ * The forward graph of any shared/model/arch.ts ArchSpec in ONNX. The same named weights the tfjs
+ * model uses (kernels HWIO [k,k,Cin,Cout]) are transposed to ONNX's OIHW; nothing is refitted.
+ *
+ * Opset 13 (ONNX 1.8, 2020): every op used here (Conv, Relu, LeakyRelu, MaxPool, Resize, Concat,
+ * Gather, ReduceMean, Add, Transpose) has had its current semantics since then, so the exported
+ * file runs in any ONNX Runtime since 1.6, in deepImageJ and in Debian's python3-onnx (1.12).
+ * ReduceMean still takes `axes` as an attribute at opset 13 (it became an input at 18).
+ */
+import type { ArchNode, ArchSpec } from '../../../shared/model/arch.ts';
+import { channelCounts, weightShapes } from '../../../shared/model/arch.ts';
+import type { NamedWeights } from '../../../shared/model/init.ts';
+import { type Dim, GraphBuilder, type ModelInfo } from './graph-builder.ts';
+
+export const FORWARD_OPSET = 13;
+export const INPUT_NAME = 'input';
+export const OUTPUT_NAME = 'output';
+
+/** [k,k,Cin,Cout] (tfjs HWIO) -> [Cout,Cin,k,k] (ONNX OIHW). */
+export function hwioToOihw(data: Float32Array, shape: number[]): { dims: number[]; data: Float32Array } {
+  const [kh, kw, ci, co] = shape;
+  const out = new Float32Array(data.length);
+  for (let y = 0; y < kh; y++)
+    for (let x = 0; x < kw; x++)
+      for (let i = 0; i < ci; i++)
+        for (let o = 0; o < co; o++) out[((o * ci + i) * kh + y) * kw + x] = data[((y * kw + x) * ci + i) * co + o];
+  return { dims: [co, ci, kh, kw], data: out };
+}
+
+export interface ForwardValues {
+  /** Name of the network's output value (NCHW, 1 channel). */
+  output: string;
+  /** ONNX value holding each ArchSpec node's output (after activation), by node name. */
+  values: Map<string, string>;
+  /** ONNX value of each conv's output before its activation (for gradient graphs). */
+  preActivations: Map<string, string>;
+}
+
+/**
+ * Supplies the ONNX value name of a conv weight. `kernel` values must be OIHW. The default
+ * (weightsAsInitializers) stores them as initializers; a training graph passes graph inputs.
+ */
+export type WeightSource = (weightName: string, hwioShape: number[]) => string;
+
+export function weightsAsInitializers(g: GraphBuilder, weights: NamedWeights): WeightSource {
+  return (name, shape) => {
+    const w = weights.get(name);
+    if (!w) throw new Error(`model weights lack "${name}"`);
+    if (w.shape.join(',') !== shape.join(',')) {
+      throw new Error(`weight "${name}" has shape [${w.shape}], the architecture needs [${shape}]`);
+    }
+    if (name.endsWith('/kernel')) {
+      const t = hwioToOihw(w.data, w.shape);
+      return g.addInitializer(name, t.dims, t.data);
+    }
+    return g.addInitializer(name, w.shape, w.data);
+  };
+}
+
+/**
+ * Emits the network's nodes into `g`, reading its NCHW input from value `input`. Weight values are
+ * requested through `weight` in weightShapes() order.
+ */
+export function emitForward(g: GraphBuilder, spec: ArchSpec, input: string, weight: WeightSource): ForwardValues {
+  const shapes = new Map(weightShapes(spec).map((s) => [s.name, s.shape]));
+  const values = new Map<string, string>([[spec.inputName, input]]);
+  const preActivations = new Map<string, string>();
+  const get = (n: string): string => {
+    const v = values.get(n);
+    if (v === undefined) throw new Error(`architecture refers to unknown node "${n}"`);
+    return v;
+  };
+  for (const node of spec.nodes) values.set(node.name, emitNode(g, node, get, shapes, weight, preActivations));
+  return { output: get(spec.output), values, preActivations };
+}
+
+function emitNode(
+  g: GraphBuilder,
+  node: ArchNode,
+  get: (n: string) => string,
+  shapes: Map<string, number[]>,
+  weight: WeightSource,
+  preActivations: Map<string, string>,
+): string {
+  switch (node.op) {
+    case 'conv': {
+      const kShape = shapes.get(`${node.name}/kernel`);
+      const bShape = shapes.get(`${node.name}/bias`);
+      if (!kShape || !bShape) throw new Error(`no weight shapes for ${node.name}`);
+      const k = weight(`${node.name}/kernel`, kShape);
+      const b = weight(`${node.name}/bias`, bShape);
+      const p = (node.kernel - 1) / 2;
+      const z = g.op('Conv', [get(node.input), k, b], {
+        kernel_shape: [node.kernel, node.kernel],
+        pads: [p, p, p, p],
+        strides: [1, 1],
+      }, node.activation === 'linear' ? node.name : `${node.name}_z`);
+      preActivations.set(node.name, z);
+      if (node.activation === 'relu') return g.op('Relu', [z], {}, node.name);
+      if (node.activation === 'leaky0.1') return g.op('LeakyRelu', [z], { alpha: { float: 0.1 } }, node.name);
+      return z;
+    }
+    case 'maxpool':
+      return g.op('MaxPool', [get(node.input)], { kernel_shape: [2, 2], strides: [2, 2] }, node.name);
+    case 'upsample': {
+      const scales = g.addInitializer(g.fresh(`${node.name}_scales`), [4], new Float32Array([1, 1, 2, 2]));
+      // Nearest 2× with asymmetric/floor coordinates copies each pixel to a 2×2 block, exactly as
+      // tfjs' UpSampling2D / resizeNearestNeighbor do.
+      return g.op('Resize', [get(node.input), '', scales], {
+        mode: 'nearest',
+        coordinate_transformation_mode: 'asymmetric',
+        nearest_mode: 'floor',
+      }, node.name);
+    }
+    case 'concat':
+      return g.op('Concat', node.inputs.map(get), { axis: 1 }, node.name);
+    case 'residual': {
+      const idx = g.addInitializer(g.fresh(`${node.name}_channels`), [node.channels.length], BigInt64Array.from(node.channels.map(BigInt)));
+      const picked = g.op('Gather', [get('input'), idx], { axis: 1 }, `${node.name}_planes`);
+      const mean = g.op('ReduceMean', [picked], { axes: [1], keepdims: 1 }, `${node.name}_mean`);
+      return g.op('Add', [get(node.input), mean], {}, node.name);
+    }
+  }
+}
+
+export interface ForwardModelOptions {
+  /**
+   * 'nchw' (default): input [batch, C, height, width], output [batch, 1, height, width], the
+   * layout of bioimage.io and deepImageJ. 'nhwc': the graph transposes in and out itself, so the
+   * predictor can pass tfjs-layout tiles without copying them in JavaScript.
+   */
+  layout?: 'nchw' | 'nhwc';
+  info?: ModelInfo;
+}
+
+/** A standalone forward model: named input/output, dynamic batch/height/width, FORWARD_OPSET. */
+export function buildForwardModel(spec: ArchSpec, weights: NamedWeights, opts: ForwardModelOptions = {}): Uint8Array {
+  const g = new GraphBuilder(`noise2stack_${spec.arch}`);
+  const cin = spec.inChannels;
+  const cout = channelCounts(spec).get(spec.output) ?? 1;
+  const nhwc = opts.layout === 'nhwc';
+  const inDims: Dim[] = nhwc ? ['batch', 'height', 'width', cin] : ['batch', cin, 'height', 'width'];
+  const outDims: Dim[] = nhwc ? ['batch', 'height', 'width', cout] : ['batch', cout, 'height', 'width'];
+  g.addInput(INPUT_NAME, inDims);
+  const x = nhwc ? g.op('Transpose', [INPUT_NAME], { perm: [0, 3, 1, 2] }, 'input_nchw') : INPUT_NAME;
+  const { output } = emitForward(g, spec, x, weightsAsInitializers(g, weights));
+  if (nhwc) g.addNode('Transpose', [output], [OUTPUT_NAME], { perm: [0, 2, 3, 1] });
+  else g.addNode('Identity', [output], [OUTPUT_NAME]);
+  g.addOutput(OUTPUT_NAME, outDims);
+  return g.toBytes(FORWARD_OPSET, opts.info);
+}
