@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/**
+ * Options of the built-in nuclei segmentation: one schema for the CLI flags, the IPC payload of
+ * the segment job and the panel's form.
+ */
+export const ThresholdChoice = z.union([z.enum(['otsu', 'li', 'triangle']), z.number().finite()]);
+export type ThresholdChoice = z.infer<typeof ThresholdChoice>;
+
+export const SegmentationOptions = z.object({
+  /** Automatic method, or a fixed intensity (in the stack's units, after smoothing). */
+  threshold: ThresholdChoice.default('otsu'),
+  /** Gaussian σ in pixels (in-plane); along z it is scaled by the voxel size ratio in 3-D mode. */
+  sigma: z.number().min(0).max(50).default(1),
+  /** Objects smaller than this many pixels (voxels in 3-D) are removed. */
+  minSize: z.number().int().min(0).max(1_000_000).default(30),
+  fillHoles: z.boolean().default(true),
+  /** Split touching nuclei by distance transform + h-maxima seeds + watershed. */
+  split: z.boolean().default(true),
+  /** Minimum dynamic (in pixels of distance) of a distance-transform peak to seed its own nucleus. */
+  h: z.number().positive().max(100).default(1.5),
+  /** '2d': every plane on its own (the paper segments planes independently); '3d': one volume. */
+  mode: z.enum(['2d', '3d']).default('2d'),
+  /** In 2-D mode: one automatic threshold per plane (paper) or one for the whole stack. */
+  thresholdScope: z.enum(['plane', 'stack']).default('plane'),
+});
+export type SegmentationOptions = z.infer<typeof SegmentationOptions>;
+export type SegmentationOptionsInput = z.input<typeof SegmentationOptions>;
