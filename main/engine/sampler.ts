@@ -1,0 +1,280 @@
+/**
+ * The Noise2Stack sampler (method.md §2): which planes feed the network for target plane i, seeded
+ * random crops with augmentation, and batches streamed one at a time (the augmented patch set is
+ * never held in memory). Pure: no tfjs, no I/O.
+ */
+import type { Rng } from '../../shared/random.ts';
+import { createRng } from '../../shared/random.ts';
+import type { Mode } from '../../shared/config/training.ts';
+import type { Batch } from './types.ts';
+
+/**
+ * Input plane indices for target plane i, in stack order (i−k … i+k).
+ * - copy mode: 1+2k planes i−k…i+k (plane i itself is the middle channel; the target comes from
+ *   another copy, so it cannot leak), out-of-range indices clamped into [0, depth−1];
+ * - self mode: 2k planes i−k…i−1, i+1…i+k; an index that clamps onto i itself is replaced by the
+ *   nearest plane on the other side, so the target plane never appears in the input.
+ */
+export function channelPlanes(i: number, depth: number, mode: Mode, k: number): number[] {
+  if (!Number.isInteger(k) || k < 0) throw new Error(`K must be an integer ≥ 0 (got ${k})`);
+  if (i < 0 || i >= depth) throw new Error(`plane ${i} outside a stack of ${depth} planes`);
+  const clamp = (j: number) => Math.min(depth - 1, Math.max(0, j));
+  const out: number[] = [];
+  if (mode === 'copy') {
+    for (let o = -k; o <= k; o++) out.push(clamp(i + o));
+    return out;
+  }
+  if (k < 1) throw new Error('self-supervised mode needs K ≥ 1');
+  if (depth < 2) throw new Error('self-supervised mode needs at least 2 planes');
+  for (let o = -k; o <= k; o++) {
+    if (o === 0) continue;
+    let j = clamp(i + o);
+    // The clamped neighbour fell onto the target: take the nearest plane on the other side.
+    if (j === i) j = clamp(i + (o < 0 ? 1 : -1));
+    out.push(j);
+  }
+  return out;
+}
+
+/** Minimum number of planes a layout needs (the CLI turns a shortfall into a one-line error). */
+export function minPlanes(mode: Mode, k: number): number {
+  return mode === 'self' ? Math.max(2, k + 1) : 1;
+}
+
+/**
+ * Planes held out for validation when splitting by plane: round(fraction·depth) planes spread evenly
+ * over the stack (not a contiguous block, so both marginal and middle planes are validated).
+ */
+export function validationPlanes(depth: number, fraction: number): number[] {
+  const nVal = Math.min(depth - 1, Math.round(fraction * depth));
+  if (nVal <= 0) return [];
+  const out: number[] = [];
+  for (let v = 0; v < nVal; v++) out.push(Math.min(depth - 1, Math.floor(((v + 0.5) * depth) / nVal)));
+  return [...new Set(out)];
+}
+
+/** One training volume, already normalised; all present arrays are ZYX of the same shape. */
+export interface Volume {
+  depth: number;
+  height: number;
+  width: number;
+  /** The noisy stack (copy A). */
+  a: Float32Array;
+  /** A second, independently noisy copy B (copy-supervised N2S, Noise2Noise). */
+  b?: Float32Array;
+  /** A clean reference (Noise2Clean target). */
+  clean?: Float32Array;
+}
+
+export type SamplerMethod = 'n2s' | 'n2n' | 'n2c' | 'n2v';
+export type Augment = 'rot-flip' | 'translate' | 'none';
+
+export interface SamplerOptions {
+  method: SamplerMethod;
+  mode: Mode;
+  k: number;
+  patch: number;
+  batch: number;
+  augment: Augment;
+  maxShift: number;
+  n2vFraction: number;
+  n2vRadius: number;
+}
+
+/** (volume, plane) pairs a sampler draws from. */
+export interface PlaneRef {
+  volume: number;
+  plane: number;
+}
+
+/** Input channel count the sampler produces for a method/layout. */
+export function samplerChannels(o: Pick<SamplerOptions, 'method' | 'mode' | 'k'>): number {
+  if (o.method === 'n2v' || o.method === 'n2n') return 1;
+  return o.mode === 'self' ? 2 * o.k : 1 + 2 * o.k;
+}
+
+/**
+ * Maps patch coordinates (r, c) in [0,p)² to a dihedral transform of them (rot90·t plus optional
+ * transpose-flip), so every one of the 8 symmetries of the square is reachable.
+ */
+function dihedral(t: number, p: number, r: number, c: number): [number, number] {
+  let rr = r;
+  let cc = c;
+  if (t & 4) cc = p - 1 - cc; // horizontal flip
+  switch (t & 3) {
+    case 1:
+      return [cc, p - 1 - rr];
+    case 2:
+      return [p - 1 - rr, p - 1 - cc];
+    case 3:
+      return [p - 1 - cc, rr];
+    default:
+      return [rr, cc];
+  }
+}
+
+function checkVolumes(volumes: Volume[], o: SamplerOptions): void {
+  for (const v of volumes) {
+    if (o.patch > v.height || o.patch > v.width) {
+      throw new Error(`patch ${o.patch} is larger than the image (${v.height}×${v.width})`);
+    }
+    if (v.depth < minPlanes(o.mode, o.k) && o.method === 'n2s') {
+      throw new Error(`the stack has ${v.depth} planes; ${o.mode}-supervised K=${o.k} needs at least ${minPlanes(o.mode, o.k)}`);
+    }
+    if ((o.method === 'n2n' || (o.method === 'n2s' && o.mode === 'copy')) && !v.b) {
+      throw new Error(`${o.method === 'n2n' ? 'Noise2Noise' : 'copy-supervised Noise2Stack'} needs a second noisy copy (--copy)`);
+    }
+    if (o.method === 'n2c' && !v.clean) throw new Error('Noise2Clean needs a clean stack (--clean)');
+  }
+}
+
+/**
+ * Writes one example at batch slot `slot`: random plane from `planes`, random crop, augmentation.
+ * Exported for tests; `streamBatches` is the normal entry.
+ */
+export function writeExample(
+  volumes: Volume[],
+  planes: PlaneRef[],
+  o: SamplerOptions,
+  rng: Rng,
+  batch: Batch,
+  slot: number,
+): void {
+  const ref = planes[rng.int(planes.length)];
+  const v = volumes[ref.volume];
+  const { height: H, width: W } = v;
+  const p = o.patch;
+  const cin = batch.cin;
+  const hw = H * W;
+  // Which array is input and which target. Copy-based methods swap A and B at random: both are
+  // equally noisy, so this doubles the examples for free (Noise2Noise does the same).
+  let src = v.a;
+  let tgt = v.a;
+  let chans: number[];
+  switch (o.method) {
+    case 'n2v':
+      chans = [ref.plane];
+      break;
+    case 'n2c':
+      chans = channelPlanes(ref.plane, v.depth, 'copy', o.k);
+      tgt = v.clean as Float32Array;
+      break;
+    case 'n2n':
+      chans = [ref.plane];
+      [src, tgt] = rng.next() < 0.5 ? [v.a, v.b as Float32Array] : [v.b as Float32Array, v.a];
+      break;
+    case 'n2s':
+      if (o.mode === 'self') {
+        chans = channelPlanes(ref.plane, v.depth, 'self', o.k);
+      } else {
+        chans = channelPlanes(ref.plane, v.depth, 'copy', o.k);
+        [src, tgt] = rng.next() < 0.5 ? [v.a, v.b as Float32Array] : [v.b as Float32Array, v.a];
+      }
+      break;
+  }
+  // Crop origin; 'translate' lets the crop run up to maxShift pixels off the image (edge values
+  // replicated), which is a random translation of the image as in the paper's MRI training.
+  const shift = o.augment === 'translate' ? o.maxShift : 0;
+  const y0 = rng.int(H - p + 1 + 2 * shift) - shift;
+  const x0 = rng.int(W - p + 1 + 2 * shift) - shift;
+  const t = o.augment === 'rot-flip' ? rng.int(8) : 0;
+  const xOff = slot * p * p * cin;
+  const yOff = slot * p * p;
+  const tPlane = ref.plane * hw;
+  for (let r = 0; r < p; r++) {
+    for (let c = 0; c < p; c++) {
+      const [rr, cc] = dihedral(t, p, r, c);
+      const sy = Math.min(H - 1, Math.max(0, y0 + rr));
+      const sx = Math.min(W - 1, Math.max(0, x0 + cc));
+      const s = sy * W + sx;
+      const q = r * p + c;
+      for (let ch = 0; ch < cin; ch++) batch.x[xOff + q * cin + ch] = src[chans[ch] * hw + s];
+      batch.y[yOff + q] = tgt[tPlane + s];
+    }
+  }
+  if (o.method === 'n2v') applyBlindSpots(batch, slot, o, rng);
+}
+
+/**
+ * Noise2Void masking: about n2vFraction of the patch's pixels (≥ 1) get the value of a random other
+ * pixel of their (2r+1)² neighbourhood; the loss is computed on those pixels only.
+ */
+function applyBlindSpots(batch: Batch, slot: number, o: SamplerOptions, rng: Rng): void {
+  const p = o.patch;
+  const off = slot * p * p;
+  const mask = batch.mask as Float32Array;
+  const count = Math.max(1, Math.round(o.n2vFraction * p * p));
+  const rad = o.n2vRadius;
+  // The targets (batch.y) still hold the unmasked values, so replacements read from there.
+  for (let m = 0; m < count; m++) {
+    const r = rng.int(p);
+    const c = rng.int(p);
+    let dr = 0;
+    let dc = 0;
+    while (dr === 0 && dc === 0) {
+      dr = rng.int(2 * rad + 1) - rad;
+      dc = rng.int(2 * rad + 1) - rad;
+    }
+    const nr = Math.min(p - 1, Math.max(0, r + dr));
+    const nc = Math.min(p - 1, Math.max(0, c + dc));
+    batch.x[off + r * p + c] = batch.y[off + nr * p + nc];
+    mask[off + r * p + c] = 1;
+  }
+}
+
+function emptyBatch(o: SamplerOptions, cin: number): Batch {
+  const n = o.batch;
+  const p = o.patch;
+  return {
+    x: new Float32Array(n * p * p * cin),
+    y: new Float32Array(n * p * p),
+    mask: o.method === 'n2v' ? new Float32Array(n * p * p) : undefined,
+    n,
+    h: p,
+    w: p,
+    cin,
+  };
+}
+
+/**
+ * An endless stream of batches drawn from `planes`, each a fresh allocation (engines may keep a
+ * batch while the next one is built). Deterministic for a seed.
+ */
+export function* streamBatches(volumes: Volume[], planes: PlaneRef[], o: SamplerOptions, seed: number): Generator<Batch> {
+  checkVolumes(volumes, o);
+  if (planes.length === 0) throw new Error('no planes to sample from');
+  const rng = createRng(seed);
+  const cin = samplerChannels(o);
+  for (;;) {
+    const b = emptyBatch(o, cin);
+    for (let s = 0; s < o.batch; s++) writeExample(volumes, planes, o, rng, b, s);
+    yield b;
+  }
+}
+
+/**
+ * Training/validation split. By plane: validationPlanes() of every volume; by stack: the last
+ * round(fraction·volumes) volumes (at least one stays for training). With fraction 0 there is no
+ * validation.
+ */
+export function splitPlanes(
+  volumes: Volume[],
+  fraction: number,
+  by: 'plane' | 'stack',
+): { train: PlaneRef[]; val: PlaneRef[] } {
+  const train: PlaneRef[] = [];
+  const val: PlaneRef[] = [];
+  if (by === 'stack') {
+    if (fraction > 0 && volumes.length < 2) throw new Error('splitting validation by stack needs at least 2 stacks');
+    const nVal = fraction > 0 ? Math.min(volumes.length - 1, Math.max(1, Math.round(fraction * volumes.length))) : 0;
+    volumes.forEach((v, vi) => {
+      for (let z = 0; z < v.depth; z++) (vi >= volumes.length - nVal ? val : train).push({ volume: vi, plane: z });
+    });
+    return { train, val };
+  }
+  volumes.forEach((v, vi) => {
+    const held = new Set(fraction > 0 ? validationPlanes(v.depth, fraction) : []);
+    for (let z = 0; z < v.depth; z++) (held.has(z) ? val : train).push({ volume: vi, plane: z });
+  });
+  return { train, val };
+}
