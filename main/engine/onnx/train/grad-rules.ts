@@ -1,0 +1,238 @@
+/**
+ * Gradient rules of every operator the two U-Nets use, as a table (tinygrad's gradient.py style):
+ * one row per primitive, each row emits the ONNX nodes of the vector–Jacobian product of its
+ * operator. backward.ts walks the forward tape in reverse, sums contributions and calls these.
+ *
+ * Layout is NCHW throughout and kernels are OIHW [Co,Ci,k,k], as ONNX's Conv wants them, so no
+ * whole-activation transposes sit on the forward path. Rules that were checked against autograd
+ * in a prototype are listed in ../../../../shared/docs/engine.md; each row here has its own test
+ * against tfjs' tf.grads and against finite differences (test/unit/onnx-train/grad-rules.test.ts).
+ */
+import type { GraphBuilder } from '../graph-builder.ts';
+
+/** Primitive operators of the forward tape (one ArchSpec conv node is Conv + its activation). */
+export type PrimOp = 'Conv' | 'Relu' | 'LeakyRelu' | 'MaxPool' | 'Upsample' | 'Concat' | 'Residual' | 'Mse' | 'MaskedMse';
+
+/** One forward operation as recorded on the tape. */
+export interface TapeEntry {
+  op: PrimOp;
+  /** ONNX value names of the operands (Conv: x, kernel OIHW, bias; Concat: a, b; Mse: pred, y[, mask]). */
+  inputs: string[];
+  /** ONNX value name of the result (for Conv the pre-activation z). */
+  output: string;
+  /** Conv: kernel size; Concat: channel count of each operand; LeakyRelu: alpha. */
+  kernel?: number;
+  channels?: number[];
+  alpha?: number;
+}
+
+/**
+ * How the convolution filter gradient is laid out (engine.md's profile: data movement, not
+ * arithmetic, dominated the prototype):
+ * - 'im2col': move channels in front of the batch ([B,C,H,W] → [C,B,H,W], a copy in blocks of H·W),
+ *   take the k² shifted windows of the padded input (rows of [k²·Ci, B·H·W]) and contract them with
+ *   dZ as [Co, B·H·W] in one Gemm (transB, so neither operand is transposed element-wise).
+ * - 'conv': channels-as-batch convolution: Conv(X as [Ci,B,H+2p,W+2p], dZ as [Co,B,H,W]) = [Ci,Co,k,k];
+ *   ONNX Runtime's own im2col does the window extraction.
+ */
+export type FilterGradLayout = 'im2col' | 'conv';
+
+export interface GradContext {
+  g: GraphBuilder;
+  filterGrad: FilterGradLayout;
+  /** A float32 scalar constant (cached per value). */
+  scalar(v: number): string;
+  /** An int64 1-D constant (cached per value list). */
+  ints(values: number[]): string;
+}
+
+/** dOut: gradient of the loss w.r.t. entry.output; needs[i]: whether input i wants a gradient. */
+export type GradRule = (c: GradContext, e: TapeEntry, dOut: string, needs: boolean[]) => (string | null)[];
+
+/** ONNX Slice ends "to the very start" when stepping backwards (must lie below −dim). */
+const INT64_MIN_END = -(2 ** 62);
+
+function convRule(c: GradContext, e: TapeEntry, dz: string, needs: boolean[]): (string | null)[] {
+  const { g } = c;
+  const [x, w] = e.inputs;
+  const k = e.kernel ?? 3;
+  const p = (k - 1) / 2;
+  let dx: string | null = null;
+  if (needs[0]) {
+    // dX = Conv(dZ, W') with W' the spatially flipped kernel with in/out channels swapped; Conv is
+    // ~15 % faster than ConvTranspose with the same weights in ONNX Runtime (engine.md).
+    const swapped = g.op('Transpose', [w], { perm: [1, 0, 2, 3] }, `${e.output}_wT`);
+    const flipped = g.op('Slice', [swapped, c.ints([k - 1, k - 1]), c.ints([INT64_MIN_END, INT64_MIN_END]), c.ints([2, 3]), c.ints([-1, -1])], {}, `${e.output}_wflip`);
+    dx = g.op('Conv', [dz, flipped], { kernel_shape: [k, k], pads: [p, p, p, p], strides: [1, 1] }, `${e.output}_dx`);
+  }
+  const dw = needs[1] ? filterGrad(c, x, dz, k, e.output) : null;
+  const db = needs[2] ? g.op('ReduceSum', [dz, c.ints([0, 2, 3])], { keepdims: 0 }, `${e.output}_db`) : null;
+  return [dx, dw, db];
+}
+
+/** dW[co,ci,i,j] = Σ_{b,h,w} dZ[b,co,h,w] · Xpad[b,ci,h+i,w+j] (ONNX Conv is a cross-correlation). */
+function filterGrad(c: GradContext, x: string, dz: string, k: number, tag: string): string {
+  const { g } = c;
+  const p = (k - 1) / 2;
+  const xT = g.op('Transpose', [x], { perm: [1, 0, 2, 3] }, `${tag}_xT`);
+  const xTp = g.op('Pad', [xT, c.ints([0, 0, p, p, 0, 0, p, p])], { mode: 'constant' }, `${tag}_xTpad`);
+  const dzT = g.op('Transpose', [dz], { perm: [1, 0, 2, 3] }, `${tag}_dzT`);
+  if (c.filterGrad === 'conv') {
+    // [Ci, B, H+2p, W+2p] ⋆ [Co, B, H, W] → [Ci, Co, k, k]
+    const r = g.op('Conv', [xTp, dzT], { strides: [1, 1] }, `${tag}_dwT`);
+    return g.op('Transpose', [r], { perm: [1, 0, 2, 3] }, `${tag}_dw`);
+  }
+  // Window (i,j) of the padded input: Slice of rows i…i+H−1, columns j…j+W−1 (negative ends keep
+  // the graph independent of H and W).
+  const windows: string[] = [];
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      windows.push(g.op('Slice', [xTp, c.ints([i, j]), c.ints([i - 2 * p === 0 ? INT64_MAX_END : i - 2 * p, j - 2 * p === 0 ? INT64_MAX_END : j - 2 * p]), c.ints([2, 3])], {}, `${tag}_win`));
+    }
+  }
+  const cols = g.op('Concat', windows, { axis: 0 }, `${tag}_cols`); // [k²·Ci, B, H, W]
+  const cols2 = g.op('Reshape', [cols, c.ints([0, -1])], {}, `${tag}_cols2d`);
+  const dz2 = g.op('Reshape', [dzT, c.ints([0, -1])], {}, `${tag}_dz2d`); // [Co, B·H·W]
+  const prod = g.op('Gemm', [dz2, cols2], { transB: 1 }, `${tag}_dwmm`); // [Co, k²·Ci], column = (i·k+j)·Ci + ci
+  const ohwi = g.op('Reshape', [prod, c.ints([0, k, k, -1])], {}, `${tag}_dwohwi`);
+  return g.op('Transpose', [ohwi], { perm: [0, 3, 1, 2] }, `${tag}_dw`);
+}
+
+/** Slice end meaning "through the last element". */
+const INT64_MAX_END = 2 ** 62;
+
+/**
+ * The activation rules read the activation's OUTPUT (y > 0 ⟺ z > 0 for both ReLU and LeakyReLU),
+ * so the pre-activation has a single consumer and ONNX Runtime can fuse Conv+activation.
+ * At z = 0 the gradient is taken as 0 (ReLU) / α (LeakyReLU), as tfjs does (step(x) = x > 0).
+ */
+function reluRule(c: GradContext, e: TapeEntry, dy: string): (string | null)[] {
+  const pos = c.g.op('Greater', [e.output, c.scalar(0)], {}, `${e.output}_pos`);
+  return [c.g.op('Where', [pos, dy, c.scalar(0)], {}, `${e.output}_dz`)];
+}
+
+function leakyReluRule(c: GradContext, e: TapeEntry, dy: string): (string | null)[] {
+  const pos = c.g.op('Greater', [e.output, c.scalar(0)], {}, `${e.output}_pos`);
+  const slope = c.g.op('Where', [pos, c.scalar(1), c.scalar(e.alpha ?? 0.1)], {}, `${e.output}_slope`);
+  return [c.g.op('Mul', [dy, slope], {}, `${e.output}_dz`)];
+}
+
+/** Nearest 2× upsampling that copies each pixel to a 2×2 block (forward.ts' Resize). */
+function upsample2(c: GradContext, v: string, tag: string): string {
+  const { g } = c;
+  const scales = c.g.addInitializer(g.fresh(`${tag}_scales`), [4], new Float32Array([1, 1, 2, 2]));
+  return g.op('Resize', [v, '', scales], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }, tag);
+}
+
+/**
+ * Max-pool 2×2: the gradient goes where the input equals its window's maximum. Ties inside one
+ * window would each receive the full gradient (tfjs gives it to the first maximum only). In the
+ * ReLU network ties happen only between zeros, whose ReLU gradient is 0 anyway; LeakyReLU outputs
+ * are continuous, so ties have probability zero. The rule is exact for both U-Nets.
+ */
+function maxPoolRule(c: GradContext, e: TapeEntry, dy: string): (string | null)[] {
+  const { g } = c;
+  const x = e.inputs[0];
+  const up = upsample2(c, e.output, `${e.output}_upmax`);
+  const isMax = g.op('Equal', [x, up], {}, `${e.output}_ismax`);
+  const dyUp = upsample2(c, dy, `${e.output}_updy`);
+  return [g.op('Where', [isMax, dyUp, c.scalar(0)], {}, `${e.output}_dx`)];
+}
+
+/** Nearest 2× upsampling: each input pixel fed a 2×2 block, so its gradient is the block's sum. */
+function upsampleRule(c: GradContext, e: TapeEntry, dy: string): (string | null)[] {
+  const { g } = c;
+  const avg = g.op('AveragePool', [dy], { kernel_shape: [2, 2], strides: [2, 2] }, `${e.output}_dyavg`);
+  return [g.op('Mul', [avg, c.scalar(4)], {}, `${e.output}_dx`)];
+}
+
+function concatRule(c: GradContext, e: TapeEntry, dy: string, needs: boolean[]): (string | null)[] {
+  const ch = e.channels;
+  if (!ch || ch.length !== e.inputs.length) throw new Error(`concat ${e.output}: channel counts missing`);
+  const out: (string | null)[] = [];
+  let start = 0;
+  for (let i = 0; i < ch.length; i++) {
+    out.push(needs[i] ? c.g.op('Slice', [dy, c.ints([start]), c.ints([start + ch[i]]), c.ints([1])], {}, `${e.output}_d${i}`) : null);
+    start += ch[i];
+  }
+  return out;
+}
+
+/** out = net + (mean of input planes): the second operand depends only on the data. */
+function residualRule(_c: GradContext, _e: TapeEntry, dy: string, needs: boolean[]): (string | null)[] {
+  return [needs[0] ? dy : null, null];
+}
+
+/** loss = mean((pred − y)²) over all elements; d loss / d pred = 2 (pred − y) / N. */
+function mseRule(c: GradContext, e: TapeEntry, dLoss: string): (string | null)[] {
+  const { g } = c;
+  const [pred, y] = e.inputs;
+  const diff = g.op('Sub', [pred, y], {}, `${e.output}_diff_g`);
+  const n = g.op('Cast', [g.op('Size', [diff], {}, `${e.output}_n`)], { to: 1 }, `${e.output}_nf`);
+  const scale = g.op('Div', [g.op('Mul', [dLoss, c.scalar(2)], {}, `${e.output}_2dl`), n], {}, `${e.output}_scale`);
+  return [g.op('Mul', [diff, scale], {}, `${e.output}_dpred`), null];
+}
+
+/** loss = Σ mask·(pred − y)² / Σ mask (Noise2Void); d loss / d pred = 2·mask·(pred − y) / Σ mask. */
+function maskedMseRule(c: GradContext, e: TapeEntry, dLoss: string): (string | null)[] {
+  const { g } = c;
+  const [pred, y, mask] = e.inputs;
+  const diff = g.op('Sub', [pred, y], {}, `${e.output}_diff_g`);
+  const count = g.op('ReduceSum', [mask], { keepdims: 0 }, `${e.output}_count_g`);
+  const scale = g.op('Div', [g.op('Mul', [dLoss, c.scalar(2)], {}, `${e.output}_2dl`), count], {}, `${e.output}_scale`);
+  const masked = g.op('Mul', [diff, mask], {}, `${e.output}_mdiff`);
+  return [g.op('Mul', [masked, scale], {}, `${e.output}_dpred`), null, null];
+}
+
+export const GRAD_RULES: Record<PrimOp, GradRule> = {
+  Conv: convRule,
+  Relu: (c, e, d) => reluRule(c, e, d),
+  LeakyRelu: (c, e, d) => leakyReluRule(c, e, d),
+  MaxPool: (c, e, d) => maxPoolRule(c, e, d),
+  Upsample: (c, e, d) => upsampleRule(c, e, d),
+  Concat: concatRule,
+  Residual: residualRule,
+  Mse: (c, e, d) => mseRule(c, e, d),
+  MaskedMse: (c, e, d) => maskedMseRule(c, e, d),
+};
+
+/** Forward emission of the loss primitives (the network's own forward comes from forward.ts). */
+export function emitLoss(c: GradContext, pred: string, y: string, mask: string | null): TapeEntry {
+  const { g } = c;
+  const diff = g.op('Sub', [pred, y], {}, 'loss_diff');
+  const sq = g.op('Mul', [diff, diff], {}, 'loss_sq');
+  if (mask === null) {
+    const loss = g.op('ReduceMean', [sq], { keepdims: 0 }, 'loss_mse');
+    return { op: 'Mse', inputs: [pred, y], output: loss };
+  }
+  const total = g.op('ReduceSum', [g.op('Mul', [sq, mask], {}, 'loss_msq'), c.ints([])], { keepdims: 0 }, 'loss_total');
+  const count = g.op('ReduceSum', [mask, c.ints([])], { keepdims: 0 }, 'loss_count');
+  return { op: 'MaskedMse', inputs: [pred, y, mask], output: g.op('Div', [total, count], {}, 'loss_masked') };
+}
+
+/** A GradContext with cached constants. */
+export function gradContext(g: GraphBuilder, filterGrad: FilterGradLayout = 'im2col'): GradContext {
+  const floats = new Map<number, string>();
+  const intLists = new Map<string, string>();
+  return {
+    g,
+    filterGrad,
+    scalar(v) {
+      let name = floats.get(v);
+      if (name === undefined) {
+        name = g.addInitializer(g.fresh('const_f'), [], new Float32Array([v]));
+        floats.set(v, name);
+      }
+      return name;
+    },
+    ints(values) {
+      const key = values.join(',');
+      let name = intLists.get(key);
+      if (name === undefined) {
+        name = g.addInitializer(g.fresh('const_i'), [values.length], BigInt64Array.from(values.map((v) => BigInt(v))));
+        intLists.set(key, name);
+      }
+      return name;
+    },
+  };
+}

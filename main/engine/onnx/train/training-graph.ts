@@ -1,0 +1,168 @@
+/**
+ * One ONNX graph per training step: forward (forward.ts' emitForward, so inference and training
+ * run the very same network), loss, backward (backward.ts) and the Adam update, for either U-Net.
+ *
+ * Inputs : x [batch,H,W,Cin] (NHWC, as the trainer's batches), y [batch,1,H,W] (= NHWC [batch,H,W,1]
+ *          in memory), mask (same, Noise2Void only), params/adam_m/adam_v [P] (params.ts layout),
+ *          adam_t (1-based step number) and lr, float32 scalars.
+ * Outputs: loss (before the update), params_new, adam_m_new, adam_v_new.
+ * The 'gradients' variant outputs loss and the flat gradient instead (tests); 'loss' only the loss
+ * (evaluation).
+ */
+import { type ArchSpec, channelCounts } from '../../../../shared/model/arch.ts';
+import { type AdamOptions, DEFAULT_ADAM } from '../../types.ts';
+import { emitForward, FORWARD_OPSET } from '../forward.ts';
+import { type Dim, GraphBuilder } from '../graph-builder.ts';
+import { emitBackward } from './backward.ts';
+import { emitLoss, type FilterGradLayout, type GradContext, gradContext, type TapeEntry } from './grad-rules.ts';
+import { paramLayout } from './params.ts';
+
+export const IO = {
+  x: 'x',
+  y: 'y',
+  mask: 'mask',
+  params: 'params',
+  m: 'adam_m',
+  v: 'adam_v',
+  t: 'adam_t',
+  lr: 'lr',
+  loss: 'loss',
+  paramsOut: 'params_new',
+  mOut: 'adam_m_new',
+  vOut: 'adam_v_new',
+  grads: 'grads',
+} as const;
+
+/** Opset 13 as forward.ts (ReduceSum takes axes as an input there, ReduceMean as an attribute). */
+export const TRAIN_OPSET = FORWARD_OPSET;
+
+export interface TrainingGraphOptions {
+  spec: ArchSpec;
+  /** Patch height and width (fixed, so ONNX Runtime can plan memory); the batch stays dynamic. */
+  height: number;
+  width: number;
+  /** Noise2Void's masked loss. */
+  masked: boolean;
+  /** 'step' (Adam), 'gradients' (loss + flat gradient) or 'loss' (evaluation). */
+  output: 'step' | 'gradients' | 'loss';
+  adam?: AdamOptions;
+  filterGrad?: FilterGradLayout;
+}
+
+export function buildTrainingGraph(o: TrainingGraphOptions): Uint8Array {
+  const { spec, height: h, width: w } = o;
+  if (h % spec.divisor !== 0 || w % spec.divisor !== 0) {
+    throw new Error(`patch ${h}×${w} is not a multiple of ${spec.divisor} for the ${spec.arch} U-Net`);
+  }
+  const g = new GraphBuilder(`noise2stack_${spec.arch}_${o.output}`);
+  const c = gradContext(g, o.filterGrad ?? 'im2col');
+  const layout = paramLayout(spec);
+  const batch: Dim = 'batch';
+  g.addInput(IO.x, [batch, h, w, spec.inChannels]);
+  g.addInput(IO.y, [batch, 1, h, w]);
+  if (o.masked) g.addInput(IO.mask, [batch, 1, h, w]);
+  g.addInput(IO.params, [layout.total]);
+
+  const weightValue = new Map<string, string>();
+  const weightValues: string[] = [];
+  for (const s of layout.slots) {
+    const part = g.op('Slice', [IO.params, c.ints([s.offset]), c.ints([s.offset + s.size])], {}, `${s.name}_flat`);
+    const v = g.op('Reshape', [part, c.ints(s.graphDims)], {}, s.name);
+    weightValue.set(s.name, v);
+    weightValues.push(v);
+  }
+  const xNchw = g.op('Transpose', [IO.x], { perm: [0, 3, 1, 2] }, 'x_nchw');
+  const fwd = emitForward(g, spec, xNchw, (name) => {
+    const v = weightValue.get(name);
+    if (v === undefined) throw new Error(`no parameter slot for ${name}`);
+    return v;
+  });
+  const tape = forwardTape(spec, fwd.values, fwd.preActivations, weightValue);
+  const lossEntry = emitLoss(c, fwd.output, IO.y, o.masked ? IO.mask : null);
+  tape.push(lossEntry);
+  g.addNode('Identity', [lossEntry.output], [IO.loss]);
+  g.addOutput(IO.loss, []);
+  if (o.output === 'loss') return g.toBytes(TRAIN_OPSET);
+
+  const grads = emitBackward(c, tape, weightValues);
+  const flatGrads = layout.slots.map((s) => {
+    const gv = grads.get(weightValue.get(s.name) ?? '');
+    if (gv === undefined) throw new Error(`weight ${s.name} does not affect the loss`);
+    return g.op('Reshape', [gv, c.ints([s.size])], {}, `${s.name}_gflat`);
+  });
+  if (o.output === 'gradients') {
+    g.addNode('Concat', flatGrads, [IO.grads], { axis: 0 });
+    g.addOutput(IO.grads, [layout.total]);
+    return g.toBytes(TRAIN_OPSET);
+  }
+  const grad = g.op('Concat', flatGrads, { axis: 0 }, 'grad_flat');
+  emitAdam(c, grad, layout.total, o.adam ?? DEFAULT_ADAM);
+  return g.toBytes(TRAIN_OPSET);
+}
+
+/**
+ * The tape of primitive operations that emitForward produced, read back from the ArchSpec (the
+ * forward graph is forward.ts' and is not duplicated here).
+ */
+function forwardTape(spec: ArchSpec, values: Map<string, string>, pre: Map<string, string>, weights: Map<string, string>): TapeEntry[] {
+  const ch = channelCounts(spec);
+  const val = (n: string) => {
+    const v = values.get(n);
+    if (v === undefined) throw new Error(`forward graph has no value for ${n}`);
+    return v;
+  };
+  const tape: TapeEntry[] = [];
+  for (const n of spec.nodes) {
+    switch (n.op) {
+      case 'conv': {
+        const z = pre.get(n.name) ?? val(n.name);
+        tape.push({ op: 'Conv', inputs: [val(n.input), weights.get(`${n.name}/kernel`) ?? '', weights.get(`${n.name}/bias`) ?? ''], output: z, kernel: n.kernel });
+        if (n.activation === 'relu') tape.push({ op: 'Relu', inputs: [z], output: val(n.name) });
+        if (n.activation === 'leaky0.1') tape.push({ op: 'LeakyRelu', inputs: [z], output: val(n.name), alpha: 0.1 });
+        break;
+      }
+      case 'maxpool':
+        tape.push({ op: 'MaxPool', inputs: [val(n.input)], output: val(n.name) });
+        break;
+      case 'upsample':
+        tape.push({ op: 'Upsample', inputs: [val(n.input)], output: val(n.name) });
+        break;
+      case 'concat':
+        tape.push({ op: 'Concat', inputs: n.inputs.map(val), output: val(n.name), channels: n.inputs.map((i) => ch.get(i) ?? NaN) });
+        break;
+      case 'residual':
+        // The added plane mean depends on the data only: '' marks an operand without gradient.
+        tape.push({ op: 'Residual', inputs: [val(n.input), ''], output: val(n.name) });
+        break;
+    }
+  }
+  return tape;
+}
+
+/**
+ * Adam exactly as tfjs' AdamOptimizer computes it (tfjs-core optimizers/adam_optimizer.ts), so the
+ * engines' loss curves agree: m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², and
+ * w ← w − lr · (m / (1−β1^t)) / (√(v / (1−β2^t)) + ε), t counted from 1.
+ */
+function emitAdam(c: GradContext, grad: string, size: number, a: AdamOptions): void {
+  const { g } = c;
+  g.addInput(IO.m, [size]);
+  g.addInput(IO.v, [size]);
+  g.addInput(IO.t, []);
+  g.addInput(IO.lr, []);
+  const b1t = g.op('Pow', [c.scalar(a.beta1), IO.t], {}, 'adam_b1t');
+  const b2t = g.op('Pow', [c.scalar(a.beta2), IO.t], {}, 'adam_b2t');
+  const c1 = g.op('Sub', [c.scalar(1), b1t], {}, 'adam_c1');
+  const c2 = g.op('Sub', [c.scalar(1), b2t], {}, 'adam_c2');
+  g.addNode('Add', [g.op('Mul', [IO.m, c.scalar(a.beta1)], {}, 'adam_m_decay'), g.op('Mul', [grad, c.scalar(1 - a.beta1)], {}, 'adam_g1')], [IO.mOut]);
+  const g2 = g.op('Mul', [grad, grad], {}, 'adam_gsq');
+  g.addNode('Add', [g.op('Mul', [IO.v, c.scalar(a.beta2)], {}, 'adam_v_decay'), g.op('Mul', [g2, c.scalar(1 - a.beta2)], {}, 'adam_g2')], [IO.vOut]);
+  const mHat = g.op('Div', [IO.mOut, c1], {}, 'adam_mhat');
+  const vHat = g.op('Div', [IO.vOut, c2], {}, 'adam_vhat');
+  const denom = g.op('Add', [g.op('Sqrt', [vHat], {}, 'adam_sqrt'), c.scalar(a.epsilon)], {}, 'adam_denom');
+  const step = g.op('Mul', [g.op('Div', [mHat, denom], {}, 'adam_ratio'), g.op('Neg', [IO.lr], {}, 'adam_neglr')], {}, 'adam_step');
+  g.addNode('Add', [step, IO.params], [IO.paramsOut]);
+  g.addOutput(IO.paramsOut, [size]);
+  g.addOutput(IO.mOut, [size]);
+  g.addOutput(IO.vOut, [size]);
+}
