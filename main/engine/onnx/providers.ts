@@ -92,10 +92,17 @@ export function sessionOptions(provider: OrtProvider, threads = defaultThreads()
   };
 }
 
-/** The first line of an error, for one-line reasons. */
+/**
+ * The first line of an error, for one-line reasons, without ONNX Runtime's source location and
+ * failed-check expression (e.g. "…webgpu_context.cc:136 <lambda> … was false. Failed to get a
+ * WebGPU adapter: No supported adapters" becomes "Failed to get a WebGPU adapter: …").
+ */
 export function errorLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error';
+  let line = msg.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error';
+  line = line.replace(/^\S*onnxruntime_src\S*\s+/, '');
+  const check = /\bwas false\.\s*(.+)$/.exec(line);
+  return check ? check[1] : line;
 }
 
 /** Try to create a session on exactly one provider. */
