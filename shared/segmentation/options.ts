@@ -18,7 +18,7 @@ export const SegmentationOptions = z.object({
   /** Split touching nuclei by distance transform + h-maxima seeds + watershed. */
   split: z.boolean().default(true),
   /** Minimum dynamic (in pixels of distance) of a distance-transform peak to seed its own nucleus. */
-  h: z.number().positive().max(100).default(1.5),
+  h: z.number().positive().max(100).default(1),
   /** '2d': every plane on its own (the paper segments planes independently); '3d': one volume. */
   mode: z.enum(['2d', '3d']).default('2d'),
   /** In 2-D mode: one automatic threshold per plane (paper) or one for the whole stack. */
