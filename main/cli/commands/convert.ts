@@ -1,12 +1,100 @@
+import { z } from 'zod';
 import type { Command } from '../command.ts';
+import { emitJson } from '../command.ts';
 import { UserError } from '../errors.ts';
+import { openStack, writeStack } from '../../io/index.ts';
 
-// Placeholder until this command is implemented; it refuses clearly instead of pretending.
+const Args = z.object({
+  input: z.string().min(1),
+  output: z.string().min(1),
+  format: z.enum(['imagej', 'ome', 'nifti', 'zarr']).optional(),
+  dtype: z.enum(['keep', 'float32', 'uint16', 'uint8']).default('keep'),
+  channel: z.number().int().nonnegative().optional(),
+  time: z.number().int().nonnegative().optional(),
+  overwrite: z.boolean(),
+  json: z.boolean(),
+});
+
+const VALUE_FLAGS = new Set(['--format', '--dtype', '--channel', '--time']);
+const BOOL_FLAGS = new Set(['--overwrite', '--json']);
+
+function parseArgs(argv: string[]): z.infer<typeof Args> {
+  const pos: string[] = [];
+  const vals: Record<string, string> = {};
+  const bools = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    if (VALUE_FLAGS.has(flag)) {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UserError(`${flag} needs a value`);
+      vals[flag.slice(2)] = v;
+    } else if (BOOL_FLAGS.has(flag)) bools.add(flag.slice(2));
+    else if (a.startsWith('--')) throw new UserError(`unknown flag ${a} (see n2s convert --help)`);
+    else pos.push(a);
+  }
+  if (pos.length !== 2) throw new UserError('expected IN and OUT (see n2s convert --help)');
+  const int = (k: string) => {
+    if (vals[k] === undefined) return undefined;
+    const n = Number(vals[k]);
+    if (!Number.isInteger(n) || n < 0) throw new UserError(`--${k} must be a non-negative integer, got "${vals[k]}"`);
+    return n;
+  };
+  const r = Args.safeParse({
+    input: pos[0],
+    output: pos[1],
+    format: vals.format,
+    dtype: vals.dtype,
+    channel: int('channel'),
+    time: int('time'),
+    overwrite: bools.has('overwrite'),
+    json: bools.has('json'),
+  });
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new UserError(`--${issue.path.join('.')}: ${issue.message}`);
+  }
+  return r.data;
+}
+
 export const command: Command = {
   name: 'convert',
-  summary: '',
-  help: 'n2s convert: not available in this build yet',
-  run: async () => {
-    throw new UserError('n2s convert is not available in this build yet');
+  summary: 'convert between TIFF (ImageJ/OME), NIfTI and OME-Zarr keeping metadata',
+  help: [
+    'Usage: n2s convert IN OUT [--format imagej|ome|nifti|zarr] [--dtype keep|float32|uint16|uint8]',
+    '                          [--channel C] [--time T] [--overwrite] [--json]',
+    '',
+    'Reads IN (TIFF, NIfTI, OME-Zarr or a folder of TIFFs) and writes one Z-stack to OUT, keeping voxel',
+    'size, unit and channel name. The output type follows OUT\'s name (.tif ImageJ, .ome.tif OME-TIFF,',
+    '.nii/.nii.gz NIfTI, .zarr OME-Zarr) unless --format says otherwise. Planes are streamed.',
+    '',
+    '--format F     imagej | ome | nifti | zarr',
+    '--dtype D      keep (default; integers are rounded and clipped to the range, with a note) |',
+    '               float32 | uint16 | uint8',
+    '--channel C    channel to take from a multi-channel file (0-based)',
+    '--time T       time point to take from a time series (0-based)',
+    '--overwrite    replace OUT if it exists (never the input)',
+    '--json         print the write report as JSON',
+  ].join('\n'),
+  async run(argv) {
+    const a = parseArgs(argv);
+    const src = await openStack(a.input, { channel: a.channel, time: a.time });
+    try {
+      const report = await writeStack(a.output, src, {
+        format: a.format,
+        dtype: a.dtype,
+        overwrite: a.overwrite,
+        protect: [a.input],
+        onProgress: a.json ? (done, total) => emitJson({ type: 'progress', done, total }) : undefined,
+      });
+      if (a.json) emitJson({ type: 'result', ...report });
+      else {
+        process.stdout.write(`wrote ${report.path} (${report.format}, ${report.dtype}, ${src.depth}×${src.height}×${src.width}${report.bigTiff ? ', BigTIFF' : ''})\n`);
+        for (const n of report.notes) process.stdout.write(`note: ${n}\n`);
+      }
+    } finally {
+      await src.close();
+    }
+    return 0;
   },
 };

@@ -1,0 +1,189 @@
+/**
+ * Decodes one TIFF page (all its strips or tiles) into float32, one sample of the pixel.
+ * Decompression is geotiff's (LZW, Deflate, PackBits, Zstd, ...); byte order and the predictors are
+ * applied here because geotiff's predictor assumes little-endian data.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { getDecoder } from 'geotiff';
+import type { DType } from '../../../shared/stack.ts';
+import { TiffFormatError, type Ifd } from './structure.ts';
+
+type SampleKind = 'uint' | 'int' | 'float';
+
+export interface SampleType {
+  kind: SampleKind;
+  bytes: number;
+  /** The dtype reported for the file (int8/float16 widen to the nearest DType we track). */
+  dtype: DType;
+}
+
+export function sampleType(ifd: Ifd): SampleType {
+  const bits = ifd.bitsPerSample;
+  const kind: SampleKind | undefined = ({ 1: 'uint', 2: 'int', 3: 'float', 4: 'uint' } as Record<number, SampleKind>)[ifd.sampleFormat];
+  if (!kind) throw new TiffFormatError(`unsupported SampleFormat ${ifd.sampleFormat}`);
+  const table: Record<string, DType> = {
+    uint8: 'uint8', uint16: 'uint16', uint32: 'uint32',
+    int8: 'int16', int16: 'int16', int32: 'int32',
+    float16: 'float32', float32: 'float32', float64: 'float64',
+  };
+  const dtype = table[`${kind}${bits}`];
+  if (!dtype) throw new TiffFormatError(`unsupported sample type: ${bits}-bit ${kind} (supported: 8/16/32-bit integers, 16/32/64-bit floats)`);
+  return { kind, bytes: bits / 8, dtype };
+}
+
+const COMPRESSION_NAMES: Record<number, string> = { 1: 'none', 5: 'LZW', 8: 'Deflate', 32946: 'Deflate', 32773: 'PackBits', 50000: 'Zstd' };
+
+export function checkCompression(ifd: Ifd): void {
+  if (!(ifd.compression in COMPRESSION_NAMES)) {
+    throw new TiffFormatError(`unsupported compression ${ifd.compression} (supported: none, LZW, Deflate, PackBits, Zstd)`);
+  }
+  if (ifd.predictor !== 1 && ifd.predictor !== 2 && ifd.predictor !== 3) {
+    throw new TiffFormatError(`unsupported predictor ${ifd.predictor}`);
+  }
+}
+
+interface BlockDecoder {
+  decodeBlock(buffer: ArrayBuffer): ArrayBuffer | Promise<ArrayBuffer>;
+}
+
+async function decoderFor(ifd: Ifd): Promise<BlockDecoder | null> {
+  if (ifd.compression === 1) return null;
+  // Predictor 1 here: we undo the predictor ourselves after fixing the byte order.
+  const dec = await getDecoder(ifd.compression, {
+    tileWidth: ifd.blockWidth,
+    tileHeight: ifd.blockHeight,
+    predictor: 1,
+    bitsPerSample: ifd.bitsPerSample,
+    planarConfiguration: ifd.planar,
+    samplesPerPixel: ifd.samplesPerPixel,
+  });
+  return dec as unknown as BlockDecoder;
+}
+
+/**
+ * Reads page `ifd` and returns sample `sample` of every pixel as float32 (length width*height).
+ * `maxBlockBytes` bounds the size of one decoded block, so corrupt compressed data cannot expand
+ * without limit.
+ */
+export async function decodePage(fh: FileHandle, ifd: Ifd, littleEndian: boolean, sample = 0): Promise<Float32Array> {
+  checkCompression(ifd);
+  const st = sampleType(ifd);
+  const { width, height, blockWidth: bw, blockHeight: bh, samplesPerPixel: spp } = ifd;
+  const contig = ifd.planar !== 2;
+  const perPixel = contig ? spp : 1;
+  const across = Math.ceil(width / bw);
+  const down = Math.ceil(height / bh);
+  const out = new Float32Array(width * height);
+  const decoder = await decoderFor(ifd);
+  const planeOffset = contig ? 0 : sample * across * down;
+  for (let by = 0; by < down; by++) {
+    for (let bx = 0; bx < across; bx++) {
+      const bi = planeOffset + by * across + bx;
+      // Strips at the bottom may hold fewer rows; tiles are always full size (padded).
+      const rows = ifd.tiled ? bh : Math.min(bh, height - by * bh);
+      const need = bw * rows * perPixel * st.bytes;
+      const raw = Buffer.alloc(ifd.byteCounts[bi]);
+      if (raw.length > 0) await fh.read(raw, 0, raw.length, ifd.offsets[bi]);
+      let bytes: Uint8Array;
+      if (decoder) {
+        let decoded: ArrayBuffer;
+        try {
+          decoded = await decoder.decodeBlock(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length) as ArrayBuffer);
+        } catch (e) {
+          throw new TiffFormatError(`compressed data of block ${bi} fails to decode (${COMPRESSION_NAMES[ifd.compression]}): ${(e as Error).message}`);
+        }
+        bytes = new Uint8Array(decoded);
+      } else {
+        bytes = raw;
+      }
+      if (bytes.length < need) {
+        throw new TiffFormatError(`block ${bi} holds ${bytes.length} bytes of image data, ${need} expected; the data are truncated or corrupt`);
+      }
+      // A fresh, aligned copy of exactly the bytes we need, in little-endian order afterwards.
+      const block = new Uint8Array(need);
+      block.set(bytes.subarray(0, need));
+      if (ifd.predictor === 3) {
+        undoFloatPredictor(block, bw * perPixel, rows, st.bytes, perPixel);
+      } else {
+        if (!littleEndian && st.bytes > 1) swapBytes(block, st.bytes);
+        if (ifd.predictor === 2) undoHorizontalPredictor(block, bw * perPixel, rows, st.bytes, perPixel);
+      }
+      const values = typedView(block, st);
+      const x0 = bx * bw;
+      const y0 = by * bh;
+      const w = Math.min(bw, width - x0);
+      const h = Math.min(rows, height - y0);
+      const s = contig ? sample : 0;
+      for (let y = 0; y < h; y++) {
+        const src = y * bw * perPixel;
+        const dst = (y0 + y) * width + x0;
+        for (let x = 0; x < w; x++) out[dst + x] = values[src + x * perPixel + s];
+      }
+    }
+  }
+  return out;
+}
+
+function swapBytes(b: Uint8Array, n: number): void {
+  for (let i = 0; i + n <= b.length; i += n) {
+    for (let lo = i, hi = i + n - 1; lo < hi; lo++, hi--) {
+      const t = b[lo];
+      b[lo] = b[hi];
+      b[hi] = t;
+    }
+  }
+}
+
+/** TIFF predictor 2: each sample stores its difference to the previous pixel's sample. */
+function undoHorizontalPredictor(b: Uint8Array, rowSamples: number, rows: number, bytes: number, stride: number): void {
+  const arr = bytes === 1 ? b : bytes === 2 ? new Uint16Array(b.buffer) : bytes === 4 ? new Uint32Array(b.buffer) : null;
+  if (!arr) throw new TiffFormatError(`predictor 2 with ${bytes * 8}-bit samples is not supported`);
+  for (let r = 0; r < rows; r++) {
+    const o = r * rowSamples;
+    for (let i = stride; i < rowSamples; i++) arr[o + i] += arr[o + i - stride];
+  }
+}
+
+/**
+ * TIFF floating-point predictor 3 (Adobe TN3): byte-wise horizontal differences over byte planes
+ * stored most-significant first; the result is written back little-endian.
+ */
+function undoFloatPredictor(b: Uint8Array, rowSamples: number, rows: number, bytes: number, stride: number): void {
+  const rowBytes = rowSamples * bytes;
+  for (let r = 0; r < rows; r++) {
+    const row = b.subarray(r * rowBytes, (r + 1) * rowBytes);
+    for (let i = stride; i < rowBytes; i++) row[i] = (row[i] + row[i - stride]) & 0xff;
+    const tmp = row.slice();
+    for (let i = 0; i < rowSamples; i++) {
+      for (let k = 0; k < bytes; k++) row[i * bytes + k] = tmp[(bytes - k - 1) * rowSamples + i];
+    }
+  }
+}
+
+function typedView(b: Uint8Array, st: SampleType): ArrayLike<number> {
+  const buf = b.buffer as ArrayBuffer;
+  switch (`${st.kind}${st.bytes * 8}`) {
+    case 'uint8': return b;
+    case 'int8': return new Int8Array(buf);
+    case 'uint16': return new Uint16Array(buf);
+    case 'int16': return new Int16Array(buf);
+    case 'uint32': return new Uint32Array(buf);
+    case 'int32': return new Int32Array(buf);
+    case 'float32': return new Float32Array(buf);
+    case 'float64': return new Float64Array(buf);
+    case 'float16': return halfToFloat(new Uint16Array(buf));
+    default: throw new TiffFormatError(`unsupported sample type ${st.kind}${st.bytes * 8}`);
+  }
+}
+
+function halfToFloat(h: Uint16Array): Float32Array {
+  const out = new Float32Array(h.length);
+  for (let i = 0; i < h.length; i++) {
+    const v = h[i];
+    const s = v & 0x8000 ? -1 : 1;
+    const e = (v >> 10) & 0x1f;
+    const m = v & 0x3ff;
+    out[i] = e === 0 ? s * m * 2 ** -24 : e === 31 ? (m ? NaN : s * Infinity) : s * (1 + m / 1024) * 2 ** (e - 15);
+  }
+  return out;
+}

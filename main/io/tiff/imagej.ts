@@ -1,0 +1,80 @@
+/**
+ * The ImageJ hyperstack description (first page's ImageDescription), as written by ImageJ's
+ * FileSaver and tifffile: "ImageJ=1.11a\nimages=60\nchannels=2\nslices=30\nhyperstack=true\n...".
+ * Pages are stored C fastest, then Z, then T.
+ */
+export interface ImageJDescription {
+  images?: number;
+  channels?: number;
+  slices?: number;
+  frames?: number;
+  hyperstack?: boolean;
+  unit?: string;
+  spacing?: number;
+  min?: number;
+  max?: number;
+  /** Keys we do not interpret, kept so they can be carried to the output. */
+  extra: Record<string, string>;
+}
+
+export function isImageJDescription(d: string | undefined): boolean {
+  return d !== undefined && d.startsWith('ImageJ=');
+}
+
+const NUMERIC = ['images', 'channels', 'slices', 'frames', 'spacing', 'min', 'max'] as const;
+
+/** ImageJ escapes non-ASCII units as \uXXXX (e.g. "\u00B5m"). */
+function unescapeUnicode(s: string): string {
+  return s.replace(/\\u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+export function parseImageJDescription(d: string): ImageJDescription {
+  const out: ImageJDescription = { extra: {} };
+  for (const line of d.split(/\r?\n/)) {
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq).trim();
+    const val = line.slice(eq + 1).trim();
+    if ((NUMERIC as readonly string[]).includes(key)) {
+      const v = Number(val);
+      if (Number.isFinite(v)) out[key as (typeof NUMERIC)[number]] = v;
+    } else if (key === 'hyperstack') {
+      out.hyperstack = val === 'true';
+    } else if (key === 'unit') {
+      out.unit = unescapeUnicode(val);
+    } else if (key !== 'ImageJ') {
+      out.extra[key] = key.startsWith('n2s.') ? unescapeUnicode(val) : val;
+    }
+  }
+  return out;
+}
+
+export interface ImageJWriteSpec {
+  slices: number;
+  channels?: number;
+  frames?: number;
+  unit?: string;
+  spacing?: number;
+  min: number;
+  max: number;
+  /** Our own keys (n2s.*): ImageJ ignores unknown keys, tifffile's imagej_metadata keeps them. */
+  extra?: Record<string, string>;
+}
+
+/** The description ImageJ writes; "ImageJ=1.11a" is the version tifffile writes too. */
+export function formatImageJDescription(s: ImageJWriteSpec): string {
+  const c = s.channels ?? 1;
+  const t = s.frames ?? 1;
+  const lines = ['ImageJ=1.11a', `images=${c * s.slices * t}`];
+  if (c > 1) lines.push(`channels=${c}`);
+  if (s.slices > 1) lines.push(`slices=${s.slices}`);
+  if (t > 1) lines.push(`frames=${t}`);
+  if (c > 1 || t > 1) lines.push('hyperstack=true');
+  if (c > 1) lines.push('mode=grayscale');
+  // ImageJ's own escape for µ keeps the description 7-bit ASCII, as the TIFF spec asks.
+  if (s.unit && s.unit !== 'pixel') lines.push(`unit=${s.unit.replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)}`);
+  if (s.spacing !== undefined && s.slices > 1) lines.push(`spacing=${s.spacing}`);
+  lines.push('loop=false', `min=${s.min}`, `max=${s.max}`);
+  for (const [k, v] of Object.entries(s.extra ?? {})) lines.push(`${k}=${v.replace(/[\r\n]+/g, ' ')}`);
+  return lines.join('\n') + '\n';
+}

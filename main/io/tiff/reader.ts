@@ -1,0 +1,298 @@
+/**
+ * TIFF stacks (ImageJ hyperstacks, OME-TIFF, plain multi-page) opened for lazy per-plane reading.
+ * The structure is validated up front (structure.ts); a plane is decoded only when asked for.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { DType, Flavour, StackMeta, VoxelSize } from '../../../shared/stack.ts';
+import { StackFileError, asStackFileError } from '../errors.ts';
+import { checkFinite, selectIndex } from '../select.ts';
+import type { ReadOptions, StackInfo, StackSource } from '../types.ts';
+import { canonicalUnit, isPhysical, unitFactor } from '../units.ts';
+import { checkCompression, decodePage, sampleType } from './decode.ts';
+import { isImageJDescription, parseImageJDescription } from './imagej.ts';
+import { isOmeDescription, omePlaneIndex, parseOmeXml } from './ome.ts';
+import { TiffFormatError, parseTiff, type Ifd, type TiffStructure } from './structure.ts';
+
+/** A TIFF whose axes are understood: which page holds plane (c, z, t), and which sample of it. */
+export interface TiffLayout {
+  info: StackInfo;
+  /** The page and the sample within it that hold plane (c, z, t). */
+  locate(c: number, z: number, t: number): { ifd: Ifd; sample: number };
+  structure: TiffStructure;
+}
+
+const COMPRESSION: Record<number, string> = { 1: 'none', 5: 'LZW', 8: 'Deflate', 32946: 'Deflate', 32773: 'PackBits', 50000: 'Zstd' };
+
+/** Reads structure and metadata of an open TIFF; throws StackFileError for anything we refuse. */
+export async function inspectTiff(fh: FileHandle, path: string): Promise<TiffLayout> {
+  let structure: TiffStructure;
+  try {
+    structure = await parseTiff(fh, path);
+  } catch (e) {
+    throw asStackFileError(path, e, 'not a readable TIFF');
+  }
+  try {
+    return layoutOf(structure, path);
+  } catch (e) {
+    if (e instanceof TiffFormatError || e instanceof Error) throw asStackFileError(path, e, 'unsupported TIFF');
+    throw e;
+  }
+}
+
+function layoutOf(structure: TiffStructure, path: string): TiffLayout {
+  // Reduced-resolution pages (thumbnails, pyramid levels) are not planes of the stack.
+  const pages = structure.ifds.filter((ifd) => (ifd.subfileType & 1) === 0);
+  if (pages.length === 0) throw new TiffFormatError('the file holds only reduced-resolution pages');
+  const p0 = pages[0];
+  refuseColour(p0);
+  checkCompression(p0);
+  const st = sampleType(p0);
+  const desc = p0.description;
+  const details: StackInfo['details'] = {
+    pages: pages.length,
+    compression: COMPRESSION[p0.compression] ?? String(p0.compression),
+    byteOrder: structure.littleEndian ? 'little-endian' : 'big-endian',
+    bigTiff: structure.bigTiff,
+    layout: p0.tiled ? `tiles ${p0.blockWidth}×${p0.blockHeight}` : `strips of ${p0.blockHeight} rows`,
+  };
+  if (p0.software) details.software = p0.software;
+
+  let flavour: Flavour;
+  let sizes = { C: 1, Z: pages.length, T: 1 };
+  let voxelSize: VoxelSize = resolutionVoxel(p0);
+  let description: string | undefined;
+  let channelNames: string[] | undefined;
+  let pageOf: (c: number, z: number, t: number) => Ifd;
+  let axisOrder = 'TZC'; // slowest first, for reporting
+
+  if (desc !== undefined && isImageJDescription(desc)) {
+    flavour = 'imagej';
+    const ij = parseImageJDescription(desc);
+    const images = ij.images ?? pages.length;
+    const C = ij.channels ?? 1;
+    const T = ij.frames ?? 1;
+    const Z = ij.slices ?? Math.max(1, Math.floor(images / (C * T)));
+    for (const [k, v] of Object.entries({ images, channels: C, slices: Z, frames: T })) {
+      if (!Number.isSafeInteger(v) || v < 1) throw new TiffFormatError(`ImageJ description declares ${k}=${v}`);
+    }
+    if (C * Z * T !== images) throw new TiffFormatError(`ImageJ description is inconsistent: channels×slices×frames = ${C * Z * T} but images=${images}`);
+    const planes = virtualPages(pages, images, st.bytes * p0.samplesPerPixel, structure.size);
+    sizes = { C, Z, T };
+    pageOf = (c, z, t) => planes[(t * Z + z) * C + c];
+    const unit = canonicalUnit(ij.unit ?? (isPhysical(voxelSize.unit) ? voxelSize.unit : 'pixel'));
+    // ImageJ's XResolution is pixels per `unit` whatever ResolutionUnit says.
+    const x = p0.xResolution && p0.xResolution > 0 ? 1 / p0.xResolution : 1;
+    const y = p0.yResolution && p0.yResolution > 0 ? 1 / p0.yResolution : x;
+    voxelSize = { x, y, z: ij.spacing && ij.spacing > 0 ? ij.spacing : 1, unit };
+    const extra = Object.entries(ij.extra).filter(([k]) => k.startsWith('n2s.'));
+    description = ij.extra['n2s.description'] ?? (extra.length ? extra.map(([k, v]) => `${k}=${v}`).join('; ') : undefined);
+    if (ij.extra['n2s.channel']) channelNames = [ij.extra['n2s.channel']];
+    details.imagej = `images=${images} channels=${C} slices=${Z} frames=${T}${ij.hyperstack ? ' hyperstack' : ''}`;
+  } else if (desc !== undefined && isOmeDescription(desc)) {
+    flavour = 'ome';
+    const ome = parseOmeXml(desc);
+    if (ome.sizeX !== p0.width || ome.sizeY !== p0.height) {
+      throw new TiffFormatError(`OME-XML says ${ome.sizeX}×${ome.sizeY} pixels but the first page is ${p0.width}×${p0.height}`);
+    }
+    // Interleaved samples count as OME channels (SamplesPerPixel>1 with SizeC covering them).
+    const spp = p0.samplesPerPixel;
+    const cPages = Math.max(1, Math.floor(ome.sizeC / spp));
+    const size = { Z: ome.sizeZ, C: cPages, T: ome.sizeT };
+    const map = ome.planeToIfd(structure.ifds.length, basename(path));
+    sizes = { C: ome.sizeC, Z: ome.sizeZ, T: ome.sizeT };
+    pageOf = (c, z, t) => {
+      const idx = map[omePlaneIndex(ome.dimensionOrder, size, { Z: z, C: Math.floor(c / spp), T: t })];
+      const ifd = idx >= 0 ? structure.ifds[idx] : undefined;
+      if (!ifd) throw new TiffFormatError(`OME-XML places plane z=${z} c=${c} t=${t} outside this file (multi-file OME-TIFF is not supported)`);
+      return ifd;
+    };
+    // Check every plane is present now rather than failing halfway through a long job.
+    for (let t = 0; t < sizes.T; t++) for (let c = 0; c < cPages; c++) for (let z = 0; z < sizes.Z; z++) pageOf(c * spp, z, t);
+    voxelSize = {
+      x: ome.physical.x ?? 1,
+      y: ome.physical.y ?? ome.physical.x ?? 1,
+      z: ome.physical.z ?? 1,
+      unit: ome.physical.unit,
+    };
+    description = ome.description;
+    channelNames = ome.channelNames.length ? ome.channelNames : undefined;
+    axisOrder = ome.dimensionOrder.slice(2).split('').reverse().join('');
+    details.ome = `DimensionOrder=${ome.dimensionOrder} SizeZ=${ome.sizeZ} SizeC=${ome.sizeC} SizeT=${ome.sizeT}`;
+  } else {
+    flavour = 'plain';
+    if (p0.samplesPerPixel > 1) {
+      sizes = { C: p0.samplesPerPixel, Z: pages.length, T: 1 };
+      axisOrder = 'TZC';
+    }
+    pageOf = (_c, z) => pages[z];
+    description = desc && !desc.startsWith('{') ? desc : undefined;
+  }
+
+  // Samples of one page act as channels when there is more than one and they are not colour.
+  const spp = p0.samplesPerPixel;
+  const locate = (c: number, z: number, t: number) => {
+    const ifd = pageOf(c, z, t);
+    return { ifd, sample: spp > 1 ? c % spp : 0 };
+  };
+  checkPagesAgree(p0, sizes, locate);
+
+  const dims: Record<string, number> = { T: sizes.T, Z: sizes.Z, C: sizes.C };
+  const axes = axisOrder.split('').filter((a) => dims[a] > 1 || (a === 'Z' && sizes.C === 1 && sizes.T === 1));
+  const info: StackInfo = {
+    path,
+    flavour,
+    axes: axes.join('') + 'YX',
+    shape: [...axes.map((a) => dims[a]), p0.height, p0.width],
+    dtype: st.dtype,
+    voxelSize,
+    channels: sizes.C,
+    times: sizes.T,
+    depth: sizes.Z,
+    height: p0.height,
+    width: p0.width,
+    channelNames,
+    description,
+    details,
+  };
+  return { info, locate, structure };
+}
+
+function refuseColour(p: Ifd): void {
+  const colour = p.photometric === 2 || p.photometric === 6 || p.photometric === 8 || p.photometric === 5;
+  if (colour || (p.samplesPerPixel > 1 && p.extraSamples > 0)) {
+    throw new TiffFormatError(
+      `is an RGB${p.samplesPerPixel > 3 || p.extraSamples > 0 ? '(A)' : ''} colour image (${p.samplesPerPixel} samples per pixel); ` +
+        'n2s denoises single-channel stacks: split the colour channels first (Fiji: Image › Color › Split Channels) and denoise each',
+    );
+  }
+}
+
+function resolutionVoxel(p: Ifd): VoxelSize {
+  const xr = p.xResolution;
+  const yr = p.yResolution ?? xr;
+  // ResolutionUnit 2 = inch, 3 = centimetre; 1 = none (then the numbers carry no length).
+  const unit = p.resolutionUnit === 3 ? 'cm' : p.resolutionUnit === 2 ? 'inch' : undefined;
+  if (!unit || !xr || !yr || !(xr > 0) || !(yr > 0)) return { x: 1, y: 1, z: 1, unit: 'pixel' };
+  const f = unitFactor(unit, 'micron') ?? 1;
+  const x = f / xr;
+  const y = f / yr;
+  // 72 dpi is a "no information" default of many writers, not a pixel size.
+  if (unit === 'inch' && Math.abs(xr - 72) < 1e-9) return { x: 1, y: 1, z: 1, unit: 'pixel' };
+  return { x, y, z: 1, unit: 'micron' };
+}
+
+/**
+ * ImageJ writes stacks over 4 GB with a single IFD and the planes stored back to back after it
+ * (images=N, one page). Those planes become virtual pages sharing the first page's tags.
+ */
+function virtualPages(pages: Ifd[], images: number, bytesPerPixel: number, fileSize: number): Ifd[] {
+  if (pages.length >= images) return pages.slice(0, images);
+  const p0 = pages[0];
+  const planeBytes = p0.width * p0.height * bytesPerPixel;
+  const contiguous = p0.compression === 1 && !p0.tiled && p0.offsets.every((o, i) => i === 0 || o === p0.offsets[i - 1] + p0.byteCounts[i - 1]);
+  if (pages.length !== 1 || !contiguous) {
+    throw new TiffFormatError(`ImageJ description declares ${images} images but the file has ${pages.length} pages`);
+  }
+  const end = p0.offsets[0] + images * planeBytes;
+  if (!Number.isSafeInteger(end) || end > fileSize) {
+    const held = Math.floor((fileSize - p0.offsets[0]) / planeBytes);
+    throw new TiffFormatError(`ImageJ description declares ${images} images but the file holds data for only ${held}; the file is truncated or the header is wrong`);
+  }
+  const out: Ifd[] = [];
+  for (let k = 0; k < images; k++) {
+    out.push({ ...p0, offsets: p0.offsets.map((o) => o + k * planeBytes) });
+  }
+  return out;
+}
+
+function checkPagesAgree(p0: Ifd, sizes: { C: number; Z: number; T: number }, locate: TiffLayout['locate']): void {
+  const seen = new Set<Ifd>();
+  for (let t = 0; t < sizes.T; t++) {
+    for (let z = 0; z < sizes.Z; z++) {
+      for (let c = 0; c < sizes.C; c++) {
+        const { ifd } = locate(c, z, t);
+        if (seen.has(ifd)) continue;
+        seen.add(ifd);
+        if (ifd.width !== p0.width || ifd.height !== p0.height) {
+          throw new TiffFormatError(`inconsistent page sizes: plane z=${z} c=${c} t=${t} is ${ifd.width}×${ifd.height}, the first is ${p0.width}×${p0.height}`);
+        }
+        if (ifd.bitsPerSample !== p0.bitsPerSample || ifd.sampleFormat !== p0.sampleFormat || ifd.samplesPerPixel !== p0.samplesPerPixel) {
+          throw new TiffFormatError(`inconsistent pages: plane z=${z} c=${c} t=${t} has a different sample type from the first page`);
+        }
+        checkCompression(ifd);
+      }
+    }
+  }
+}
+
+export async function probeTiff(path: string): Promise<StackInfo> {
+  const fh = await openFile(path);
+  try {
+    return (await inspectTiff(fh, path)).info;
+  } finally {
+    await fh.close();
+  }
+}
+
+async function openFile(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (e) {
+    throw asStackFileError(path, e, 'cannot open');
+  }
+}
+
+export async function openTiff(path: string, opts: ReadOptions = {}): Promise<StackSource> {
+  const abs = resolve(path);
+  const fh = await openFile(abs);
+  try {
+    const layout = await inspectTiff(fh, abs);
+    const { info } = layout;
+    const c = selectIndex(abs, info.channels, opts.channel, 'channel', '--channel');
+    const t = selectIndex(abs, info.times, opts.time, 'time point', '--time');
+    const meta: StackMeta = {
+      name: basename(abs),
+      sourcePath: abs,
+      dtype: info.dtype as DType,
+      voxelSize: info.voxelSize,
+      flavour: info.flavour,
+      sourceAxes: info.axes,
+      sourceShape: info.shape,
+      ...(info.channels > 1 || opts.channel !== undefined ? { channel: c } : {}),
+      ...(info.times > 1 || opts.time !== undefined ? { time: t } : {}),
+      ...(info.channelNames?.[c] ? { channelName: info.channelNames[c] } : {}),
+      ...(info.description ? { description: info.description } : {}),
+    };
+    const le = layout.structure.littleEndian;
+    let closed = false;
+    return {
+      depth: info.depth,
+      height: info.height,
+      width: info.width,
+      meta,
+      async readPlane(z: number): Promise<Float32Array> {
+        if (closed) throw new StackFileError(abs, 'read after close');
+        if (!Number.isInteger(z) || z < 0 || z >= info.depth) throw new StackFileError(abs, `plane ${z} does not exist (depth ${info.depth})`);
+        const { ifd, sample } = layout.locate(c, z, t);
+        let plane: Float32Array;
+        try {
+          plane = await decodePage(fh, ifd, le, sample);
+        } catch (e) {
+          throw asStackFileError(abs, e, `plane ${z} cannot be decoded`);
+        }
+        if (!opts.allowNonFinite) checkFinite(abs, z, plane);
+        return plane;
+      },
+      async close() {
+        if (!closed) {
+          closed = true;
+          await fh.close();
+        }
+      },
+    };
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
