@@ -1,12 +1,69 @@
-import type { Command } from '../command.ts';
+import { z } from 'zod';
+import { emitJson, type Command } from '../command.ts';
 import { UserError } from '../errors.ts';
+import { evaluateStack, type StackMetrics } from '../../../shared/metrics/index.ts';
+import { readStack } from '../../io/index.ts';
+import { parseFlags, numeric } from '../../science/flags.ts';
 
-// Placeholder until this command is implemented; it refuses clearly instead of pretending.
+const HELP = `Usage: n2s eval --prediction P.tif --reference R.tif [--normalize percentile-affine|none] [--data-range R] [--json]
+
+Scores a denoised stack against a reference, plane by plane (PSNR, SSIM, NRMSE as scikit-image
+defines them: SSIM with a Gaussian window, sigma 1.5; NRMSE normalised by the reference's RMS).
+The whole-stack value is the mean over planes.
+
+  --prediction FILE   the stack to score (TIFF, NIfTI, OME-Zarr, folder)
+  --reference FILE    the reference (clean MRI, or the high-exposure microscopy stack)
+  --normalize MODE    percentile-affine (default): scale the reference by its 0.1/99.9 percentiles
+                      and fit the prediction to it by least squares (microscopy, method.md §7);
+                      none: compare raw values (MRI scaled to [-0.5, 0.5])
+  --data-range R      data range for PSNR/SSIM (default 1)
+  --json              print one JSON object with whole-stack and per-plane values`;
+
+const Flags = z.object({
+  prediction: z.string({ error: 'missing --prediction FILE' }),
+  reference: z.string({ error: 'missing --reference FILE' }),
+  normalize: z.enum(['percentile-affine', 'none'], { error: 'must be percentile-affine or none' }).default('percentile-affine'),
+  'data-range': z.string().optional().transform(numeric).pipe(z.number({ error: 'must be a number' }).positive().optional()),
+  json: z.boolean().default(false),
+});
+
+function formatTable(m: StackMetrics): string {
+  const row = (a: string, p: number, s: number, n: number) =>
+    `${a.padEnd(7)} ${p.toFixed(2).padStart(7)} ${s.toFixed(4).padStart(7)} ${n.toFixed(4).padStart(7)}`;
+  return [
+    `normalisation: ${m.normalization}, data range ${m.dataRange}`,
+    `${'plane'.padEnd(7)} ${'PSNR'.padStart(7)} ${'SSIM'.padStart(7)} ${'NRMSE'.padStart(7)}`,
+    ...m.planes.map((p) => row(String(p.plane), p.psnr, p.ssim, p.nrmse)),
+    row('mean', m.psnr, m.ssim, m.nrmse),
+    '',
+  ].join('\n');
+}
+
 export const command: Command = {
   name: 'eval',
-  summary: '',
-  help: 'n2s eval: not available in this build yet',
-  run: async () => {
-    throw new UserError('n2s eval is not available in this build yet');
+  summary: 'PSNR/SSIM/NRMSE of a prediction against a reference',
+  help: HELP,
+  run: async (argv) => {
+    const { flags } = parseFlags(
+      argv,
+      {
+        prediction: { type: 'string' },
+        reference: { type: 'string' },
+        normalize: { type: 'string' },
+        'data-range': { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      Flags,
+    );
+    const [pred, ref] = await Promise.all([readStack(flags.prediction), readStack(flags.reference)]);
+    const shape = (s: { depth: number; height: number; width: number }) => `${s.depth}×${s.height}×${s.width}`;
+    if (shape(pred) !== shape(ref)) {
+      throw new UserError(`prediction is ${shape(pred)} (Z×Y×X) but reference is ${shape(ref)}; they must match`);
+    }
+    if (pred.height < 11 || pred.width < 11) throw new UserError(`planes must be at least 11×11 for SSIM, got ${pred.height}×${pred.width}`);
+    const m = evaluateStack(pred, ref, { normalization: flags.normalize, dataRange: flags['data-range'] ?? 1 });
+    if (flags.json) emitJson({ type: 'result', prediction: flags.prediction, reference: flags.reference, ...m });
+    else process.stdout.write(formatTable(m));
+    return 0;
   },
 };
