@@ -1,0 +1,56 @@
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { DirEntry } from '../../../../shared/ipc/files.ts';
+import { UserError } from '../../../cli/errors.ts';
+import type { DialogService } from '../../files/dialogs.ts';
+import type { PathPolicy } from '../../files/path-policy.ts';
+import type { RecentFiles } from '../../files/recent-files.ts';
+import { DeniedError } from '../dispatcher.ts';
+import type { PartialHandlerMap } from '../handler.ts';
+
+export function fileHandlers(
+  paths: PathPolicy,
+  recent: RecentFiles,
+  dialogs: DialogService | null,
+): PartialHandlerMap<'files:choose-open' | 'files:choose-save' | 'files:list-dir' | 'files:recent'> {
+  return {
+    'files:choose-open': async ({ purpose, directory }) => {
+      if (!dialogs) return { paths: null, native: false };
+      const chosen = await dialogs.chooseOpen(purpose, directory);
+      // A path the user picked in the native dialog becomes readable (directories: everything in them).
+      for (const p of chosen ?? []) directory ? paths.allowRoot(p) : paths.allowFile(p);
+      return { paths: chosen, native: true };
+    },
+    'files:choose-save': async ({ purpose, defaultName }) => {
+      if (!dialogs) return { path: null, native: false };
+      const chosen = await dialogs.chooseSave(purpose, defaultName);
+      if (chosen) paths.allowFile(chosen);
+      return { path: chosen, native: true };
+    },
+    'files:list-dir': async ({ path }) => {
+      const dir = resolve(path ?? paths.browseRoots()[0] ?? '/');
+      if (!paths.canBrowse(dir)) throw new DeniedError(`not allowed to browse ${dir}`);
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch (e) {
+        throw new UserError(`cannot list ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      const entries: DirEntry[] = [];
+      for (const name of names.sort()) {
+        if (name.startsWith('.')) continue;
+        const p = join(dir, name);
+        try {
+          const s = await stat(p);
+          entries.push(s.isDirectory() ? { name, path: p, kind: 'dir' } : { name, path: p, kind: 'file', size: s.size });
+        } catch {
+          // Broken links and files that vanished while listing are skipped.
+        }
+      }
+      entries.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'dir' ? -1 : 1));
+      const parent = dirname(dir);
+      return { path: dir, parent: parent !== dir && paths.canBrowse(parent) ? parent : null, entries };
+    },
+    'files:recent': async () => recent.list(),
+  };
+}

@@ -1,0 +1,12 @@
+/**
+ * Job kind name → its module, loaded lazily (both in main and in the worker). Adding a kind: one
+ * line here plus its schema line in shared/ipc/job-kinds/index.ts. The literal import() calls let
+ * esbuild bundle the kinds into the worker for the packaged app.
+ */
+import type { JobKindModule } from './kind.ts';
+
+export type KindLoader = () => Promise<{ job: JobKindModule }>;
+
+export const jobKindModules: Record<string, KindLoader> = {
+  'open-stack': () => import('./kinds/open-stack.ts'),
+};

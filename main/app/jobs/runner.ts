@@ -1,0 +1,309 @@
+/**
+ * Runs jobs in worker threads so main's event loop never blocks: each job gets its own Worker,
+ * progress arrives as messages, cancellation asks the worker to stop and terminates it after a
+ * grace period, and a worker that throws, exits or crashes becomes a job error — never an app
+ * crash. At most `maxConcurrent` jobs run at once (one per core: tfjs-wasm is single-threaded in
+ * Node, see docs/engine.md); the rest wait in a queue.
+ */
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { JobKindSpec } from '../../../shared/ipc/job-kinds/index.ts';
+import { jobKinds } from '../../../shared/ipc/job-kinds/index.ts';
+import type { IpcError } from '../../../shared/ipc/define.ts';
+import type { JobInfo } from '../../../shared/ipc/jobs.ts';
+import { UserError } from '../../cli/errors.ts';
+import type { EventHub } from '../events.ts';
+import { BadRequestError, describeZodError, errorToIpc } from '../ipc/dispatcher.ts';
+import type { Logger } from '../log.ts';
+import type { JobKindModule, MainServices } from './kind.ts';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
+import { jobKindModules } from './registry.ts';
+
+/** A kind as the runner needs it: schemas, module, and where the worker loads it from. */
+export interface ResolvedKind {
+  spec: JobKindSpec;
+  module: JobKindModule;
+  /** Set for kinds outside the registry (tests); the worker imports this URL. */
+  moduleUrl?: string;
+}
+
+export type KindResolver = (kind: string) => Promise<ResolvedKind | null>;
+
+export const registryResolver: KindResolver = async (kind) => {
+  const load = jobKindModules[kind];
+  const spec = (jobKinds as Record<string, JobKindSpec>)[kind];
+  if (!load || !spec) return null;
+  return { spec, module: (await load()).job };
+};
+
+export interface JobRunnerOptions {
+  services: MainServices;
+  events?: EventHub;
+  log: Logger;
+  resolve?: KindResolver;
+  maxConcurrent?: number;
+  /** How long a cancelled worker may take to stop on its own before it is terminated. */
+  cancelGraceMs?: number;
+  /** The worker script (defaults to worker-entry.ts via worker-bootstrap.mjs, or job-worker.js when bundled). */
+  worker?: { url: URL; entry?: string };
+  /** Minimum interval between progress events of one job, ms. */
+  progressIntervalMs?: number;
+}
+
+interface Job {
+  info: JobInfo;
+  resolved: ResolvedKind;
+  input?: unknown;
+  worker?: Worker;
+  cancelRequested: boolean;
+  killTimer?: NodeJS.Timeout;
+  lastEmit: number;
+  settled: boolean;
+  waiters: ((info: JobInfo) => void)[];
+}
+
+/**
+ * Run from source (.ts), the worker starts in worker-bootstrap.mjs, which registers tsx and then
+ * imports worker-entry.ts; bundled, job-worker.js sits next to the main bundle.
+ */
+function defaultWorker(): { url: URL; entry?: string } {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) return { url: new URL('./worker-bootstrap.mjs', here), entry: new URL('./worker-entry.ts', here).href };
+  return { url: new URL('./job-worker.js', here) };
+}
+
+export class JobRunner {
+  private jobs = new Map<string, Job>();
+  private queue: Job[] = [];
+  private running = 0;
+  private readonly maxConcurrent: number;
+  private readonly graceMs: number;
+  private readonly resolve: KindResolver;
+  private readonly worker: { url: URL; entry?: string };
+  private readonly progressMs: number;
+
+  constructor(private readonly opts: JobRunnerOptions) {
+    this.maxConcurrent = opts.maxConcurrent ?? 2;
+    this.graceMs = opts.cancelGraceMs ?? 2000;
+    this.resolve = opts.resolve ?? registryResolver;
+    this.worker = opts.worker ?? defaultWorker();
+    this.progressMs = opts.progressIntervalMs ?? 100;
+  }
+
+  /** Validates the params, runs the kind's prepare step, queues the job and returns its id. */
+  async start(kind: string, rawParams: unknown): Promise<string> {
+    const resolved = await this.resolve(kind);
+    if (!resolved) throw new BadRequestError(`unknown job kind "${kind}"`);
+    const parsed = resolved.spec.params.safeParse(rawParams ?? {});
+    if (!parsed.success) throw new BadRequestError(`${kind}: bad parameters: ${describeZodError(parsed.error)}`);
+    const jobId = `job-${randomUUID().slice(0, 8)}`;
+    const input = resolved.module.prepare ? await resolved.module.prepare(parsed.data, this.opts.services, jobId) : parsed.data;
+    const job: Job = {
+      info: {
+        jobId,
+        kind,
+        state: 'queued',
+        fraction: null,
+        message: 'waiting for a free worker',
+        values: {},
+        pausable: resolved.spec.pausable,
+        startedAt: Date.now(),
+      },
+      resolved,
+      input,
+      cancelRequested: false,
+      lastEmit: 0,
+      settled: false,
+      waiters: [],
+    };
+    this.jobs.set(jobId, job);
+    this.queue.push(job);
+    this.emit(job, true);
+    this.pump();
+    return jobId;
+  }
+
+  cancel(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job || job.settled) return false;
+    job.cancelRequested = true;
+    if (!job.worker) {
+      this.queue = this.queue.filter((j) => j !== job);
+      this.settle(job, 'cancelled', undefined, { code: 'cancelled', message: 'cancelled before it started' });
+      return true;
+    }
+    this.send(job, { t: 'cancel' });
+    job.info.message = 'cancelling…';
+    this.emit(job, true);
+    job.killTimer = setTimeout(() => void job.worker?.terminate(), this.graceMs);
+    return true;
+  }
+
+  pause(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job || job.settled || !job.info.pausable || !job.worker) return false;
+    this.send(job, { t: 'pause' });
+    return true;
+  }
+
+  resume(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job || job.settled || !job.info.pausable || !job.worker) return false;
+    this.send(job, { t: 'resume' });
+    return true;
+  }
+
+  list(): JobInfo[] {
+    return [...this.jobs.values()].map((j) => ({ ...j.info }));
+  }
+
+  get(jobId: string): JobInfo | undefined {
+    const j = this.jobs.get(jobId);
+    return j ? { ...j.info } : undefined;
+  }
+
+  /** Resolves once the job is done, failed or cancelled. */
+  wait(jobId: string): Promise<JobInfo> {
+    const job = this.jobs.get(jobId);
+    if (!job) return Promise.reject(new UserError(`no job ${jobId}`));
+    if (job.settled) return Promise.resolve({ ...job.info });
+    return new Promise((r) => job.waiters.push(r));
+  }
+
+  /** Workers alive right now (tests check cancelled jobs leave none behind). */
+  activeWorkers(): number {
+    return [...this.jobs.values()].filter((j) => j.worker).length;
+  }
+
+  async dispose(): Promise<void> {
+    this.queue = [];
+    await Promise.all([...this.jobs.values()].map((j) => j.worker?.terminate()));
+  }
+
+  private pump(): void {
+    while (this.running < this.maxConcurrent && this.queue.length) {
+      const job = this.queue.shift()!;
+      this.launch(job);
+    }
+  }
+
+  private launch(job: Job): void {
+    const init: WorkerInit = {
+      jobId: job.info.jobId,
+      kind: job.info.kind,
+      moduleUrl: job.resolved.moduleUrl,
+      input: job.input,
+    };
+    let worker: Worker;
+    try {
+      worker = new Worker(this.worker.url, { workerData: { ...init, entry: this.worker.entry }, name: `n2s-${job.info.kind}` });
+    } catch (e) {
+      this.settle(job, 'error', undefined, errorToIpc(e));
+      return;
+    }
+    job.input = undefined; // the worker has its own copy (or a view of shared memory)
+    job.worker = worker;
+    this.running++;
+    job.info.state = 'running';
+    job.info.message = 'starting';
+    this.emit(job, true);
+
+    let outcome: { state: 'done'; value: unknown } | { state: 'error'; error: IpcError } | null = null;
+    worker.on('message', (m: FromWorker) => {
+      switch (m.t) {
+        case 'progress':
+          job.info.fraction = m.fraction;
+          if (m.message !== undefined) job.info.message = m.message;
+          if (m.values) job.info.values = { ...job.info.values, ...m.values };
+          this.emit(job, m.fraction === 1);
+          break;
+        case 'log':
+          this.opts.log.info(`${job.info.kind} ${job.info.jobId}: ${m.line}`);
+          break;
+        case 'paused':
+          job.info.state = 'paused';
+          this.emit(job, true);
+          break;
+        case 'resumed':
+          job.info.state = 'running';
+          this.emit(job, true);
+          break;
+        case 'result':
+          outcome = { state: 'done', value: m.value };
+          void worker.terminate();
+          break;
+        case 'error':
+          outcome = { state: 'error', error: m.error };
+          void worker.terminate();
+          break;
+      }
+    });
+    worker.on('error', (e) => {
+      // An uncaught exception in the worker: the thread is gone, the app is not.
+      outcome ??= { state: 'error', error: { code: 'internal', message: `the job crashed: ${e.message}` } };
+    });
+    worker.on('exit', (code) => {
+      clearTimeout(job.killTimer);
+      job.worker = undefined;
+      this.running--;
+      void this.finishJob(job, outcome, code).finally(() => this.pump());
+    });
+  }
+
+  private async finishJob(
+    job: Job,
+    outcome: { state: 'done'; value: unknown } | { state: 'error'; error: IpcError } | null,
+    exitCode: number,
+  ): Promise<void> {
+    if (job.cancelRequested && outcome?.state !== 'done') {
+      this.settle(job, 'cancelled', undefined, { code: 'cancelled', message: 'cancelled' });
+      return;
+    }
+    if (!outcome) {
+      this.settle(job, 'error', undefined, {
+        code: 'internal',
+        message: `the job's worker stopped unexpectedly (exit code ${exitCode})`,
+      });
+      return;
+    }
+    if (outcome.state === 'error') {
+      if (outcome.error.code === 'internal') this.opts.log.error(`${job.info.kind} ${job.info.jobId}: ${outcome.error.message}`);
+      this.settle(job, outcome.error.code === 'cancelled' ? 'cancelled' : 'error', undefined, outcome.error);
+      return;
+    }
+    try {
+      const fin = job.resolved.module.finish;
+      const result = fin ? await fin(outcome.value, this.opts.services, job.info.jobId) : outcome.value;
+      this.settle(job, 'done', result);
+    } catch (e) {
+      this.settle(job, 'error', undefined, errorToIpc(e));
+    }
+  }
+
+  private settle(job: Job, state: 'done' | 'error' | 'cancelled', result?: unknown, error?: IpcError): void {
+    job.settled = true;
+    job.info.state = state;
+    job.info.endedAt = Date.now();
+    if (state === 'done') {
+      job.info.fraction = 1;
+      job.info.message = 'done';
+      job.info.result = result;
+    } else {
+      job.info.error = error;
+      job.info.message = error?.message ?? state;
+    }
+    this.emit(job, true);
+    for (const w of job.waiters.splice(0)) w({ ...job.info });
+  }
+
+  private send(job: Job, m: ToWorker): void {
+    job.worker?.postMessage(m);
+  }
+
+  private emit(job: Job, force: boolean): void {
+    const now = Date.now();
+    if (!force && now - job.lastEmit < this.progressMs) return;
+    job.lastEmit = now;
+    this.opts.events?.emit('job:update', { ...job.info });
+  }
+}

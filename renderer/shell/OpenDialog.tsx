@@ -1,0 +1,99 @@
+/**
+ * The in-app open dialog for the browser, where no native dialog exists: the shipped samples, a
+ * folder browser limited to what main allows, and a path field.
+ */
+import { useEffect, useState } from 'react';
+import type { DirListing } from '../../shared/ipc/files.ts';
+import type { SampleInfo } from '../../shared/ipc/stacks.ts';
+import { openStack } from './actions.ts';
+import type { Workspace } from './workspace.ts';
+
+export function OpenDialog({ ws, role }: { ws: Workspace; role: 'primary' | 'second-copy' | 'reference' }) {
+  const [samples, setSamples] = useState<SampleInfo[]>([]);
+  const [listing, setListing] = useState<DirListing | null>(null);
+  const [path, setPath] = useState('');
+  const [error, setError] = useState<string | null>(null);
+
+  const browse = (dir?: string) =>
+    ws.api
+      .invoke('files:list-dir', { path: dir })
+      .then((l) => {
+        setListing(l);
+        setError(null);
+      })
+      .catch((e: Error) => setError(e.message));
+
+  useEffect(() => {
+    void ws.api.invoke('stack:samples', {}).then(setSamples);
+    void browse();
+  }, [ws]);
+
+  const close = () => ws.set({ openDialog: null });
+  const open = (source: { kind: 'file'; path: string } | { kind: 'sample'; id: string }) => {
+    close();
+    void openStack(ws, source, role);
+  };
+
+  return (
+    <div className="modal-backdrop" onClick={close}>
+      <div className="modal" role="dialog" aria-label="Open stack" data-testid="open-dialog" onClick={(e) => e.stopPropagation()}>
+        <h2>Open {role === 'primary' ? 'stack' : role === 'second-copy' ? 'second copy' : 'reference'}</h2>
+        <section>
+          <h3>Samples</h3>
+          <ul className="sample-list">
+            {samples.map((s) => (
+              <li key={s.id}>
+                <button data-testid={`sample-${s.id}`} onClick={() => open({ kind: 'sample', id: s.id })} title={s.description}>
+                  {s.name}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section>
+          <h3>Files</h3>
+          {listing && (
+            <div className="dir-listing">
+              <div className="dir-path">{listing.path}</div>
+              <ul>
+                {listing.parent && (
+                  <li>
+                    <button onClick={() => browse(listing.parent!)}>..</button>
+                  </li>
+                )}
+                {listing.entries.map((e) => (
+                  <li key={e.path}>
+                    <button
+                      data-testid={`entry-${e.name}`}
+                      onClick={() => (e.kind === 'dir' ? browse(e.path) : setPath(e.path))}
+                      onDoubleClick={() => e.kind === 'file' && open({ kind: 'file', path: e.path })}
+                    >
+                      {e.kind === 'dir' ? '📁 ' : ''}
+                      {e.name}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {error && <div className="inline-error">{error}</div>}
+          <form
+            className="path-row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (path.trim()) open({ kind: 'file', path: path.trim() });
+            }}
+          >
+            <input data-testid="open-path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/stack.tif" />
+            <button type="submit" data-testid="open-path-submit">
+              Open
+            </button>
+            <button type="button" onClick={close}>
+              Cancel
+            </button>
+          </form>
+        </section>
+      </div>
+    </div>
+  );
+}

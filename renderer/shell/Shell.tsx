@@ -1,0 +1,59 @@
+/**
+ * The window layout: menu bar (browser only; Electron has native menus), notices, left layer
+ * area, centre viewer, right tabbed panels, jobs bar. Slots are filled by the viewer and
+ * workflow code when present (slots.ts).
+ */
+import { useEffect, useMemo, useState } from 'react';
+import type { AppInfo } from '../../shared/ipc/app.ts';
+import { runMenuCommand } from './actions.ts';
+import { JobsBar } from './JobsBar.tsx';
+import { MenuBar } from './MenuBar.tsx';
+import { Notices } from './Notices.tsx';
+import { OpenDialog } from './OpenDialog.tsx';
+import { PlaneView } from './PlaneView.tsx';
+import { DenoisePanel } from './panels/DenoisePanel.tsx';
+import { StackInfoPanel } from './panels/StackInfoPanel.tsx';
+import { collectPanels, LayerSlot, ViewerSlot, type PanelDef } from './slots.ts';
+import { StackList } from './StackList.tsx';
+import { useWorkspace, type Workspace } from './workspace.ts';
+
+const BUILT_IN: PanelDef[] = [
+  { id: 'stack-info', title: 'Stack', order: 10, Component: StackInfoPanel },
+  { id: 'denoise', title: 'Denoise', order: 50, Component: DenoisePanel },
+];
+
+export function Shell({ ws, info }: { ws: Workspace; info: AppInfo }) {
+  const panels = useMemo(() => collectPanels(BUILT_IN), []);
+  const [tab, setTab] = useState(panels[0]?.id ?? '');
+  const openDialog = useWorkspace(ws, (s) => s.openDialog);
+  const showPanel = (id: string) => panels.some((p) => p.id === id) && setTab(id);
+
+  useEffect(() => ws.api.on('menu:command', (cmd) => runMenuCommand(ws, cmd, showPanel)), [ws]);
+
+  const props = { api: ws.api, workspace: ws };
+  const Active = panels.find((p) => p.id === tab)?.Component;
+  return (
+    <div className="shell" data-testid="shell" data-mode={info.mode}>
+      {info.mode === 'bridge' && <MenuBar ws={ws} onCommand={(c) => runMenuCommand(ws, c, showPanel)} />}
+      <Notices ws={ws} />
+      <div className="shell-main">
+        <aside className="left-area">{LayerSlot ? <LayerSlot {...props} /> : <StackList ws={ws} />}</aside>
+        <main className="centre-area">{ViewerSlot ? <ViewerSlot {...props} /> : <PlaneView ws={ws} />}</main>
+        <aside className="right-area">
+          <div className="tabs" role="tablist">
+            {panels.map((p) => (
+              <button key={p.id} role="tab" aria-selected={p.id === tab} data-testid={`tab-${p.id}`} onClick={() => setTab(p.id)}>
+                {p.title}
+              </button>
+            ))}
+          </div>
+          <div className="tab-body" role="tabpanel">
+            {Active && <Active {...props} />}
+          </div>
+        </aside>
+      </div>
+      <JobsBar ws={ws} />
+      {openDialog && <OpenDialog ws={ws} role={openDialog.role} />}
+    </div>
+  );
+}

@@ -1,0 +1,63 @@
+/**
+ * Built-in panel: denoise the active stack with a trained model folder. The workflow panels may
+ * replace it (a plugged panel with id 'denoise').
+ */
+import { useState } from 'react';
+import { runJob } from '../../api/jobs.ts';
+import type { SlotProps } from '../slots.ts';
+import { useWorkspace } from '../workspace.ts';
+
+export function DenoisePanel({ api, workspace }: SlotProps) {
+  const stack = useWorkspace(workspace, (s) => s.stacks.find((x) => x.stackId === s.activeStackId) ?? null);
+  const [modelDir, setModelDir] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const run = async () => {
+    if (!stack) return;
+    setBusy(true);
+    try {
+      const job = await runJob(api, 'denoise', { stackId: stack.stackId, modelDir });
+      const result = await job.done;
+      workspace.notify('info', `Denoised ${stack.name} → ${result.name}`);
+    } catch (e) {
+      // Job failures already produced a notice from the job's error event; start failures did not.
+      if (!workspace.snapshot.notices.some((n) => n.message.includes((e as Error).message))) {
+        workspace.notify('error', `Denoising failed: ${(e as Error).message}`);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form
+      className="form"
+      data-testid="denoise-panel"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run();
+      }}
+    >
+      <p>
+        Stack: <strong>{stack ? stack.name : 'none open'}</strong>
+      </p>
+      <label>
+        Model folder
+        <input data-testid="denoise-model" value={modelDir} onChange={(e) => setModelDir(e.target.value)} placeholder="/path/to/model" />
+      </label>
+      {api.transport === 'electron' && (
+        <button
+          type="button"
+          onClick={() =>
+            void api.invoke('files:choose-open', { purpose: 'model', directory: true }).then((r) => r.paths?.[0] && setModelDir(r.paths[0]))
+          }
+        >
+          Choose…
+        </button>
+      )}
+      <button type="submit" data-testid="denoise-run" disabled={!stack || !modelDir || busy}>
+        Denoise
+      </button>
+    </form>
+  );
+}

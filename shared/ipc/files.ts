@@ -1,0 +1,48 @@
+/**
+ * Files: native dialogs (Electron), recent files, and the directory listing behind the in-app
+ * file dialog used in the browser (where no native dialog exists). Main decides what may be read:
+ * paths the user chose, paths the app created, and the shipped samples.
+ */
+import { z } from 'zod';
+import { Empty, event, invoke } from './define.ts';
+
+export const FilePurpose = z.enum(['stack', 'second-copy', 'reference', 'model', 'export']);
+export type FilePurpose = z.infer<typeof FilePurpose>;
+
+export const DirEntry = z.object({
+  name: z.string(),
+  path: z.string(),
+  kind: z.enum(['file', 'dir']),
+  size: z.number().optional(),
+});
+export type DirEntry = z.infer<typeof DirEntry>;
+
+export const DirListing = z.object({
+  path: z.string(),
+  parent: z.string().nullable(),
+  entries: z.array(DirEntry),
+});
+export type DirListing = z.infer<typeof DirListing>;
+
+export const filesInvokes = {
+  'files:choose-open': invoke(
+    z.object({ purpose: FilePurpose, directory: z.boolean().default(false) }),
+    z.object({ paths: z.array(z.string()).nullable(), native: z.boolean() }),
+    'native open dialog (native=false: no native dialog here, use the in-app one)',
+  ),
+  'files:choose-save': invoke(
+    z.object({ purpose: FilePurpose, defaultName: z.string() }),
+    z.object({ path: z.string().nullable(), native: z.boolean() }),
+    'native save dialog (native=false: no native dialog here, use the in-app one)',
+  ),
+  'files:list-dir': invoke(
+    z.object({ path: z.string().optional() }),
+    DirListing,
+    'list a folder for the in-app file dialog (only where the app allows browsing)',
+  ),
+  'files:recent': invoke(Empty, z.array(z.string()), 'recently opened files, newest first'),
+};
+
+export const filesEvents = {
+  'files:recent-changed': event(z.array(z.string()), 'the recent-files list changed'),
+};

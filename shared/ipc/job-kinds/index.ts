@@ -1,0 +1,30 @@
+/**
+ * Every job kind's parameter and result schemas, by kind name. Adding a kind: write
+ * shared/ipc/job-kinds/NAME.ts (params, result, pausable) and add one line here, then the
+ * worker side in main/app/jobs/kinds/NAME.ts and one line in main/app/jobs/registry.ts.
+ */
+import type { z } from 'zod';
+import { denoiseJob } from './denoise.ts';
+import { openStackJob } from './open-stack.ts';
+
+export interface JobKindSpec {
+  params: z.ZodType;
+  result: z.ZodType;
+  pausable: boolean;
+}
+
+export const jobKinds = {
+  'open-stack': openStackJob,
+  denoise: denoiseJob,
+} satisfies Record<string, JobKindSpec>;
+
+export type JobKind = keyof typeof jobKinds;
+/** What the caller passes (defaults may be omitted). */
+export type JobParams<K extends JobKind> = z.input<(typeof jobKinds)[K]['params']>;
+/** What the worker receives after validation (defaults filled in). */
+export type JobParamsParsed<K extends JobKind> = z.output<(typeof jobKinds)[K]['params']>;
+export type JobResult<K extends JobKind> = z.output<(typeof jobKinds)[K]['result']>;
+
+export function isJobKind(kind: string): kind is JobKind {
+  return Object.prototype.hasOwnProperty.call(jobKinds, kind);
+}

@@ -1,0 +1,85 @@
+/**
+ * Stacks held by main. The renderer never receives a whole stack as one message unless it asks
+ * for a range of planes: it gets StackInfo (shape, metadata, intensity range) and then fetches
+ * planes, along any axis, as Float32Array.
+ */
+import { z } from 'zod';
+import { Empty, F32, event, invoke } from './define.ts';
+
+export const VoxelSizeSchema = z.object({ z: z.number(), y: z.number(), x: z.number(), unit: z.string() });
+
+export const StackMetaSchema = z.object({
+  name: z.string(),
+  sourcePath: z.string().optional(),
+  dtype: z.enum(['uint8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64']),
+  voxelSize: VoxelSizeSchema,
+  flavour: z.enum(['imagej', 'ome', 'plain', 'nifti', 'zarr', 'folder', 'synthetic']),
+  sourceAxes: z.string(),
+  sourceShape: z.array(z.number()),
+  channel: z.number().optional(),
+  time: z.number().optional(),
+  channelName: z.string().optional(),
+  description: z.string().optional(),
+});
+
+/** Why a stack was opened: the noisy input, an independent second noisy copy, or a clean reference. */
+export const StackRole = z.enum(['primary', 'second-copy', 'reference', 'result']);
+export type StackRole = z.infer<typeof StackRole>;
+
+export const StackInfo = z.object({
+  stackId: z.string(),
+  name: z.string(),
+  depth: z.number().int(),
+  height: z.number().int(),
+  width: z.number().int(),
+  meta: StackMetaSchema,
+  role: StackRole,
+  /** Intensity range over the whole stack (for default contrast limits). */
+  min: z.number(),
+  max: z.number(),
+  /** The job that produced it (denoise, segment, …), if any. */
+  jobId: z.string().optional(),
+});
+export type StackInfo = z.infer<typeof StackInfo>;
+
+export const Axis = z.enum(['z', 'y', 'x']);
+export type Axis = z.infer<typeof Axis>;
+
+export const PlanesRequest = z.object({
+  stackId: z.string(),
+  /** 'z' gives XY planes (height×width), 'y' gives XZ planes (depth×width), 'x' gives YZ planes (depth×height). */
+  axis: Axis,
+  start: z.number().int().min(0),
+  count: z.number().int().min(1).default(1),
+});
+
+export const Planes = z.object({
+  axis: Axis,
+  start: z.number().int(),
+  count: z.number().int(),
+  /** Rows and columns of each returned plane. */
+  rows: z.number().int(),
+  cols: z.number().int(),
+  /** count·rows·cols values, plane after plane, row-major. */
+  data: F32,
+});
+export type Planes = z.infer<typeof Planes>;
+
+export const SampleInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+});
+export type SampleInfo = z.infer<typeof SampleInfo>;
+
+export const stackInvokes = {
+  'stack:list': invoke(Empty, z.array(StackInfo), 'stacks currently open in main'),
+  'stack:planes': invoke(PlanesRequest, Planes, 'a run of planes of an open stack along an axis'),
+  'stack:close': invoke(z.object({ stackId: z.string() }), z.object({ closed: z.boolean() }), 'forget a stack'),
+  'stack:samples': invoke(Empty, z.array(SampleInfo), 'sample stacks shipped with the app'),
+};
+
+export const stackEvents = {
+  'stack:added': event(StackInfo, 'a stack was opened or produced by a job'),
+  'stack:removed': event(z.object({ stackId: z.string() }), 'a stack was closed'),
+};
