@@ -65,6 +65,10 @@ export interface TrainEngineOptions {
 /**
  * A training engine: owns the weights and the Adam state between steps. The trainer owns
  * everything else (sampling, learning-rate schedule, validation, checkpoints, cancellation).
+ * Adam is PyTorch's form: m̂ = m/(1−β1^t), v̂ = v/(1−β2^t), w −= lr·m̂/(√v̂ + ε), t counted from 1.
+ * The ONNX engine plugs in by exporting `createOnnxTrainEngine(): TrainEngine | Promise<TrainEngine>`
+ * (or a no-argument class `OnnxTrainEngine`) from main/engine/onnx/train/index.ts; train.ts loads
+ * it with a dynamic import when config.engine is 'onnx' and falls back to tfjs if that fails.
  */
 export interface TrainEngine {
   init(spec: ArchSpec, weights: NamedWeights, opts: TrainEngineOptions): Promise<void>;

@@ -42,7 +42,14 @@ export class TfjsTrainEngine implements TrainEngine {
     setNamedWeights(this.model, weights);
     this.vars = namedVariables(this.model);
     for (const [name, v] of this.vars) {
-      this.moments.set(name, { m: tf.variable(tf.zerosLike(v), false), v: tf.variable(tf.zerosLike(v), false) });
+      // tf.variable shares its initial tensor's data; dispose the initialiser so it is not counted.
+      const zeros = () => {
+        const z = tf.zerosLike(v);
+        const variable = tf.variable(z, false);
+        z.dispose();
+        return variable;
+      };
+      this.moments.set(name, { m: zeros(), v: zeros() });
     }
   }
 

@@ -1,0 +1,204 @@
+/**
+ * Whole-stack denoising with any Predictor: plane by plane (only one plane's input channels are ever
+ * expanded), cut into overlapping tiles, batched, blended back with linear ramps.
+ *
+ * Why the result does not depend on the tile size: the plane is padded once (reflect, bottom/right)
+ * to a multiple of the network's divisor, tile origins are multiples of the divisor (so every tile's
+ * pooling grid is the whole image's), and each tile's weight is zero within `margin` pixels of an
+ * edge it shares with another tile, where `margin` covers the network's receptive field. Every
+ * pixel is thus taken only from tiles that saw all of its context, as the untiled network does; the
+ * ramps in the remaining overlap blend values that agree up to float rounding (and hide seams if a
+ * user asks for a smaller overlap than the receptive field).
+ */
+import type { ArchSpec } from '../../shared/model/arch.ts';
+import type { Mode } from '../../shared/config/training.ts';
+import { channelPlanes } from './sampler.ts';
+import { denormaliseInPlace, normalise } from './normalise.ts';
+import type { Normalisation, PredictEvent, Predictor, ProgressListener } from './types.ts';
+
+const roundUp = (v: number, d: number) => Math.ceil(v / d) * d;
+
+/** Receptive-field radius (pixels) of the network, a conservative bound, from the spec. */
+export function receptiveRadius(spec: ArchSpec): number {
+  const at = new Map<string, { scale: number; r: number }>([[spec.inputName, { scale: 1, r: 0 }]]);
+  const get = (n: string) => at.get(n) ?? { scale: 1, r: 0 };
+  for (const n of spec.nodes) {
+    switch (n.op) {
+      case 'conv': {
+        const p = get(n.input);
+        at.set(n.name, { scale: p.scale, r: p.r + ((n.kernel - 1) / 2) * p.scale });
+        break;
+      }
+      case 'maxpool': {
+        const p = get(n.input);
+        at.set(n.name, { scale: p.scale * 2, r: p.r + p.scale });
+        break;
+      }
+      case 'upsample': {
+        const p = get(n.input);
+        at.set(n.name, { scale: Math.max(1, p.scale / 2), r: p.r + p.scale / 2 });
+        break;
+      }
+      case 'concat': {
+        const [a, b] = n.inputs.map(get);
+        at.set(n.name, { scale: a.scale, r: Math.max(a.r, b.r) });
+        break;
+      }
+      case 'residual':
+        at.set(n.name, get(n.input));
+        break;
+    }
+  }
+  return Math.ceil(get(spec.output).r);
+}
+
+export interface TileSettings {
+  tile: number;
+  overlap: number;
+  /** Pixels next to a shared tile edge that get weight 0. */
+  margin: number;
+  divisor: number;
+}
+
+/** Default tile/overlap for a network; explicit values are rounded up to the divisor. */
+export function tileSettings(spec: ArchSpec, tile?: number, overlap?: number): TileSettings {
+  const d = spec.divisor;
+  const margin = roundUp(receptiveRadius(spec), d);
+  const o = roundUp(overlap ?? 2 * margin + d, d);
+  const t = roundUp(tile ?? Math.max(256, 2 * o), d);
+  if (t <= o) throw new Error(`tile (${t}) must be larger than the overlap (${o})`);
+  return { tile: t, overlap: o, margin, divisor: d };
+}
+
+/** Tile origins along one axis of padded length len (tiles of size min(tile, len)). */
+export function axisTiles(len: number, tile: number, overlap: number): { starts: number[]; size: number } {
+  if (tile >= len) return { starts: [0], size: len };
+  const stride = tile - overlap;
+  const starts: number[] = [];
+  for (let s = 0; s + tile < len; s += stride) starts.push(s);
+  starts.push(len - tile);
+  return { starts: [...new Set(starts)], size: tile };
+}
+
+/** 1-D blending weights of the tile at index ti of `starts` (see the module comment). */
+export function axisWeights(starts: number[], size: number, ti: number, margin: number): Float32Array {
+  const w = new Float32Array(size).fill(1);
+  const ramp = (o: number, u: number) => {
+    const m = Math.max(0, Math.min(margin, Math.floor(o / 2) - 1));
+    if (u < m) return 0;
+    if (u >= o - m) return 1;
+    return (u - m + 0.5) / (o - 2 * m);
+  };
+  const s = starts[ti];
+  if (ti > 0) {
+    const o = starts[ti - 1] + size - s;
+    for (let u = 0; u < Math.min(o, size); u++) w[u] *= ramp(o, u);
+  }
+  if (ti < starts.length - 1) {
+    const o = s + size - starts[ti + 1];
+    for (let u = 0; u < Math.min(o, size); u++) w[size - 1 - u] *= ramp(o, u);
+  }
+  return w;
+}
+
+const reflect = (i: number, n: number) => (n === 1 ? 0 : i < n ? i : Math.max(0, 2 * n - 2 - i));
+
+export interface DenoiseOptions {
+  spec: ArchSpec;
+  layout: { mode: Mode; k: number };
+  /** Normalisation fitted on this stack; the output is mapped back with its inverse. */
+  normalisation: Normalisation;
+  tile?: number;
+  overlap?: number;
+  /** Tiles per predictBatch call. */
+  batchTiles?: number;
+  onEvent?: ProgressListener<PredictEvent>;
+  signal?: AbortSignal;
+}
+
+/** Denoises a ZYX stack (raw intensities); returns a new ZYX array of the same shape. */
+export async function denoiseStack(
+  predictor: Predictor,
+  data: Float32Array,
+  shape: { depth: number; height: number; width: number },
+  o: DenoiseOptions,
+): Promise<Float32Array> {
+  const { depth, height: H, width: W } = shape;
+  const ts = tileSettings(o.spec, o.tile, o.overlap);
+  const Hp = roundUp(H, ts.divisor);
+  const Wp = roundUp(W, ts.divisor);
+  const ty = axisTiles(Hp, ts.tile, ts.overlap);
+  const tx = axisTiles(Wp, ts.tile, ts.overlap);
+  const wy = ty.starts.map((_, i) => axisWeights(ty.starts, ty.size, i, ts.margin));
+  const wx = tx.starts.map((_, i) => axisWeights(tx.starts, tx.size, i, ts.margin));
+  const cin = o.spec.inChannels;
+  const batchTiles = Math.max(1, o.batchTiles ?? 4);
+  const th = ty.size;
+  const tw = tx.size;
+  const out = new Float32Array(depth * H * W);
+  const plane = new Float32Array(Hp * Wp * cin);
+  const acc = new Float32Array(Hp * Wp);
+  const wsum = new Float32Array(Hp * Wp);
+  const tiles: [number, number][] = [];
+  for (let a = 0; a < ty.starts.length; a++) for (let b = 0; b < tx.starts.length; b++) tiles.push([a, b]);
+  const xb = new Float32Array(batchTiles * th * tw * cin);
+  const hw = H * W;
+  // Normalisation as an affine map, applied while the plane's channels are gathered.
+  const probe = new Float32Array([0, 1]);
+  const mapped = normalise(o.normalisation, probe);
+  const scale = mapped[1] - mapped[0];
+  const offset = mapped[0];
+  const t0 = Date.now();
+  for (let z = 0; z < depth; z++) {
+    if (o.signal?.aborted) throw new Error('cancelled');
+    const chans = channelPlanes(z, depth, o.layout.mode, o.layout.k);
+    if (chans.length !== cin) throw new Error(`model expects ${cin} input planes, layout gives ${chans.length}`);
+    for (let y = 0; y < Hp; y++) {
+      const sy = reflect(y, H);
+      for (let x = 0; x < Wp; x++) {
+        const s = sy * W + reflect(x, W);
+        const d = (y * Wp + x) * cin;
+        for (let c = 0; c < cin; c++) plane[d + c] = data[chans[c] * hw + s] * scale + offset;
+      }
+    }
+    acc.fill(0);
+    wsum.fill(0);
+    for (let t0i = 0; t0i < tiles.length; t0i += batchTiles) {
+      const group = tiles.slice(t0i, t0i + batchTiles);
+      for (let g = 0; g < group.length; g++) {
+        const y0 = ty.starts[group[g][0]];
+        const x0 = tx.starts[group[g][1]];
+        for (let r = 0; r < th; r++) {
+          const src = ((y0 + r) * Wp + x0) * cin;
+          xb.set(plane.subarray(src, src + tw * cin), ((g * th + r) * tw) * cin);
+        }
+      }
+      const n = group.length;
+      const pred = await predictor.predictBatch(n === batchTiles ? xb : xb.subarray(0, n * th * tw * cin), n, th, tw, cin);
+      for (let g = 0; g < n; g++) {
+        const [a, b] = group[g];
+        const y0 = ty.starts[a];
+        const x0 = tx.starts[b];
+        const wya = wy[a];
+        const wxb = wx[b];
+        for (let r = 0; r < th; r++) {
+          const rowW = wya[r];
+          if (rowW === 0) continue;
+          for (let c = 0; c < tw; c++) {
+            const wgt = rowW * wxb[c];
+            if (wgt === 0) continue;
+            const i = (y0 + r) * Wp + x0 + c;
+            acc[i] += wgt * pred[(g * th + r) * tw + c];
+            wsum[i] += wgt;
+          }
+        }
+      }
+    }
+    const dst = out.subarray(z * hw, (z + 1) * hw);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) dst[y * W + x] = acc[y * Wp + x] / wsum[y * Wp + x];
+    denormaliseInPlace(o.normalisation, dst);
+    const secondsPerPlane = (Date.now() - t0) / 1000 / (z + 1);
+    o.onEvent?.({ type: 'plane', plane: z, planes: depth, secondsPerPlane, eta: secondsPerPlane * (depth - z - 1) });
+  }
+  return out;
+}

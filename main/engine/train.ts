@@ -1,0 +1,201 @@
+/**
+ * The trainer (method.md §4): Adam with a cosine-decayed learning rate stepped per epoch, MSE
+ * (masked for Noise2Void), validation every epoch, best-by-validation checkpoint, progress events and
+ * cancellation. It drives any TrainEngine; tfjs is the default, the ONNX training engine is loaded
+ * on request from main/engine/onnx/train/index.ts.
+ */
+import { buildArch, defaultResidualChannels, type ArchSpec } from '../../shared/model/arch.ts';
+import { initWeights, type NamedWeights } from '../../shared/model/init.ts';
+import { samplerLayout, TrainingConfig, type TrainingConfigInput } from '../../shared/config/training.ts';
+import { fitNormalisation, normalise } from './normalise.ts';
+import { splitPlanes, streamBatches, type SamplerOptions, type Volume } from './sampler.ts';
+import { DEFAULT_ADAM, type Batch, type EngineReport, type HistoryPoint, type Normalisation, type ProgressListener, type TrainEngine, type TrainEvent } from './types.ts';
+
+/** One training stack as read from disk (raw intensities, ZYX). */
+export interface RawVolume {
+  depth: number;
+  height: number;
+  width: number;
+  a: Float32Array;
+  b?: Float32Array;
+  clean?: Float32Array;
+}
+
+export interface TrainOptions {
+  config: TrainingConfigInput;
+  volumes: RawVolume[];
+  /** An engine to use instead of the one config.engine names (tests, the app's worker). */
+  engine?: TrainEngine;
+  onEvent?: ProgressListener<TrainEvent>;
+  signal?: AbortSignal;
+  /** One-line notices (backend choice, engine fall-back). */
+  log?: (line: string) => void;
+}
+
+export interface TrainResult {
+  config: TrainingConfig;
+  layout: { mode: 'self' | 'copy'; k: number; inChannels: number };
+  spec: ArchSpec;
+  /** Best-by-validation weights (last epoch's when there is no validation set). */
+  weights: NamedWeights;
+  normalisation: Normalisation;
+  history: HistoryPoint[];
+  finalLoss: number | null;
+  bestValLoss: number | null;
+  bestEpoch: number;
+  engine: EngineReport;
+  cancelled: boolean;
+  seconds: number;
+}
+
+/** Learning rate of epoch e (0-based): cosine decay from lr towards 0 over the run. */
+export function cosineLr(lr: number, epoch: number, epochs: number): number {
+  return lr * 0.5 * (1 + Math.cos((Math.PI * epoch) / epochs));
+}
+
+export function archFor(config: TrainingConfig): ArchSpec {
+  const layout = samplerLayout(config);
+  // Noise2Void's input pixel is masked, so adding it back would defeat the blind spot.
+  const residual = config.arch === 'csbdeep' && config.method !== 'n2v' ? defaultResidualChannels(layout.mode, layout.k) : [];
+  return buildArch({ arch: config.arch, inChannels: layout.inChannels, residualChannels: residual, widthScale: config.widthScale });
+}
+
+/** Creates the engine config.engine asks for; falls back to tfjs with a message if ONNX fails. */
+export async function createTrainEngine(engine: string, log?: (l: string) => void): Promise<TrainEngine> {
+  if (engine === 'onnx') {
+    try {
+      const path = './onnx/train/index.ts';
+      const mod = (await import(path)) as {
+        createOnnxTrainEngine?: () => TrainEngine | Promise<TrainEngine>;
+        OnnxTrainEngine?: new () => TrainEngine;
+      };
+      if (typeof mod.createOnnxTrainEngine === 'function') return await mod.createOnnxTrainEngine();
+      if (typeof mod.OnnxTrainEngine === 'function') return new mod.OnnxTrainEngine();
+      throw new Error('main/engine/onnx/train/index.ts exports neither createOnnxTrainEngine() nor class OnnxTrainEngine');
+    } catch (e) {
+      log?.(`onnx training engine unavailable (${(e as Error).message.split('\n')[0]}); using tfjs`);
+    }
+  }
+  const { TfjsTrainEngine } = await import('./tfjs/engine.ts');
+  return new TfjsTrainEngine();
+}
+
+function normaliseVolumes(volumes: RawVolume[], kind: TrainingConfig['normalize']): { vols: Volume[]; first: Normalisation } {
+  let first: Normalisation = { kind: 'none' };
+  const vols = volumes.map((v, i) => {
+    const fit = (d: Float32Array) => normalise(fitNormalisation(kind, d), d);
+    if (i === 0) first = fitNormalisation(kind, v.a);
+    return { depth: v.depth, height: v.height, width: v.width, a: fit(v.a), b: v.b && fit(v.b), clean: v.clean && fit(v.clean) };
+  });
+  return { vols, first };
+}
+
+export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
+  const config = TrainingConfig.parse(opts.config);
+  const layout = samplerLayout(config);
+  const spec = archFor(config);
+  const sOpts: SamplerOptions = {
+    method: config.method,
+    mode: layout.mode,
+    k: layout.k,
+    patch: config.patch,
+    batch: config.batch,
+    augment: config.augment,
+    maxShift: config.maxShift,
+    n2vFraction: config.n2vFraction,
+    n2vRadius: config.n2vRadius,
+  };
+  const { vols, first } = normaliseVolumes(opts.volumes, config.normalize);
+  const split = splitPlanes(vols, config.valFraction, config.valSplit);
+  const trainStream = streamBatches(vols, split.train, sOpts, config.seed + 1);
+  // Fixed validation batches, so validation losses of different epochs are comparable.
+  const valBatches: Batch[] = [];
+  if (split.val.length > 0) {
+    const vs = streamBatches(vols, split.val, sOpts, config.seed + 2);
+    for (let i = 0; i < config.valBatches; i++) valBatches.push(vs.next().value as Batch);
+  }
+  const engine = opts.engine ?? (await createTrainEngine(config.engine, opts.log));
+  const t0 = Date.now();
+  try {
+    await engine.init(spec, initWeights(spec, config.seed), {
+      adam: DEFAULT_ADAM,
+      backend: config.backend,
+      provider: config.provider,
+      maxBatch: config.batch,
+      patch: config.patch,
+      log: opts.log,
+    });
+    const report = engine.describe();
+    const parameters = [...initWeights(spec, 0).values()].reduce((a, w) => a + w.data.length, 0);
+    opts.onEvent?.({
+      type: 'start',
+      engine: report,
+      epochs: config.epochs,
+      stepsPerEpoch: config.stepsPerEpoch,
+      trainPlanes: split.train.length,
+      valPlanes: split.val.length,
+      inChannels: layout.inChannels,
+      parameters,
+    });
+    const history: HistoryPoint[] = [];
+    let best: { weights: NamedWeights; val: number | null; epoch: number } | null = null;
+    let finalLoss: number | null = null;
+    let cancelled = false;
+    const totalSteps = config.epochs * config.stepsPerEpoch;
+    let done = 0;
+    const tTrain = Date.now();
+    for (let epoch = 0; epoch < config.epochs && !cancelled; epoch++) {
+      const lr = cosineLr(config.lr, epoch, config.epochs);
+      let sum = 0;
+      let steps = 0;
+      for (let s = 0; s < config.stepsPerEpoch; s++) {
+        if (opts.signal?.aborted) {
+          cancelled = true;
+          break;
+        }
+        const loss = await engine.step(trainStream.next().value as Batch, lr);
+        if (!Number.isFinite(loss)) throw new Error(`training diverged (loss ${loss}) at epoch ${epoch + 1} step ${s + 1}; try a lower --lr`);
+        sum += loss;
+        steps++;
+        done++;
+        const sps = (Date.now() - tTrain) / 1000 / done;
+        opts.onEvent?.({ type: 'step', epoch: epoch + 1, step: s + 1, stepsPerEpoch: config.stepsPerEpoch, loss, lr, secondsPerStep: sps, eta: sps * (totalSteps - done) });
+      }
+      if (steps < config.stepsPerEpoch) break; // cancelled mid-epoch: keep the last complete epoch's state
+      const meanLoss = sum / steps;
+      finalLoss = meanLoss;
+      let valLoss: number | null = null;
+      if (valBatches.length > 0) {
+        let v = 0;
+        for (const b of valBatches) v += await engine.evaluate(b);
+        valLoss = v / valBatches.length;
+      }
+      const criterion = valLoss ?? meanLoss;
+      const isBest = best === null || criterion < (best.val ?? Infinity);
+      if (isBest) best = { weights: await engine.getWeights(), val: criterion, epoch: epoch + 1 };
+      const sps = (Date.now() - tTrain) / 1000 / Math.max(1, done);
+      history.push({ epoch: epoch + 1, loss: meanLoss, valLoss, lr, seconds: (Date.now() - t0) / 1000 });
+      opts.onEvent?.({ type: 'epoch', epoch: epoch + 1, epochs: config.epochs, loss: meanLoss, valLoss, lr, secondsPerStep: sps, eta: sps * (totalSteps - done), best: isBest });
+    }
+    if (!best) {
+      if (!cancelled) throw new Error('training produced no epoch');
+      throw new Error('training was cancelled before the first epoch finished; nothing to save');
+    }
+    return {
+      config,
+      layout,
+      spec,
+      weights: best.weights,
+      normalisation: first,
+      history,
+      finalLoss,
+      bestValLoss: valBatches.length > 0 ? best.val : null,
+      bestEpoch: best.epoch,
+      engine: report,
+      cancelled,
+      seconds: (Date.now() - t0) / 1000,
+    };
+  } finally {
+    engine.dispose();
+  }
+}
