@@ -62,7 +62,7 @@ export interface ViewerState {
   selectedLayerId: string | null;
   cursor: Voxel;
   camera: Camera2D;
-  /** Orbit of the 3-D MIP view, radians. */
+  /** Orbit of the 3-D MIP view: angles in radians, distance in bounding-sphere fits (1 = fills the view). */
   orbit: { yaw: number; pitch: number; distance: number };
   mode: ViewMode;
   /** Layers shown one per cell in grid mode (2–4) and the plane orientation of the cells. */
@@ -150,7 +150,7 @@ export function createViewerStore(options: ViewerStoreOptions = {}) {
     selectedLayerId: null,
     cursor: { z: 0, y: 0, x: 0 },
     camera: { zoom: 1, centre: { z: 0, y: 0, x: 0 } },
-    orbit: { yaw: 0.6, pitch: 0.4, distance: 2.2 },
+    orbit: { yaw: 0.6, pitch: 0.4, distance: 1.15 },
     mode: saved?.mode ?? 'ortho',
     grid: { layerIds: [], axis: 'xy' },
     swipe: { leftId: null, rightId: null, position: 0.5, axis: 'xy' },

@@ -1,0 +1,157 @@
+/**
+ * The viewer workspace the shell mounts: layer list + controls, mode toolbar, the viewports over
+ * one shared WebGL canvas, plane sliders and the pixel readout. Props: the layer store (create it
+ * with createViewerStore and add layers from loaded stacks or job results).
+ *
+ * Layouts — orthogonal: XY | YZ over XZ | 3-D MIP (YZ shares y with XY, XZ shares x);
+ * grid: one cell per chosen layer (2–4), same plane, shared cursor/zoom/pan;
+ * swipe: one viewport, left layer left of the curtain, right layer right of it.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { fitZoom } from '../../shared/viewer/viewTransform.ts';
+import type { ViewerStore } from '../state/layers.ts';
+import { ComparisonBar } from './ComparisonBar.tsx';
+import { type RendererOptions, ViewerRenderer } from './gpu/ViewerRenderer.ts';
+import { LayerControls } from './LayerControls.tsx';
+import { LayerList } from './LayerList.tsx';
+import { Navigation } from './Navigation.tsx';
+import { Readout } from './Readout.tsx';
+import { injectViewerStyles } from './styles.ts';
+import { RendererContext, useViewerState } from './useViewer.ts';
+import { Viewport } from './Viewport.tsx';
+
+export interface WorkspaceProps {
+  viewer: ViewerStore;
+  rendererOptions?: RendererOptions;
+  /** Called with the renderer once the WebGL context exists (tests and benchmarks time it). */
+  onRenderer?: (r: ViewerRenderer | null) => void;
+}
+
+function gridTemplate(n: number): { columns: string; rows: string } {
+  if (n <= 1) return { columns: '1fr', rows: '1fr' };
+  if (n === 2) return { columns: '1fr 1fr', rows: '1fr' };
+  if (n === 3) return { columns: '1fr 1fr 1fr', rows: '1fr' };
+  return { columns: '1fr 1fr', rows: '1fr 1fr' };
+}
+
+export function Workspace({ viewer, rendererOptions, onRenderer }: WorkspaceProps) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const viewsRef = useRef<HTMLDivElement>(null);
+  const [renderer, setRenderer] = useState<ViewerRenderer | null>(null);
+  const [glError, setGlError] = useState<string | null>(null);
+  const mode = useViewerState(viewer, (s) => s.mode);
+  const layers = useViewerState(viewer, (s) => s.layers);
+  const grid = useViewerState(viewer, (s) => s.grid);
+  const swipe = useViewerState(viewer, (s) => s.swipe);
+  const world = useViewerState(viewer, (s) => s.world);
+  const maxSide = rendererOptions?.maxTextureSide;
+
+  useEffect(() => {
+    injectViewerStyles();
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    let r: ViewerRenderer;
+    try {
+      r = new ViewerRenderer(canvas, viewer, maxSide === undefined ? {} : { maxTextureSide: maxSide });
+    } catch (e) {
+      setGlError(`WebGL2 is not available: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    setRenderer(r);
+    onRenderer?.(r);
+    return () => {
+      onRenderer?.(null);
+      r.dispose();
+    };
+    // onRenderer is a notification; re-creating the context when it changes would re-upload data
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [viewer, maxSide]);
+
+  // Fit the stack into the views when the workspace grid appears (first layer added).
+  useEffect(() => {
+    const el = viewsRef.current;
+    if (!world || !el) return;
+    const cell = el.querySelector('.n2s-viewport');
+    const { width, height } = (cell ?? el).getBoundingClientRect();
+    if (width > 0 && height > 0) viewer.setCamera({ ...viewer.get().camera, zoom: fitZoom(world.dims, world.spacing, width, height) });
+  }, [viewer, world]);
+
+  const onKeyDown = (e: React.KeyboardEvent): void => {
+    const steps: Record<string, ['z' | 'y' | 'x', number]> = {
+      ArrowLeft: ['x', -1],
+      ArrowRight: ['x', 1],
+      ArrowUp: ['y', -1],
+      ArrowDown: ['y', 1],
+      PageUp: ['z', 1],
+      PageDown: ['z', -1],
+    };
+    const s = steps[e.key];
+    if (!s) return;
+    e.preventDefault();
+    viewer.stepCursor(s[0], s[1] * (e.shiftKey ? 10 : 1));
+  };
+
+  let cells: React.ReactNode;
+  let template = { columns: '1fr 1fr', rows: '1fr 1fr' };
+  if (mode === 'grid') {
+    const ids = grid.layerIds.filter((id) => layers.some((l) => l.id === id));
+    template = gridTemplate(ids.length);
+    cells = ids.map((id, i) => (
+      <Viewport
+        key={id}
+        id={`grid-${i}`}
+        viewer={viewer}
+        spec={{ kind: grid.axis, layerIds: [id] }}
+        label={`${layers.find((l) => l.id === id)?.name ?? ''} · ${grid.axis.toUpperCase()}`}
+      />
+    ));
+  } else if (mode === 'swipe') {
+    template = gridTemplate(1);
+    const ok = swipe.leftId && swipe.rightId;
+    cells = (
+      <Viewport
+        id="swipe"
+        viewer={viewer}
+        spec={{
+          kind: swipe.axis,
+          layerIds: null,
+          curtain: ok ? { leftId: swipe.leftId ?? '', rightId: swipe.rightId ?? '', position: swipe.position } : null,
+        }}
+        label={`${layers.find((l) => l.id === swipe.leftId)?.name ?? '—'} | ${layers.find((l) => l.id === swipe.rightId)?.name ?? '—'}`}
+        onCurtain={(p) => viewer.setSwipe({ position: p })}
+      />
+    );
+  } else {
+    cells = (
+      <>
+        <Viewport id="ortho-xy" viewer={viewer} spec={{ kind: 'xy', layerIds: null }} label="XY" />
+        <Viewport id="ortho-yz" viewer={viewer} spec={{ kind: 'yz', layerIds: null }} label="YZ" />
+        <Viewport id="ortho-xz" viewer={viewer} spec={{ kind: 'xz', layerIds: null }} label="XZ" />
+        <Viewport id="ortho-3d" viewer={viewer} spec={{ kind: '3d', layerIds: null }} label="3-D MIP" />
+      </>
+    );
+  }
+
+  return (
+    <div className="n2s-workspace" data-testid="viewer-workspace">
+      <aside className="n2s-sidebar">
+        <LayerList viewer={viewer} />
+        <LayerControls viewer={viewer} />
+      </aside>
+      <section className="n2s-main">
+        <ComparisonBar viewer={viewer} />
+        <div className="n2s-views" ref={viewsRef} tabIndex={0} onKeyDown={onKeyDown}>
+          <canvas ref={canvasRef} />
+          <RendererContext.Provider value={renderer}>
+            <div className="n2s-cells" style={{ gridTemplateColumns: template.columns, gridTemplateRows: template.rows }}>
+              {cells}
+            </div>
+          </RendererContext.Provider>
+          {glError ? <div className="n2s-error">{glError}</div> : null}
+        </div>
+        <Navigation viewer={viewer} />
+        <Readout viewer={viewer} />
+      </section>
+    </div>
+  );
+}
