@@ -78,7 +78,7 @@ export function upsample2(t: tf.Tensor4D): tf.Tensor4D {
 export function tfLoss(pred: tf.Tensor, y: tf.Tensor, mask?: tf.Tensor): tf.Scalar {
   const sq = tf.square(tf.sub(pred, y));
   if (!mask) return tf.mean(sq);
-  return tf.div(tf.sum(tf.mul(sq, mask)), tf.sum(mask));
+  return tf.div(tf.sum(tf.mul(sq, mask)), tf.maximum(tf.sum(mask), 1));
 }
 
 export function randomArray(n: number, seed: number, scale = 1): Float32Array {

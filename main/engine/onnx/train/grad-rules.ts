@@ -173,12 +173,15 @@ function mseRule(c: GradContext, e: TapeEntry, dLoss: string): (string | null)[]
   return [g.op('Mul', [diff, scale], {}, `${e.output}_dpred`), null];
 }
 
-/** loss = Σ mask·(pred − y)² / Σ mask (Noise2Void); d loss / d pred = 2·mask·(pred − y) / Σ mask. */
+/**
+ * loss = Σ mask·(pred − y)² / max(Σ mask, 1) (Noise2Void; the max as the tfjs engine's mseLoss, so
+ * an all-zero mask gives 0, not NaN); d loss / d pred = 2·mask·(pred − y) / max(Σ mask, 1).
+ */
 function maskedMseRule(c: GradContext, e: TapeEntry, dLoss: string): (string | null)[] {
   const { g } = c;
   const [pred, y, mask] = e.inputs;
   const diff = g.op('Sub', [pred, y], {}, `${e.output}_diff_g`);
-  const count = g.op('ReduceSum', [mask], { keepdims: 0 }, `${e.output}_count_g`);
+  const count = g.op('Max', [g.op('ReduceSum', [mask], { keepdims: 0 }, `${e.output}_sum_g`), c.scalar(1)], {}, `${e.output}_count_g`);
   const scale = g.op('Div', [g.op('Mul', [dLoss, c.scalar(2)], {}, `${e.output}_2dl`), count], {}, `${e.output}_scale`);
   const masked = g.op('Mul', [diff, mask], {}, `${e.output}_mdiff`);
   return [g.op('Mul', [masked, scale], {}, `${e.output}_dpred`), null, null];
@@ -206,7 +209,7 @@ export function emitLoss(c: GradContext, pred: string, y: string, mask: string |
     return { op: 'Mse', inputs: [pred, y], output: loss };
   }
   const total = g.op('ReduceSum', [g.op('Mul', [sq, mask], {}, 'loss_msq'), c.ints([])], { keepdims: 0 }, 'loss_total');
-  const count = g.op('ReduceSum', [mask, c.ints([])], { keepdims: 0 }, 'loss_count');
+  const count = g.op('Max', [g.op('ReduceSum', [mask, c.ints([])], { keepdims: 0 }, 'loss_masksum'), c.scalar(1)], {}, 'loss_count');
   return { op: 'MaskedMse', inputs: [pred, y, mask], output: g.op('Div', [total, count], {}, 'loss_masked') };
 }
 

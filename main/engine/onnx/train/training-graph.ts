@@ -4,7 +4,8 @@
  *
  * Inputs : x [batch,H,W,Cin] (NHWC, as the trainer's batches), y [batch,1,H,W] (= NHWC [batch,H,W,1]
  *          in memory), mask (same, Noise2Void only), params/adam_m/adam_v [P] (params.ts layout),
- *          adam_t (1-based step number) and lr, float32 scalars.
+ *          the step number t as Adam's bias corrections adam_c1 = 1 − β1^t and adam_c2 = 1 − β2^t
+ *          (computed in float64 by adamCorrections(): in float32, 1 − 0.999^1 is off by 5e-5), and lr.
  * Outputs: loss (before the update), params_new, adam_m_new, adam_v_new.
  * The 'gradients' variant outputs loss and the flat gradient instead (tests); 'loss' only the loss
  * (evaluation).
@@ -24,7 +25,9 @@ export const IO = {
   params: 'params',
   m: 'adam_m',
   v: 'adam_v',
-  t: 'adam_t',
+  /** Adam's bias corrections 1 − β1^t and 1 − β2^t (t counted from 1), float32 scalars. */
+  c1: 'adam_c1',
+  c2: 'adam_c2',
   lr: 'lr',
   loss: 'loss',
   paramsOut: 'params_new',
@@ -139,6 +142,11 @@ function forwardTape(spec: ArchSpec, values: Map<string, string>, pre: Map<strin
   return tape;
 }
 
+/** The bias corrections of step t (1-based) that the graph takes as inputs. */
+export function adamCorrections(a: AdamOptions, t: number): { c1: number; c2: number } {
+  return { c1: 1 - Math.pow(a.beta1, t), c2: 1 - Math.pow(a.beta2, t) };
+}
+
 /**
  * Adam exactly as tfjs' AdamOptimizer computes it (tfjs-core optimizers/adam_optimizer.ts), so the
  * engines' loss curves agree: m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², and
@@ -148,12 +156,9 @@ function emitAdam(c: GradContext, grad: string, size: number, a: AdamOptions): v
   const { g } = c;
   g.addInput(IO.m, [size]);
   g.addInput(IO.v, [size]);
-  g.addInput(IO.t, []);
+  const c1 = g.addInput(IO.c1, []);
+  const c2 = g.addInput(IO.c2, []);
   g.addInput(IO.lr, []);
-  const b1t = g.op('Pow', [c.scalar(a.beta1), IO.t], {}, 'adam_b1t');
-  const b2t = g.op('Pow', [c.scalar(a.beta2), IO.t], {}, 'adam_b2t');
-  const c1 = g.op('Sub', [c.scalar(1), b1t], {}, 'adam_c1');
-  const c2 = g.op('Sub', [c.scalar(1), b2t], {}, 'adam_c2');
   g.addNode('Add', [g.op('Mul', [IO.m, c.scalar(a.beta1)], {}, 'adam_m_decay'), g.op('Mul', [grad, c.scalar(1 - a.beta1)], {}, 'adam_g1')], [IO.mOut]);
   const g2 = g.op('Mul', [grad, grad], {}, 'adam_gsq');
   g.addNode('Add', [g.op('Mul', [IO.v, c.scalar(a.beta2)], {}, 'adam_v_decay'), g.op('Mul', [g2, c.scalar(1 - a.beta2)], {}, 'adam_g2')], [IO.vOut]);

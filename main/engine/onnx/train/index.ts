@@ -1,0 +1,195 @@
+/**
+ * The ONNX Runtime training engine: each step runs ONE graph (forward + loss + backward + Adam,
+ * training-graph.ts) in onnxruntime-node, on the CPU provider or a GPU provider (WebGPU, DirectML,
+ * CUDA) without libtensorflow. main/engine/train.ts loads this module dynamically for engine 'onnx'.
+ *
+ * State between steps: the flat weight vector and the two Adam moments live in two sets of
+ * onnxruntime Tensors used ping-pong: a step reads set A and ONNX Runtime writes its results
+ * straight into set B's preallocated buffers (run()'s fetches), then the sets swap, so no
+ * per-step allocation or copy happens in JavaScript. onnxruntime-node 1.30 has no device-resident
+ * ("gpu-buffer") outputs in Node, so on a GPU provider the vectors cross to host memory once per
+ * step (~2 MB for the CSBDeep U-Net).
+ *
+ * onnxruntime-node runs a session synchronously on the calling thread (inside a setImmediate), so
+ * a trainer that wants to prepare the next batch while a step runs must do that in a worker (the
+ * step itself already uses all intra-op threads).
+ */
+import * as ort from 'onnxruntime-node';
+import type { ArchSpec } from '../../../../shared/model/arch.ts';
+import type { AdamOptions, Batch, EngineReport, NamedWeights, TrainEngine, TrainEngineOptions } from '../../types.ts';
+import { DEFAULT_ADAM } from '../../types.ts';
+import { defaultThreads, type OrtProvider, providerOrder, type ProviderChoice, tryCreateSession } from '../providers.ts';
+import type { FilterGradLayout } from './grad-rules.ts';
+import { packParams, type ParamLayout, paramLayout, unpackParams } from './params.ts';
+import { adamCorrections, buildTrainingGraph, IO } from './training-graph.ts';
+
+interface ParamSet {
+  params: ort.Tensor;
+  m: ort.Tensor;
+  v: ort.Tensor;
+}
+
+const PROVIDERS: readonly string[] = ['auto', 'cpu', 'webgpu', 'dml', 'cuda', 'coreml'];
+
+function vectorTensor(data: Float32Array): ort.Tensor {
+  return new ort.Tensor('float32', data, [data.length]);
+}
+const scalar = (v: number) => new ort.Tensor('float32', new Float32Array([v]), []);
+
+export class OnnxTrainEngine implements TrainEngine {
+  private spec: ArchSpec | null = null;
+  private layout: ParamLayout | null = null;
+  private adam: AdamOptions = DEFAULT_ADAM;
+  private current: ParamSet | null = null;
+  private spare: ParamSet | null = null;
+  private t = 0;
+  private provider: OrtProvider = 'cpu';
+  private note: string | undefined;
+  private threads = defaultThreads();
+  private log: (line: string) => void = () => {};
+  private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+
+  constructor(private readonly filterGrad: FilterGradLayout = 'im2col') {}
+
+  async init(spec: ArchSpec, weights: NamedWeights, opts: TrainEngineOptions): Promise<void> {
+    this.spec = spec;
+    this.layout = paramLayout(spec);
+    this.adam = opts.adam;
+    this.log = opts.log ?? (() => {});
+    const flat = packParams(this.layout, weights);
+    const zeros = () => new Float32Array(flat.length);
+    this.current = { params: vectorTensor(flat), m: vectorTensor(zeros()), v: vectorTensor(zeros()) };
+    this.spare = { params: vectorTensor(zeros()), m: vectorTensor(zeros()), v: vectorTensor(zeros()) };
+    this.t = 0;
+    const choice = opts.provider ?? 'auto';
+    if (!PROVIDERS.includes(choice)) throw new Error(`unknown ONNX Runtime provider "${choice}" (use ${PROVIDERS.join(', ')})`);
+    await this.chooseProvider(choice as ProviderChoice, opts.patch);
+  }
+
+  /**
+   * 'auto' trains on the CPU provider: the GPU providers load on machines whose only "GPU" is a
+   * software rasteriser (Mesa llvmpipe), where a step is ~30× slower than on the CPU provider, and
+   * a wrong automatic choice would cost hours. A GPU provider is used when asked for by name; if it
+   * does not load, training falls back to the CPU provider with a one-line notice.
+   */
+  private async chooseProvider(choice: ProviderChoice, patch: number): Promise<void> {
+    const order = choice === 'auto' ? (['cpu'] as OrtProvider[]) : providerOrder(choice);
+    const model = this.graph('step', false, patch, patch);
+    const reasons: string[] = [];
+    for (const p of order) {
+      const { session, attempt } = await tryCreateSession(model, p, this.threads);
+      if (session) {
+        this.provider = p;
+        this.sessions.set(this.key('step', false, patch, patch), Promise.resolve(session));
+        if (reasons.length > 0) {
+          this.note = `${reasons.join('; ')}; training on the ${p} provider`;
+          this.log(`onnx: ${this.note}`);
+        }
+        return;
+      }
+      reasons.push(`${p} provider unavailable (${attempt.reason ?? 'unknown reason'})`);
+    }
+    throw new Error(`no ONNX Runtime provider could load the training graph: ${reasons.join('; ')}`);
+  }
+
+  private key(kind: 'step' | 'loss', masked: boolean, h: number, w: number): string {
+    return `${kind}:${masked ? 'masked' : 'mse'}:${h}x${w}`;
+  }
+
+  private graph(kind: 'step' | 'loss', masked: boolean, h: number, w: number): Uint8Array {
+    return buildTrainingGraph({ spec: this.need().spec, height: h, width: w, masked, output: kind, adam: this.adam, filterGrad: this.filterGrad });
+  }
+
+  /** One session per graph variant (step/evaluation × MSE/masked × patch size), built on first use. */
+  private session(kind: 'step' | 'loss', masked: boolean, h: number, w: number): Promise<ort.InferenceSession> {
+    const k = this.key(kind, masked, h, w);
+    let s = this.sessions.get(k);
+    if (!s) {
+      s = (async () => {
+        const { session, attempt } = await tryCreateSession(this.graph(kind, masked, h, w), this.provider, this.threads);
+        if (!session) throw new Error(`onnx ${this.provider} provider could not load the ${kind} graph: ${attempt.reason ?? 'unknown reason'}`);
+        return session;
+      })();
+      this.sessions.set(k, s);
+    }
+    return s;
+  }
+
+  private need(): { spec: ArchSpec; layout: ParamLayout; current: ParamSet; spare: ParamSet } {
+    if (!this.spec || !this.layout || !this.current || !this.spare) throw new Error('training engine used before init()');
+    return { spec: this.spec, layout: this.layout, current: this.current, spare: this.spare };
+  }
+
+  private batchFeeds(b: Batch): Record<string, ort.Tensor> {
+    const { spec } = this.need();
+    if (b.cin !== spec.inChannels) throw new Error(`batch has ${b.cin} input channels, the network takes ${spec.inChannels}`);
+    if (b.h % spec.divisor !== 0 || b.w % spec.divisor !== 0) throw new Error(`batch patches ${b.h}×${b.w} are not multiples of ${spec.divisor}`);
+    const plane = b.n * b.h * b.w;
+    if (b.x.length !== plane * b.cin || b.y.length !== plane || (b.mask && b.mask.length !== plane)) {
+      throw new Error(`batch arrays do not match n=${b.n}, ${b.h}×${b.w}, ${b.cin} channels`);
+    }
+    const feeds: Record<string, ort.Tensor> = {
+      [IO.x]: new ort.Tensor('float32', b.x, [b.n, b.h, b.w, b.cin]),
+      // NHWC [n,h,w,1] and NCHW [n,1,h,w] are the same bytes.
+      [IO.y]: new ort.Tensor('float32', b.y, [b.n, 1, b.h, b.w]),
+    };
+    if (b.mask) feeds[IO.mask] = new ort.Tensor('float32', b.mask, [b.n, 1, b.h, b.w]);
+    return feeds;
+  }
+
+  async step(batch: Batch, lr: number): Promise<number> {
+    const { current, spare } = this.need();
+    if (!(lr >= 0) || !Number.isFinite(lr)) throw new Error(`learning rate must be a finite number ≥ 0, got ${lr}`);
+    const session = await this.session('step', batch.mask !== undefined, batch.h, batch.w);
+    const { c1, c2 } = adamCorrections(this.adam, this.t + 1);
+    const feeds = {
+      ...this.batchFeeds(batch),
+      [IO.params]: current.params,
+      [IO.m]: current.m,
+      [IO.v]: current.v,
+      [IO.c1]: scalar(c1),
+      [IO.c2]: scalar(c2),
+      [IO.lr]: scalar(lr),
+    };
+    const out = await session.run(feeds, { [IO.loss]: null, [IO.paramsOut]: spare.params, [IO.mOut]: spare.m, [IO.vOut]: spare.v });
+    this.t += 1;
+    this.current = spare;
+    this.spare = current;
+    return (out[IO.loss].data as Float32Array)[0];
+  }
+
+  async evaluate(batch: Batch): Promise<number> {
+    const { current } = this.need();
+    const session = await this.session('loss', batch.mask !== undefined, batch.h, batch.w);
+    const out = await session.run({ ...this.batchFeeds(batch), [IO.params]: current.params });
+    return (out[IO.loss].data as Float32Array)[0];
+  }
+
+  async getWeights(): Promise<NamedWeights> {
+    const { layout, current } = this.need();
+    return unpackParams(layout, current.params.data as Float32Array);
+  }
+
+  /** Steps taken since init (Adam's t). */
+  get steps(): number {
+    return this.t;
+  }
+
+  describe(): EngineReport {
+    return { engine: 'onnx', backend: this.provider, provider: this.provider, threads: this.provider === 'cpu' ? this.threads : undefined, note: this.note };
+  }
+
+  dispose(): void {
+    for (const s of this.sessions.values()) void s.then((x) => x.release()).catch(() => {});
+    this.sessions.clear();
+    this.current = null;
+    this.spare = null;
+  }
+}
+
+/** Factory used by main/engine/train.ts when the engine is 'onnx'. */
+export function createTrainEngine(): TrainEngine {
+  return new OnnxTrainEngine();
+}
+
+export default createTrainEngine;

@@ -1,0 +1,69 @@
+/**
+ * Whole-network gradients of both U-Nets (tiny widths, small patches) from the ONNX training graph
+ * against tfjs autodiff through an independent tfjs forward (reference.ts), per weight tensor.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import type * as tfType from '@tensorflow/tfjs';
+import { type ArchOptions, buildArch } from '../../../shared/model/arch.ts';
+import { initWeights } from '../../../shared/model/init.ts';
+import { paramLayout, packParams, unpackParams } from '../../../main/engine/onnx/train/params.ts';
+import { buildTrainingGraph, IO } from '../../../main/engine/onnx/train/training-graph.ts';
+import { onnxSession, randomArray, relErr, runOnnx, tf, tfCpu, tfForward, tfLoss } from './reference.ts';
+
+interface Case {
+  title: string;
+  arch: ArchOptions;
+  size: number;
+  masked: boolean;
+}
+
+const CASES: Case[] = [
+  { title: 'CSBDeep U-Net, 2 input planes, residual, MSE', arch: { arch: 'csbdeep', inChannels: 2, residualChannels: [0, 1], widthScale: 0.25 }, size: 16, masked: false },
+  { title: 'CSBDeep U-Net, 1 plane, Noise2Void masked MSE', arch: { arch: 'csbdeep', inChannels: 1, widthScale: 0.125 }, size: 12, masked: true },
+  { title: 'Noise2Noise U-Net (LeakyReLU, 5 poolings), 4 input planes, MSE', arch: { arch: 'n2n', inChannels: 4, widthScale: 0.125 }, size: 32, masked: false },
+];
+
+describe('whole-network gradients vs tfjs', () => {
+  before(tfCpu);
+  for (const c of CASES) {
+    test(c.title, async () => {
+      const spec = buildArch(c.arch);
+      const weights = initWeights(spec, 7);
+      // Non-zero biases, so that bias gradients and activation patterns are not a special case.
+      let seed = 100;
+      for (const [name, w] of weights) if (name.endsWith('/bias')) w.data.set(randomArray(w.data.length, seed++, 0.1));
+      const n = 2;
+      const hw = c.size * c.size;
+      const x = randomArray(n * hw * spec.inChannels, 1);
+      const y = randomArray(n * hw, 2);
+      const mask = c.masked ? randomArray(n * hw, 3).map((v) => (v > 0.8 ? 1 : 0)) : undefined;
+
+      const layout = paramLayout(spec);
+      const s = await onnxSession(buildTrainingGraph({ spec, height: c.size, width: c.size, masked: c.masked, output: 'gradients' }));
+      const feeds = {
+        [IO.x]: { data: x, dims: [n, c.size, c.size, spec.inChannels] },
+        [IO.y]: { data: y, dims: [n, 1, c.size, c.size] },
+        [IO.params]: { data: packParams(layout, weights), dims: [layout.total] },
+        ...(mask ? { [IO.mask]: { data: mask, dims: [n, 1, c.size, c.size] } } : {}),
+      };
+      const out = await runOnnx(s, feeds);
+      const grads = unpackParams(layout, out[IO.grads]);
+
+      const names = [...weights.keys()];
+      const xs = names.map((k) => tf.tensor((weights.get(k) as { data: Float32Array }).data, weights.get(k)?.shape));
+      const xt = tf.tensor4d(x, [n, c.size, c.size, spec.inChannels]);
+      const yt = tf.tensor4d(y, [n, c.size, c.size, 1]);
+      const mt = mask ? tf.tensor4d(mask, [n, c.size, c.size, 1]) : undefined;
+      const f = (...ws: tfType.Tensor[]) => tfLoss(tfForward(spec, xt, new Map(names.map((k, i) => [k, ws[i]]))), yt, mt);
+      const { value, grads: ref } = tf.valueAndGrads(f)(xs);
+      assert.ok(relErr(out[IO.loss], value.dataSync()) < 1e-5, `loss ${out[IO.loss][0]} vs tfjs ${value.dataSync()[0]}`);
+      names.forEach((k, i) => {
+        const e = relErr((grads.get(k) as { data: Float32Array }).data, ref[i].dataSync());
+        assert.ok(e < 1e-4, `${k}: gradient rel. error ${e}`);
+      });
+      tf.dispose([...xs, ...ref, value, xt, yt, ...(mt ? [mt] : [])]);
+      await s.release();
+    });
+  }
+});
