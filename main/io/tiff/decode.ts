@@ -60,11 +60,7 @@ async function decoderFor(ifd: Ifd): Promise<BlockDecoder | null> {
   return dec as unknown as BlockDecoder;
 }
 
-/**
- * Reads page `ifd` and returns sample `sample` of every pixel as float32 (length width*height).
- * `maxBlockBytes` bounds the size of one decoded block, so corrupt compressed data cannot expand
- * without limit.
- */
+/** Reads page `ifd` and returns sample `sample` of every pixel as float32 (length width*height). */
 export async function decodePage(fh: FileHandle, ifd: Ifd, littleEndian: boolean, sample = 0): Promise<Float32Array> {
   checkCompression(ifd);
   const st = sampleType(ifd);
@@ -90,7 +86,7 @@ export async function decodePage(fh: FileHandle, ifd: Ifd, littleEndian: boolean
         try {
           decoded = await decoder.decodeBlock(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length) as ArrayBuffer);
         } catch (e) {
-          throw new TiffFormatError(`compressed data of block ${bi} fails to decode (${COMPRESSION_NAMES[ifd.compression]}): ${(e as Error).message}`);
+          throw new TiffFormatError(`compressed data of block ${bi} fails to decode (${COMPRESSION_NAMES[ifd.compression]}): ${e instanceof Error ? e.message : String(e)}`);
         }
         bytes = new Uint8Array(decoded);
       } else {

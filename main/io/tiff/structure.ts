@@ -213,7 +213,10 @@ async function parseIfd(r: Reader, offset: number, index: number): Promise<{ ifd
 function first(tags: Map<number, Value>, tag: number, dflt?: number): number {
   const v = tags.get(tag);
   if (v === undefined || typeof v === 'string' || v.length === 0) {
-    if (dflt === undefined) throw new TiffFormatError(`required tag ${tag} is missing`);
+    if (dflt === undefined) {
+      const name = Object.entries(TAG).find(([, v]) => v === tag)?.[0] ?? 'unknown';
+      throw new TiffFormatError(`required tag ${name} (${tag}) is missing`);
+    }
     return dflt;
   }
   return v[0];
