@@ -19,9 +19,13 @@ interface SampleDef {
   source: SampleSource;
 }
 
-/** Folder holding the shipped data, found relative to this file (source) or to the bundle. */
+/**
+ * Folder holding the shipped data: assets/data/ of the project, three levels up from this source
+ * file, or two up from the bundle in dist/main/.
+ */
 export function assetsDataDir(): string {
-  return fileURLToPath(new URL('../../../assets/data/', import.meta.url));
+  const candidates = ['../../../assets/data/', '../../assets/data/'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return candidates.find((d) => existsSync(d)) ?? candidates[0];
 }
 
 export class Samples {

@@ -1,0 +1,39 @@
+/** Native open/save dialogs as the app core's DialogService. */
+import type { BrowserWindow, Dialog, FileFilter } from 'electron';
+import type { FilePurpose } from '../../shared/ipc/files.ts';
+import type { DialogService } from '../app/files/dialogs.ts';
+
+const STACK_FILTERS: FileFilter[] = [
+  { name: 'Image stacks', extensions: ['tif', 'tiff', 'nii', 'gz', 'zarr'] },
+  { name: 'All files', extensions: ['*'] },
+];
+
+const TITLES: Record<FilePurpose, string> = {
+  stack: 'Open stack',
+  'second-copy': 'Open second noisy copy',
+  reference: 'Open reference (high exposure)',
+  model: 'Choose a model folder',
+  export: 'Export',
+};
+
+export function electronDialogs(dialog: Pick<Dialog, 'showOpenDialog' | 'showSaveDialog'>, window: () => BrowserWindow | null): DialogService {
+  return {
+    async chooseOpen(purpose, directory) {
+      const win = window();
+      const opts = {
+        title: TITLES[purpose],
+        // OME-Zarr stores and image folders are directories.
+        properties: directory ? (['openDirectory'] as const) : (['openFile', 'openDirectory'] as const),
+        filters: purpose === 'model' ? [] : STACK_FILTERS,
+      };
+      const r = win ? await dialog.showOpenDialog(win, { ...opts, properties: [...opts.properties] }) : await dialog.showOpenDialog({ ...opts, properties: [...opts.properties] });
+      return r.canceled || r.filePaths.length === 0 ? null : r.filePaths;
+    },
+    async chooseSave(purpose, defaultName) {
+      const win = window();
+      const opts = { title: TITLES[purpose], defaultPath: defaultName };
+      const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
+      return r.canceled || !r.filePath ? null : r.filePath;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The native menu as a template (pure data + click callbacks), so tests can check it without
+ * Electron. Clicks become MenuCommands sent to the renderer, which handles them exactly as it
+ * handles its in-app menu bar in the browser.
+ */
+import type { MenuItemConstructorOptions } from 'electron';
+import type { MenuCommand } from '../../shared/ipc/app.ts';
+
+export interface MenuOptions {
+  recent: string[];
+  send: (cmd: MenuCommand) => void;
+  isMac: boolean;
+  openDocs?: () => void;
+}
+
+export function buildMenuTemplate({ recent, send, isMac, openDocs }: MenuOptions): MenuItemConstructorOptions[] {
+  const file: MenuItemConstructorOptions = {
+    label: '&File',
+    submenu: [
+      { label: 'Open stack…', accelerator: 'CmdOrCtrl+O', click: () => send({ command: 'open-stack', role: 'primary' }) },
+      { label: 'Open second copy…', click: () => send({ command: 'open-stack', role: 'second-copy' }) },
+      { label: 'Open reference (high exposure)…', click: () => send({ command: 'open-stack', role: 'reference' }) },
+      { type: 'separator' },
+      { label: 'Export…', accelerator: 'CmdOrCtrl+E', click: () => send({ command: 'export' }) },
+      { type: 'separator' },
+      {
+        label: 'Recent files',
+        enabled: recent.length > 0,
+        submenu: recent.length
+          ? recent.map((path) => ({ label: path, click: () => send({ command: 'open-path', path, role: 'primary' }) }))
+          : [{ label: '(none)', enabled: false }],
+      },
+      { type: 'separator' },
+      isMac ? { role: 'close' } : { role: 'quit' },
+    ],
+  };
+  const view: MenuItemConstructorOptions = {
+    label: '&View',
+    submenu: [
+      { label: 'Stack information', click: () => send({ command: 'view', view: 'stack-info' }) },
+      { label: 'Denoise', click: () => send({ command: 'view', view: 'denoise' }) },
+      { type: 'separator' },
+      { role: 'resetZoom' },
+      { role: 'zoomIn' },
+      { role: 'zoomOut' },
+      { type: 'separator' },
+      { role: 'togglefullscreen' },
+      { role: 'toggleDevTools' },
+    ],
+  };
+  const help: MenuItemConstructorOptions = {
+    label: '&Help',
+    submenu: [
+      { label: 'About Noise2Stack Studio', click: () => send({ command: 'about' }) },
+      ...(openDocs ? [{ label: 'Documentation', click: openDocs }] : []),
+    ],
+  };
+  const edit: MenuItemConstructorOptions = { role: 'editMenu' };
+  return [...(isMac ? [{ role: 'appMenu' } as MenuItemConstructorOptions] : []), file, edit, view, help];
+}
