@@ -193,3 +193,6 @@ export function createTrainEngine(): TrainEngine {
 }
 
 export default createTrainEngine;
+
+/** The name main/engine/train.ts looks for first. */
+export const createOnnxTrainEngine = createTrainEngine;
