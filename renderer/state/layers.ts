@@ -252,7 +252,8 @@ export function createViewerStore(options: ViewerStoreOptions = {}) {
         dtype: o.dtype ?? 'float32',
         visible: o.visible ?? r?.visible ?? true,
         opacity: o.opacity ?? r?.opacity ?? 1,
-        blending: o.blending ?? r?.blending ?? (s.layers.some((l) => l.kind === 'image') ? 'additive' : 'translucent'),
+        // napari's default: each new layer covers the ones below at opacity 1 (grid/swipe compare them)
+        blending: o.blending ?? r?.blending ?? 'translucent',
         contrastLimits: limits,
         autoContrastPercentiles: pcts,
         gamma: o.gamma ?? r?.gamma ?? 1,

@@ -46,7 +46,7 @@ function ImageControls({ viewer, layer }: { viewer: ViewerStore; layer: ImageLay
           value={layer.autoContrastPercentiles[1]}
           onChange={(e) => viewer.updateLayer(layer.id, { autoContrastPercentiles: [layer.autoContrastPercentiles[0], Number(e.target.value)] })}
         />
-        % <button onClick={() => viewer.autoContrast(layer.id)}>auto-contrast</button>
+        % <button data-control="auto-contrast" onClick={() => viewer.autoContrast(layer.id)}>auto</button>
       </label>
       <label>
         gamma

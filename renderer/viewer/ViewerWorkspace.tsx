@@ -1,7 +1,8 @@
 /**
- * The viewer workspace the shell mounts: layer list + controls, mode toolbar, the viewports over
- * one shared WebGL canvas, plane sliders and the pixel readout. Props: the layer store (create it
- * with createViewerStore and add layers from loaded stacks or job results).
+ * The viewer driven by a layer store: (optionally) layer list + controls, mode toolbar, the
+ * viewports over one shared WebGL canvas, plane sliders and the pixel readout. Create the store
+ * with createViewerStore and add layers from loaded stacks or job results; Workspace.tsx binds it
+ * to the app shell, harness.tsx to synthetic data.
  *
  * Layouts — orthogonal: XY | YZ over XZ | 3-D MIP (YZ shares y with XY, XZ shares x);
  * grid: one cell per chosen layer (2–4), same plane, shared cursor/zoom/pan;
@@ -20,8 +21,10 @@ import { injectViewerStyles } from './styles.ts';
 import { RendererContext, useViewerState } from './useViewer.ts';
 import { Viewport } from './Viewport.tsx';
 
-export interface WorkspaceProps {
+export interface ViewerWorkspaceProps {
   viewer: ViewerStore;
+  /** Show the layer list and controls on the left (off when the shell shows LayerPanel instead). */
+  sidebar?: boolean;
   rendererOptions?: RendererOptions;
   /** Called with the renderer once the WebGL context exists (tests and benchmarks time it). */
   onRenderer?: (r: ViewerRenderer | null) => void;
@@ -34,7 +37,7 @@ function gridTemplate(n: number): { columns: string; rows: string } {
   return { columns: '1fr 1fr', rows: '1fr 1fr' };
 }
 
-export function Workspace({ viewer, rendererOptions, onRenderer }: WorkspaceProps) {
+export function ViewerWorkspace({ viewer, sidebar = true, rendererOptions, onRenderer }: ViewerWorkspaceProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const viewsRef = useRef<HTMLDivElement>(null);
   const [renderer, setRenderer] = useState<ViewerRenderer | null>(null);
@@ -133,11 +136,13 @@ export function Workspace({ viewer, rendererOptions, onRenderer }: WorkspaceProp
   }
 
   return (
-    <div className="n2s-workspace" data-testid="viewer-workspace">
-      <aside className="n2s-sidebar">
-        <LayerList viewer={viewer} />
-        <LayerControls viewer={viewer} />
-      </aside>
+    <div className={`n2s-workspace${sidebar ? '' : ' n2s-no-sidebar'}`} data-testid="viewer-workspace">
+      {sidebar ? (
+        <aside className="n2s-sidebar">
+          <LayerList viewer={viewer} />
+          <LayerControls viewer={viewer} />
+        </aside>
+      ) : null}
       <section className="n2s-main">
         <ComparisonBar viewer={viewer} />
         <div className="n2s-views" ref={viewsRef} tabIndex={0} onKeyDown={onKeyDown}>

@@ -11,7 +11,7 @@ import { uvToScreen } from '../../shared/viewer/viewTransform.ts';
 import { createViewerStore, type ViewerStore } from '../state/layers.ts';
 import type { ViewerRenderer } from './gpu/ViewerRenderer.ts';
 import { type SceneName, loadScene } from './syntheticScenes.ts';
-import { Workspace } from './Workspace.tsx';
+import { ViewerWorkspace } from './ViewerWorkspace.tsx';
 
 export interface HarnessApi {
   viewer: ViewerStore;
@@ -69,7 +69,7 @@ window.n2sViewer = api;
 const root = document.getElementById('root');
 if (!root) throw new Error('harness.html has no #root');
 createRoot(root).render(
-  <Workspace
+  <ViewerWorkspace
     viewer={viewer}
     rendererOptions={maxTex ? { maxTextureSide: Number(maxTex) } : undefined}
     onRenderer={(r) => {

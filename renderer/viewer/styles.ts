@@ -1,6 +1,8 @@
 /** The viewer's stylesheet, injected once so the component works in the shell and the harness alike. */
 const CSS = `
-.n2s-workspace { display: grid; grid-template-columns: 260px 1fr; height: 100%; min-height: 0; background: #1b1d21; color: #d8dbe0; font: 12px system-ui, sans-serif; }
+.n2s-workspace { display: grid; grid-template-columns: 290px 1fr; height: 100%; min-height: 0; background: #1b1d21; color: #d8dbe0; font: 12px system-ui, sans-serif; }
+.n2s-workspace.n2s-no-sidebar { grid-template-columns: 1fr; }
+.n2s-layer-panel { display: flex; flex-direction: column; gap: 8px; padding: 6px; color: #d8dbe0; font: 12px system-ui, sans-serif; }
 .n2s-sidebar { overflow: auto; padding: 6px; border-right: 1px solid #30333a; display: flex; flex-direction: column; gap: 8px; }
 .n2s-main { display: grid; grid-template-rows: auto 1fr auto auto; min-width: 0; min-height: 0; }
 .n2s-views { position: relative; min-height: 0; outline: none; }

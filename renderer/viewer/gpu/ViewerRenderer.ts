@@ -44,6 +44,7 @@ export interface RendererOptions {
 }
 
 const CROSSHAIR = new THREE.Color(1, 0.85, 0.1);
+const REFINE_AFTER_MS = 250;
 
 export class ViewerRenderer {
   readonly three: THREE.WebGLRenderer;
@@ -64,6 +65,11 @@ export class ViewerRenderer {
   private readonly unsubscribe: () => void;
   private readonly resizeObserver: ResizeObserver | null;
   private raf = 0;
+  // While the 3-D view is being rotated it is drawn with a quarter of the ray-march steps
+  // (software rendering needs ~0.3–0.8 s per full-quality MIP frame), then refined once idle.
+  private lastOrbit: ViewerState['orbit'] | null = null;
+  private orbitMovedAt = -Infinity;
+  private refineTimer: ReturnType<typeof setTimeout> | null = null;
   private size = { w: 0, h: 0 };
   private disposed = false;
 
@@ -152,6 +158,18 @@ export class ViewerRenderer {
     }
     const state = this.viewer.get();
     this.syncResources(state.layers);
+    if (state.orbit !== this.lastOrbit) {
+      if (this.lastOrbit) this.orbitMovedAt = t0;
+      this.lastOrbit = state.orbit;
+    }
+    const interactive = t0 - this.orbitMovedAt < REFINE_AFTER_MS;
+    if (interactive) {
+      if (this.refineTimer) clearTimeout(this.refineTimer);
+      this.refineTimer = setTimeout(() => {
+        this.refineTimer = null;
+        this.requestRender();
+      }, REFINE_AFTER_MS + 10);
+    }
     const w = this.canvas.clientWidth;
     const h = this.canvas.clientHeight;
     if (w !== this.size.w || h !== this.size.h) {
@@ -165,10 +183,10 @@ export class ViewerRenderer {
     for (const [id, v] of this.viewports) {
       const rect = this.viewportRect(id);
       if (!rect || rect.w <= 0 || rect.h <= 0) continue;
-      const sig = this.signature(v.spec, rect, state);
+      const sig = this.signature(v.spec, rect, state) + (v.spec.kind === '3d' && interactive ? '|draft' : '');
       if (sig === v.signature) continue;
       v.signature = sig;
-      this.renderViewport(v.spec, rect, state);
+      this.renderViewport(v.spec, rect, state, interactive);
       n++;
     }
     this.viewportsRendered = n;
@@ -210,6 +228,7 @@ export class ViewerRenderer {
   dispose(): void {
     this.disposed = true;
     if (this.raf) cancelAnimationFrame(this.raf);
+    if (this.refineTimer) clearTimeout(this.refineTimer);
     this.unsubscribe();
     this.resizeObserver?.disconnect();
     for (const r of this.resources.values()) disposeLayerResources(r);
@@ -281,10 +300,10 @@ export class ViewerRenderer {
     this.scene.clear();
   }
 
-  private renderViewport(spec: ViewportSpec, r: ViewportRect, s: ViewerState): void {
+  private renderViewport(spec: ViewportSpec, r: ViewportRect, s: ViewerState, draft: boolean): void {
     this.beginViewport(r);
     if (!s.world) return;
-    if (spec.kind === '3d') this.render3d(spec, r, s);
+    if (spec.kind === '3d') this.render3d(spec, r, s, draft);
     else this.renderSlice(spec.kind, spec, r, s);
   }
 
@@ -361,7 +380,7 @@ export class ViewerRenderer {
     this.three.render(this.scene, this.ortho);
   }
 
-  private render3d(spec: ViewportSpec, r: ViewportRect, s: ViewerState): void {
+  private render3d(spec: ViewportSpec, r: ViewportRect, s: ViewerState, draft: boolean): void {
     const images = this.layersOf(spec, s).filter((l) => l.kind === 'image');
     if (images.length === 0) return;
     let radius = 0;
@@ -376,6 +395,7 @@ export class ViewerRenderer {
       un.hi.value = layer.contrastLimits[1];
       un.gamma.value = layer.gamma;
       un.opacity.value = layer.opacity;
+      un.steps.value = draft ? Math.ceil(mip.fullSteps / 4) : mip.fullSteps;
       mip.mesh.material.uniformsNeedUpdate = true;
       const e = un.extent.value as THREE.Vector3;
       radius = Math.max(radius, e.length() / 2);

@@ -22,7 +22,13 @@ export interface LayerResources {
   layerId: string;
   data: Float32Array | Uint32Array;
   bricks: BrickMesh[];
-  mip: { mesh: THREE.Mesh<THREE.BoxGeometry, THREE.ShaderMaterial>; texture: THREE.Data3DTexture; ownTexture: boolean } | null;
+  mip: {
+    mesh: THREE.Mesh<THREE.BoxGeometry, THREE.ShaderMaterial>;
+    texture: THREE.Data3DTexture;
+    ownTexture: boolean;
+    /** Ray-march steps at full quality (about one per voxel along the longest axis). */
+    fullSteps: number;
+  } | null;
   /** Bytes uploaded, for the performance report. */
   uploadedBytes: number;
 }
@@ -119,7 +125,7 @@ export function ensureMip(res: LayerResources, layer: Layer, floatLinear: boolea
       hi: { value: 1 },
       gamma: { value: 1 },
       opacity: { value: 1 },
-      steps: { value: Math.min(384, Math.max(pooled.dims.width, pooled.dims.height, pooled.dims.depth * 2)) },
+      steps: { value: 1 },
     },
     side: THREE.BackSide,
     transparent: true,
@@ -129,7 +135,8 @@ export function ensureMip(res: LayerResources, layer: Layer, floatLinear: boolea
   });
   const mesh = new THREE.Mesh(new THREE.BoxGeometry(extent.x, extent.y, extent.z), material);
   mesh.frustumCulled = false;
-  res.mip = { mesh, texture, ownTexture: !reuse };
+  const fullSteps = Math.min(384, Math.max(pooled.dims.width, pooled.dims.height, pooled.dims.depth * 2));
+  res.mip = { mesh, texture, ownTexture: !reuse, fullSteps };
   return res.mip;
 }
 

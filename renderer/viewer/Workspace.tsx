@@ -1,0 +1,13 @@
+/**
+ * The shell's viewer slot (renderer/shell/slots.ts finds this file and mounts `Workspace` in the
+ * centre area with SlotProps). Everything else lives in ViewerWorkspace, which only needs a layer
+ * store; here the store is bound to the stacks main holds. The binding lives as long as the
+ * shell's workspace (one per window), so remounts keep layers and their textures' source data.
+ */
+import type { SlotProps } from '../shell/slots.ts';
+import { bindViewerToShell } from './shellBinding.ts';
+import { ViewerWorkspace } from './ViewerWorkspace.tsx';
+
+export function Workspace({ workspace }: SlotProps) {
+  return <ViewerWorkspace viewer={bindViewerToShell(workspace).viewer} />;
+}
