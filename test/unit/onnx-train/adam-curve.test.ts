@@ -36,8 +36,8 @@ async function tfjsCurve(o: ArchOptions, bs: Batch[], seed: number): Promise<num
   const w0 = initWeights(spec, seed);
   const names = [...w0.keys()];
   const vars = names.map((k) => tf.variable(tf.tensor((w0.get(k) as { data: Float32Array }).data, w0.get(k)?.shape)));
-  const ms = vars.map((v) => tf.zerosLike(v));
-  const vs = vars.map((v) => tf.zerosLike(v));
+  const ms: tfType.Tensor[] = vars.map((v) => tf.zerosLike(v));
+  const vs: tfType.Tensor[] = vars.map((v) => tf.zerosLike(v));
   const { beta1: b1, beta2: b2, epsilon: eps } = DEFAULT_ADAM;
   const losses: number[] = [];
   for (let t = 1; t <= STEPS; t++) {
