@@ -36,9 +36,13 @@ export function channelPlanes(i: number, depth: number, mode: Mode, k: number): 
   return out;
 }
 
-/** Minimum number of planes a layout needs (the CLI turns a shortfall into a one-line error). */
+/**
+ * Minimum number of planes a layout needs: 2K+1, so that at least one plane has all its K
+ * neighbours on both sides (fewer would train on clamped copies only). The CLI turns a shortfall
+ * into a one-line error.
+ */
 export function minPlanes(mode: Mode, k: number): number {
-  return mode === 'self' ? Math.max(2, k + 1) : 1;
+  return mode === 'self' ? Math.max(3, 2 * k + 1) : 2 * k + 1;
 }
 
 /**
@@ -118,7 +122,7 @@ function checkVolumes(volumes: Volume[], o: SamplerOptions): void {
     if (o.patch > v.height || o.patch > v.width) {
       throw new Error(`patch ${o.patch} is larger than the image (${v.height}×${v.width})`);
     }
-    if (v.depth < minPlanes(o.mode, o.k) && o.method === 'n2s') {
+    if (v.depth < minPlanes(o.mode, o.k)) {
       throw new Error(`the stack has ${v.depth} planes; ${o.mode}-supervised K=${o.k} needs at least ${minPlanes(o.mode, o.k)}`);
     }
     if ((o.method === 'n2n' || (o.method === 'n2s' && o.mode === 'copy')) && !v.b) {

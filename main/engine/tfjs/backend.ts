@@ -31,6 +31,7 @@ async function tryBackend(name: Exclude<BackendChoice, 'auto'>): Promise<string 
     return (await tf.setBackend('cpu')) ? null : 'did not initialise';
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
+    if (/Cannot find (package|module)/.test(msg)) return 'not installed';
     return msg.split('\n')[0];
   }
 }

@@ -107,6 +107,6 @@ test('validation split by plane holds planes out; bad layouts fail clearly', () 
   assert.equal(train.length, 8);
   assert.ok(val.every((p) => !train.some((t) => t.plane === p.plane)));
   assert.throws(() => streamBatches([v], train, { ...base, patch: 32 }, 0).next(), /patch 32 is larger than the image \(16×16\)/);
-  assert.throws(() => streamBatches([codedVolume(2, 16, 16)], train, { ...base, k: 2 }, 0).next(), /needs at least 3/);
+  assert.throws(() => streamBatches([codedVolume(2, 16, 16)], train, { ...base, k: 2 }, 0).next(), /has 2 planes; self-supervised K=2 needs at least 5/);
   assert.throws(() => streamBatches([v], train, { ...base, mode: 'copy' }, 0).next(), /second noisy copy/);
 });
