@@ -86,7 +86,8 @@ export class FrameError extends Error {}
 export function decodeFrame(input: ArrayBuffer | Uint8Array): unknown {
   let bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
   // Views need an aligned start in their buffer; Node may hand out pooled, unaligned Buffers.
-  if (bytes.byteOffset % ALIGN !== 0) bytes = bytes.slice();
+  // (new Uint8Array(view) copies; Buffer#slice would not.)
+  if (bytes.byteOffset % ALIGN !== 0) bytes = new Uint8Array(bytes);
   if (bytes.byteLength < 8) throw new FrameError('frame too short');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint32(0, true) !== MAGIC) throw new FrameError('not an n2s frame (bad magic)');
