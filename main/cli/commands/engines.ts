@@ -24,7 +24,7 @@ export const command: Command = {
     try {
       ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, bench: { type: 'boolean' } }, strict: true }));
     } catch (e) {
-      throw new UserError(`n2s engines: ${(e as Error).message}`);
+      throw new UserError(`${(e as Error).message}`);
     }
     const rows = await probeEngines({ bench: values.bench });
     if (values.json) {
