@@ -114,6 +114,12 @@ export interface DenoiseOptions {
   batchTiles?: number;
   onEvent?: ProgressListener<PredictEvent>;
   signal?: AbortSignal;
+  /**
+   * Only planes [z0, z1) of `data` are predicted (their neighbours are still read from `data`); the
+   * result then holds just those planes. Chunked/sharded denoising passes a window of planes with
+   * k neighbours on each side and asks for the middle.
+   */
+  planes?: { z0: number; z1: number };
 }
 
 /** Denoises a ZYX stack (raw intensities); returns a new ZYX array of the same shape. */
@@ -135,7 +141,10 @@ export async function denoiseStack(
   const batchTiles = Math.max(1, o.batchTiles ?? 4);
   const th = ty.size;
   const tw = tx.size;
-  const out = new Float32Array(depth * H * W);
+  const zFrom = o.planes?.z0 ?? 0;
+  const zTo = o.planes?.z1 ?? depth;
+  if (zFrom < 0 || zTo > depth || zTo <= zFrom) throw new Error(`planes ${zFrom}…${zTo - 1} are outside the stack of ${depth}`);
+  const out = new Float32Array((zTo - zFrom) * H * W);
   const plane = new Float32Array(Hp * Wp * cin);
   const acc = new Float32Array(Hp * Wp);
   const wsum = new Float32Array(Hp * Wp);
@@ -149,7 +158,7 @@ export async function denoiseStack(
   const scale = mapped[1] - mapped[0];
   const offset = mapped[0];
   const t0 = Date.now();
-  for (let z = 0; z < depth; z++) {
+  for (let z = zFrom; z < zTo; z++) {
     if (o.signal?.aborted) throw new Error('cancelled');
     const chans = channelPlanes(z, depth, o.layout.mode, o.layout.k);
     if (chans.length !== cin) throw new Error(`model expects ${cin} input planes, layout gives ${chans.length}`);
@@ -194,11 +203,11 @@ export async function denoiseStack(
         }
       }
     }
-    const dst = out.subarray(z * hw, (z + 1) * hw);
+    const dst = out.subarray((z - zFrom) * hw, (z - zFrom + 1) * hw);
     for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) dst[y * W + x] = acc[y * Wp + x] / wsum[y * Wp + x];
     denormaliseInPlace(o.normalisation, dst);
-    const secondsPerPlane = (Date.now() - t0) / 1000 / (z + 1);
-    o.onEvent?.({ type: 'plane', plane: z, planes: depth, secondsPerPlane, eta: secondsPerPlane * (depth - z - 1) });
+    const secondsPerPlane = (Date.now() - t0) / 1000 / (z - zFrom + 1);
+    o.onEvent?.({ type: 'plane', plane: z, planes: zTo - zFrom, secondsPerPlane, eta: secondsPerPlane * (zTo - z - 1) });
   }
   return out;
 }
