@@ -8,8 +8,9 @@ import type { ViewerStore } from '../state/layers.ts';
 export type SceneName = 'basic' | 'big' | 'mri';
 
 /**
- * 12×48×64 stack, z spacing 3 (anisotropic): value = 1000·z + 10·y + x/8 rises monotonically
- * with z, so each XZ/YZ row is one z plane and a colour identifies its plane. Three versions
+ * 12×48×64 stack, z spacing 3 (anisotropic): value = 1000·z + 8·y + 6·x, so each z plane owns
+ * the band [1000·z, 1000·z + 754] — with contrast limits on one band, planes below are black,
+ * above white, and y/x are readable from the grey level. Three versions
  * (noisy, clean, reference) and a labels layer with two boxes.
  */
 export function basicScene(viewer: ViewerStore): void {
@@ -23,7 +24,7 @@ export function basicScene(viewer: ViewerStore): void {
     for (let y = 0; y < dims.height; y++)
       for (let x = 0; x < dims.width; x++) {
         const i = (z * dims.height + y) * dims.width + x;
-        clean[i] = 1000 * z + 10 * y + x / 8;
+        clean[i] = 1000 * z + 8 * y + 6 * x;
         noisy[i] = clean[i] + 150 * rng.normal();
         reference[i] = clean[i] + 20 * rng.normal();
       }
@@ -35,7 +36,7 @@ export function basicScene(viewer: ViewerStore): void {
     for (let y = 28; y < 40; y++)
       for (let x = 36; x < 56; x++) labels[(z * dims.height + y) * dims.width + x] = 17;
   const common = { dims, spacing: { z: 3, y: 1, x: 1 }, unit: 'micron', dtype: 'float32' };
-  const limits: [number, number] = [0, 11480];
+  const limits: [number, number] = [0, 11754];
   viewer.addImageLayer({ name: 'low exposure', data: noisy, ...common, contrastLimits: limits });
   viewer.addImageLayer({ name: 'denoised', data: clean, ...common, contrastLimits: limits, visible: false });
   viewer.addImageLayer({ name: 'reference', data: reference, ...common, contrastLimits: limits, visible: false });

@@ -1,0 +1,385 @@
+/**
+ * Browser tests of the stack viewer (issue 6) on its standalone harness: Chromium via
+ * playwright-core, WebGL2 through SwiftShader. Canvas pixels are compared with colours computed on
+ * the CPU from the layer's data (shared/viewer contrast + colormap code), so the GPU reslicing,
+ * contrast and blending are checked against an independent path. Screenshots go to
+ * test-artifacts/viewer/.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import { buildHarness } from '../../renderer/viewer/buildHarness.ts';
+import type { HarnessApi } from '../../renderer/viewer/harness.tsx';
+import { labelColour } from '../../shared/viewer/labels.ts';
+
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'viewer');
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+type RGBA = [number, number, number, number];
+type Voxel = { z: number; y: number; x: number };
+
+let work: string;
+let harnessUrl: string;
+let context: BrowserContext;
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'n2s-viewer-e2e-'));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  harnessUrl = pathToFileURL(await buildHarness(join(work, 'harness'))).href;
+  context = await chromium.launchPersistentContext(join(work, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1280, height: 900 },
+  });
+});
+
+after(async () => {
+  await context?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function openHarness(query: string): Promise<Page> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // functions sent with inPage are tsx-compiled and may call esbuild's keepNames helper
+  await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+  // a fresh session id per page: display state persisted by one test must not leak into another
+  await page.goto(`${harnessUrl}?${query}&session=${Math.random().toString(36).slice(2)}`);
+  await page.waitForFunction(() => window.n2sViewer !== undefined, undefined, { timeout: 20_000 });
+  await page.evaluate(() => window.n2sViewer.ready);
+  assert.deepEqual(errors, [], 'page errors');
+  return page;
+}
+
+/** Run a function on the harness API in the page. */
+function inPage<T, A>(page: Page, fn: (h: HarnessApi, arg: A) => T, arg: A): Promise<T> {
+  return page.evaluate(
+    ({ src, a }) => {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      const f = new Function(`return (${src})`)() as (h: HarnessApi, a: unknown) => unknown;
+      return f(window.n2sViewer, a);
+    },
+    { src: fn.toString(), a: arg },
+  ) as Promise<T>;
+}
+
+/** Canvas pixel at the centre of voxel c in a viewport, and the colour expected there for a layer. */
+async function probe(page: Page, viewport: string, c: Voxel, layer: string): Promise<{ got: RGBA; want: number[] }> {
+  return inPage(
+    page,
+    (h, { viewport, c, layer }) => {
+      const r = h.renderer();
+      if (!r) throw new Error('no renderer');
+      const p = h.voxelOnScreen(viewport, c);
+      return { got: r.readPixel(viewport, p.px, p.py), want: h.expectedColour(layer, c) };
+    },
+    { viewport, c, layer },
+  );
+}
+
+function assertColour(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
+  for (let k = 0; k < 3; k++) {
+    assert.ok(Math.abs(got[k] - want[k]) <= tol, `${what}: got rgb(${[...Array.from(got)].slice(0, 3)}) want rgb(${Array.from(want).map((v) => v.toFixed(1))})`);
+  }
+}
+
+async function setLayer(page: Page, name: string, patch: Record<string, unknown>): Promise<void> {
+  await inPage(page, (h, { name, patch }) => h.viewer.updateLayer(h.layerId(name), patch), { name, patch });
+}
+
+async function shot(page: Page, name: string, viewport?: string): Promise<Buffer> {
+  if (viewport) {
+    const box = await page.locator(`[data-viewport="${viewport}"]`).boundingBox();
+    assert.ok(box, `viewport ${viewport} on the page`);
+    return page.screenshot({ path: join(ARTIFACTS, `${name}.png`), clip: box });
+  }
+  return page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+async function clickVoxel(page: Page, viewport: string, c: Voxel): Promise<void> {
+  const box = await page.locator(`[data-viewport="${viewport}"]`).boundingBox();
+  assert.ok(box);
+  const p = await inPage(page, (h, { viewport, c }) => h.voxelOnScreen(viewport, c), { viewport, c });
+  await page.mouse.click(box.x + p.px, box.y + p.py);
+}
+
+const cursorOf = (page: Page): Promise<Voxel> => inPage(page, (h) => h.viewer.get().cursor, null);
+
+test('moving the cursor in XY changes the XZ/YZ planes and the readout to the expected values', async () => {
+  const page = await openHarness('scene=basic');
+  // the clean layer alone, contrast on the band of plane z = 3 (values 3000–3754)
+  await setLayer(page, 'nuclei', { visible: false });
+  await setLayer(page, 'low exposure', { visible: false });
+  await setLayer(page, 'denoised', { visible: true, contrastLimits: [3000, 3800] });
+  await inPage(page, (h) => h.viewer.setCursor({ z: 6, y: 24, x: 32 }), null);
+  const before = await probe(page, 'ortho-xz', { z: 3, y: 24, x: 10 }, 'denoised');
+  assertColour(before.got, before.want, 2, 'XZ before the move');
+
+  await clickVoxel(page, 'ortho-xy', { z: 6, y: 40, x: 50 });
+  assert.deepEqual(await cursorOf(page), { z: 6, y: 40, x: 50 });
+
+  // XZ now shows plane y = 40: rows z < 3 black, z = 3 grey by x, z > 3 white
+  for (const x of [5, 20, 44, 60]) {
+    const p = await probe(page, 'ortho-xz', { z: 3, y: 40, x }, 'denoised');
+    assertColour(p.got, p.want, 2, `XZ (z 3, x ${x})`);
+  }
+  const after = await probe(page, 'ortho-xz', { z: 3, y: 40, x: 10 }, 'denoised');
+  assert.ok(after.got[0] - before.got[0] > 30, `XZ grey level must rise with y: ${before.got[0]} → ${after.got[0]}`);
+  assert.deepEqual((await probe(page, 'ortho-xz', { z: 1, y: 40, x: 10 }, 'denoised')).got.slice(0, 3), [0, 0, 0]);
+  assert.deepEqual((await probe(page, 'ortho-xz', { z: 9, y: 40, x: 10 }, 'denoised')).got.slice(0, 3), [255, 255, 255]);
+  // YZ now shows plane x = 50 (z → right, y ↓)
+  for (const y of [4, 20, 30, 46]) {
+    const p = await probe(page, 'ortho-yz', { z: 3, y, x: 50 }, 'denoised');
+    assertColour(p.got, p.want, 2, `YZ (z 3, y ${y})`);
+  }
+
+  // readout: voxel, physical (z spacing 3 micron) and the value of each visible layer
+  assert.equal(await page.textContent('[data-readout="voxel"]'), 'z 6, y 40, x 50');
+  assert.equal(await page.textContent('[data-readout="physical"]'), '(18.000, 40.000, 50.000) micron');
+  assert.equal(await page.getAttribute('[data-readout-layer="denoised"]', 'data-value'), String(1000 * 6 + 8 * 40 + 6 * 50));
+  assert.equal(await page.locator('[data-readout-layer="low exposure"]').count(), 0, 'hidden layers are not read out');
+
+  // keyboard: PageUp moves to plane z = 7; the XY view follows
+  await setLayer(page, 'denoised', { contrastLimits: [6000, 7800] });
+  await page.locator('[data-viewport="ortho-xy"]').click({ position: { x: 3, y: 3 } });
+  const z6 = await probe(page, 'ortho-xy', { z: 6, y: 10, x: 10 }, 'denoised');
+  await clickVoxel(page, 'ortho-xy', { z: 6, y: 40, x: 50 });
+  await page.keyboard.press('PageUp');
+  assert.deepEqual(await cursorOf(page), { z: 7, y: 40, x: 50 });
+  const z7 = await probe(page, 'ortho-xy', { z: 7, y: 10, x: 10 }, 'denoised');
+  assertColour(z7.got, z7.want, 2, 'XY after PageUp');
+  assert.ok(z7.got[0] - z6.got[0] > 100, 'plane 7 is brighter than plane 6');
+  await page.keyboard.press('ArrowLeft');
+  assert.deepEqual(await cursorOf(page), { z: 7, y: 40, x: 49 });
+  assert.equal(await page.getAttribute('[data-readout-layer="denoised"]', 'data-value'), String(7000 + 320 + 294));
+  await shot(page, 'cursor-moved');
+  await page.close();
+});
+
+test('contrast limits, gamma and colormap change the pixel output', async () => {
+  const page = await openHarness('scene=basic');
+  await setLayer(page, 'nuclei', { visible: false });
+  const c = { z: 6, y: 10, x: 12 };
+  const wide = await probe(page, 'ortho-xy', c, 'low exposure');
+  assertColour(wide.got, wide.want, 2, 'limits 0–11754');
+  const shotWide = await shot(page, 'contrast-wide', 'ortho-xy');
+
+  await setLayer(page, 'low exposure', { contrastLimits: [6000, 6500] });
+  const narrow = await probe(page, 'ortho-xy', c, 'low exposure');
+  assertColour(narrow.got, narrow.want, 2, 'limits 6000–6500');
+  assert.ok(Math.abs(narrow.got[0] - wide.got[0]) > 40, `narrow limits stretch the grey level: ${wide.got[0]} → ${narrow.got[0]}`);
+  const shotNarrow = await shot(page, 'contrast-narrow', 'ortho-xy');
+  assert.notDeepEqual(shotNarrow, shotWide, 'screenshots differ');
+
+  await setLayer(page, 'low exposure', { gamma: 2 });
+  const g = await probe(page, 'ortho-xy', c, 'low exposure');
+  assertColour(g.got, g.want, 2, 'gamma 2');
+  await setLayer(page, 'low exposure', { colormap: 'magma', gamma: 1 });
+  const m = await probe(page, 'ortho-xy', c, 'low exposure');
+  assertColour(m.got, m.want, 2, 'magma');
+  assert.ok(m.got[0] !== m.got[2], 'magma is not grey');
+  await shot(page, 'contrast-magma', 'ortho-xy');
+
+  // auto-contrast button: limits become the layer's 0.5–99.5 percentiles
+  await inPage(page, (h) => h.viewer.select(h.layerId('low exposure')), null);
+  await page.click('[data-control="auto-contrast"]');
+  const limits = await inPage(page, (h) => {
+    const l = h.viewer.get().layers.find((x) => x.name === 'low exposure');
+    return l && l.kind === 'image' ? l.contrastLimits : null;
+  }, null);
+  assert.ok(limits && limits[0] > -500 && limits[0] < 500 && limits[1] > 11000 && limits[1] < 12300, `auto limits ${limits}`);
+  await page.close();
+});
+
+test('grid mode shows three linked layers (shared cursor, zoom and pan)', async () => {
+  const page = await openHarness('scene=basic');
+  await setLayer(page, 'nuclei', { visible: false });
+  await setLayer(page, 'denoised', { visible: true });
+  await setLayer(page, 'reference', { visible: true });
+  const names = ['low exposure', 'denoised', 'reference'];
+  await inPage(page, (h, names) => {
+    h.viewer.setMode('grid');
+    h.viewer.setGrid(names.map((n) => h.layerId(n)), 'xy');
+    h.viewer.setCursor({ z: 5, y: 24, x: 32 });
+  }, names);
+  await page.waitForSelector('[data-viewport="grid-2"]');
+  assert.equal(await page.locator('[data-viewport^="grid-"]').count(), 3);
+  await page.waitForTimeout(100);
+
+  const checkCells = async (c: Voxel, what: string): Promise<void> => {
+    const got: RGBA[] = [];
+    for (let i = 0; i < 3; i++) {
+      const p = await probe(page, `grid-${i}`, c, names[i]);
+      assertColour(p.got, p.want, 2, `${what}: cell ${i} (${names[i]})`);
+      got.push(p.got);
+    }
+  };
+  await checkCells({ z: 5, y: 10, x: 12 }, 'initial');
+  // the noisy and the clean layer differ at this voxel, so the cells are really different layers
+  const diff = await inPage(page, (h) => h.expectedColour('low exposure', { z: 5, y: 10, x: 12 })[0] - h.expectedColour('denoised', { z: 5, y: 10, x: 12 })[0], null);
+  assert.ok(Math.abs(diff) >= 1, 'test voxel distinguishes the layers');
+
+  // click in the third cell: the cursor (and the crosshair in every cell) moves there
+  await clickVoxel(page, 'grid-2', { z: 5, y: 36, x: 16 });
+  assert.deepEqual(await cursorOf(page), { z: 5, y: 36, x: 16 });
+  for (let i = 0; i < 3; i++) {
+    const px = await inPage(page, (h, i) => {
+      const p = h.voxelOnScreen(`grid-${i}`, { z: 5, y: 36, x: 16 });
+      return h.renderer()?.readPixel(`grid-${i}`, p.px, p.py) ?? null;
+    }, i);
+    assert.ok(px && px[0] > 200 && px[0] - px[2] > 60, `crosshair (yellow) at the cursor in cell ${i}: ${px}`);
+  }
+
+  // wheel zoom in the first cell zooms all cells; shift-drag in the second pans all cells
+  const zoom0 = await inPage(page, (h) => h.viewer.get().camera.zoom, null);
+  const box0 = await page.locator('[data-viewport="grid-0"]').boundingBox();
+  assert.ok(box0);
+  await page.mouse.move(box0.x + box0.width / 2, box0.y + box0.height / 2);
+  await page.mouse.wheel(0, -400);
+  await page.waitForTimeout(50);
+  const zoom1 = await inPage(page, (h) => h.viewer.get().camera.zoom, null);
+  assert.ok(zoom1 > zoom0 * 1.5, `zoomed in: ${zoom0} → ${zoom1}`);
+  const box1 = await page.locator('[data-viewport="grid-1"]').boundingBox();
+  assert.ok(box1);
+  const centre0 = await inPage(page, (h) => h.viewer.get().camera.centre, null);
+  await page.keyboard.down('Shift');
+  await page.mouse.move(box1.x + 100, box1.y + 100);
+  await page.mouse.down();
+  await page.mouse.move(box1.x + 160, box1.y + 130, { steps: 4 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  const centre = await inPage(page, (h) => h.viewer.get().camera.centre, null);
+  // dragging the image right/down by (60, 30) px moves the view centre left/up by that / zoom
+  assert.ok(
+    Math.abs(centre.x - centre0.x + 60 / zoom1) < 1e-6 && Math.abs(centre.y - centre0.y + 30 / zoom1) < 1e-6 && centre.z === centre0.z,
+    `panned centre ${JSON.stringify(centre0)} → ${JSON.stringify(centre)}`,
+  );
+  // after zoom and pan, every cell still shows its own layer at the same screen place
+  await checkCells({ z: 5, y: 30, x: 20 }, 'zoomed and panned');
+  await shot(page, 'grid-three-layers');
+  await page.close();
+});
+
+test('labels layer is drawn over the image (fill, contour, selection)', async () => {
+  const page = await openHarness('scene=basic');
+  await inPage(page, (h) => h.viewer.setCursor({ z: 6, y: 34, x: 45 }), null);
+  const inside = { z: 6, y: 31, x: 40 }; // label 17 covers z 4–7, y 28–39, x 36–55
+  const outside = { z: 6, y: 4, x: 4 };
+  const blend = (img: number[], alpha: number): number[] => labelColour(17).map((c, k) => alpha * c * 255 + (1 - alpha) * img[k]);
+
+  const pIn = await probe(page, 'ortho-xy', inside, 'low exposure');
+  assertColour(pIn.got, blend(pIn.want, 0.7), 3, 'label 17 at opacity 0.7 over the image');
+  const pOut = await probe(page, 'ortho-xy', outside, 'low exposure');
+  assertColour(pOut.got, pOut.want, 2, 'background label 0 is transparent');
+  // the labels are 3-D: XZ through y = 34 shows label 17 on rows z 4–7 only
+  const xzIn = await probe(page, 'ortho-xz', { z: 5, y: 34, x: 40 }, 'low exposure');
+  assertColour(xzIn.got, blend(xzIn.want, 0.7), 3, 'label in XZ');
+  const xzOut = await probe(page, 'ortho-xz', { z: 9, y: 34, x: 40 }, 'low exposure');
+  assertColour(xzOut.got, xzOut.want, 2, 'no label above z 7 in XZ');
+  await shot(page, 'labels-over-image');
+
+  await setLayer(page, 'nuclei', { contour: true });
+  const cIn = await probe(page, 'ortho-xy', inside, 'low exposure');
+  assertColour(cIn.got, cIn.want, 2, 'contour mode: interior shows the image');
+  const edge = await probe(page, 'ortho-xy', { z: 6, y: 28, x: 40 }, 'low exposure');
+  assertColour(edge.got, blend(edge.want, 0.7), 3, 'contour mode: boundary drawn');
+  await setLayer(page, 'nuclei', { selectedLabel: 17 });
+  const sel = await probe(page, 'ortho-xy', inside, 'low exposure');
+  assertColour(sel.got, labelColour(17).map((c) => c * 255), 2, 'selected label filled opaque');
+  await shot(page, 'labels-contour-selected');
+  await page.close();
+});
+
+test('swipe mode, difference and residual views, 3-D MIP rotation', async () => {
+  const page = await openHarness('scene=basic');
+  await setLayer(page, 'nuclei', { visible: false });
+  await setLayer(page, 'denoised', { visible: true, colormap: 'green' });
+  await inPage(page, (h) => {
+    h.viewer.setMode('swipe');
+    h.viewer.setSwipe({ leftId: h.layerId('low exposure'), rightId: h.layerId('denoised'), position: 0.5, axis: 'xy' });
+    h.viewer.setCursor({ z: 6, y: 24, x: 32 });
+  }, null);
+  await page.waitForSelector('[data-viewport="swipe"]');
+  await page.waitForTimeout(100);
+  const left = await probe(page, 'swipe', { z: 6, y: 10, x: 8 }, 'low exposure');
+  assertColour(left.got, left.want, 2, 'left of the curtain: low exposure');
+  const right = await probe(page, 'swipe', { z: 6, y: 10, x: 56 }, 'denoised');
+  assertColour(right.got, right.want, 2, 'right of the curtain: denoised (green)');
+  await shot(page, 'swipe');
+
+  // difference low − denoised: the noise, around 0, on the diverging map
+  await inPage(page, (h) => {
+    h.viewer.setMode('ortho');
+    h.viewer.addDifferenceLayer(h.layerId('low exposure'), h.layerId('denoised'));
+  }, null);
+  await page.waitForSelector('[data-viewport="ortho-xy"]');
+  await page.waitForTimeout(100);
+  const d = await probe(page, 'ortho-xy', { z: 6, y: 10, x: 8 }, 'low exposure − denoised');
+  assertColour(d.got, d.want, 2, 'difference on the diverging colormap');
+  const limits = await inPage(page, (h) => {
+    const l = h.viewer.get().layers.find((x) => x.name === 'low exposure − denoised');
+    return l?.kind === 'image' ? [l.colormap, ...l.contrastLimits] : null;
+  }, null);
+  assert.ok(limits && limits[0] === 'diverging' && limits[1] === -limits[2], `symmetric limits ${limits}`);
+  await shot(page, 'difference');
+  await inPage(page, (h) => h.viewer.addResidualLayer(h.layerId('low exposure')), null);
+  const r = await probe(page, 'ortho-xy', { z: 6, y: 10, x: 8 }, 'low exposure residual');
+  assertColour(r.got, r.want, 2, 'neighbour-plane residual');
+
+  // 3-D MIP: drawn, and rotating changes it
+  const mip1 = await shot(page, 'mip-a', 'ortho-3d');
+  const lit = await inPage(page, (h) => {
+    const r = h.renderer()?.viewportRect('ortho-3d');
+    return r ? h.renderer()?.readPixel('ortho-3d', r.w / 2, r.h / 2) : null;
+  }, null);
+  assert.ok(lit && lit[0] + lit[1] + lit[2] > 30, `MIP centre is lit: ${lit}`);
+  await inPage(page, (h) => h.viewer.setOrbit({ ...h.viewer.get().orbit, yaw: 2.0, pitch: -0.5 }), null);
+  await page.waitForTimeout(400); // past the draft-quality window, so the refined frame is drawn
+  const mip2 = await shot(page, 'mip-b', 'ortho-3d');
+  assert.notDeepEqual(mip1, mip2, 'rotation changes the MIP');
+  await page.close();
+});
+
+test('bricked textures (forced 16-voxel bricks) reslice seamlessly', async () => {
+  const page = await openHarness('scene=basic&maxTex=16');
+  const bricks = await inPage(page, (h) => h.renderer()?.maxTextureSide, null);
+  assert.equal(bricks, 16);
+  await setLayer(page, 'nuclei', { visible: false });
+  await inPage(page, (h) => h.viewer.setCursor({ z: 6, y: 17, x: 33 }), null);
+  // voxels on both sides of brick borders (x 16|32|48, y 16|32, z 0–11 one brick)
+  for (const c of [
+    { z: 6, y: 15, x: 15 },
+    { z: 6, y: 16, x: 16 },
+    { z: 6, y: 31, x: 48 },
+    { z: 6, y: 47, x: 63 },
+  ]) {
+    const p = await probe(page, 'ortho-xy', c, 'low exposure');
+    assertColour(p.got, p.want, 2, `XY ${JSON.stringify(c)}`);
+  }
+  for (const c of [{ z: 2, y: 17, x: 47 }, { z: 11, y: 17, x: 50 }]) {
+    const p = await probe(page, 'ortho-xz', c, 'low exposure');
+    assertColour(p.got, p.want, 2, `XZ ${JSON.stringify(c)}`);
+  }
+  for (const c of [{ z: 3, y: 31, x: 33 }, { z: 8, y: 32, x: 33 }]) {
+    const p = await probe(page, 'ortho-yz', c, 'low exposure');
+    assertColour(p.got, p.want, 2, `YZ ${JSON.stringify(c)}`);
+  }
+  await shot(page, 'bricked');
+  await page.close();
+});
