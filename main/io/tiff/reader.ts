@@ -159,12 +159,17 @@ function layoutOf(structure: TiffStructure, path: string): TiffLayout {
 }
 
 function refuseColour(p: Ifd): void {
+  // Photometric 2 RGB, 5 CMYK, 6 YCbCr, 8 CIELab: colour, never planes of a stack.
   const colour = p.photometric === 2 || p.photometric === 6 || p.photometric === 8 || p.photometric === 5;
-  if (colour || (p.samplesPerPixel > 1 && p.extraSamples > 0)) {
+  const alpha = p.extraSamples.some((e) => e === 1 || e === 2);
+  if (colour) {
     throw new TiffFormatError(
-      `is an RGB${p.samplesPerPixel > 3 || p.extraSamples > 0 ? '(A)' : ''} colour image (${p.samplesPerPixel} samples per pixel); ` +
+      `is an RGB${alpha || p.samplesPerPixel > 3 ? '(A)' : ''} colour image (${p.samplesPerPixel} samples per pixel); ` +
         'n2s denoises single-channel stacks: split the colour channels first (Fiji: Image › Color › Split Channels) and denoise each',
     );
+  }
+  if (alpha) {
+    throw new TiffFormatError(`is a grayscale image with an alpha channel (${p.samplesPerPixel} samples per pixel); remove the alpha channel first (Fiji: Image › Type › 8-bit or 16-bit)`);
   }
 }
 

@@ -60,7 +60,8 @@ export interface Ifd {
   planar: number;
   predictor: number;
   subfileType: number;
-  extraSamples: number;
+  /** ExtraSamples values: 0 unspecified, 1 associated alpha, 2 unassociated alpha. */
+  extraSamples: number[];
   description?: string;
   software?: string;
   xResolution?: number;
@@ -277,7 +278,7 @@ function buildIfd(tags: Map<number, Value>, offset: number, where: string, fileS
     planar,
     predictor: first(tags, TAG.Predictor, 1),
     subfileType: first(tags, TAG.NewSubfileType, 0),
-    extraSamples: list(tags, TAG.ExtraSamples)?.length ?? 0,
+    extraSamples: list(tags, TAG.ExtraSamples) ?? [],
     description: str(tags, TAG.ImageDescription),
     software: str(tags, TAG.Software),
     xResolution: list(tags, TAG.XResolution)?.[0],

@@ -104,6 +104,15 @@ ims = [Image.fromarray(p) for p in o]
 ims[0].save(f'{d}/packbits.tif', compression='packbits', save_all=True, append_images=ims[1:])
 case('packbits', o, file='packbits.tif', dtype='uint8', axes='ZYX')
 
+# Several samples per pixel that are not colour (photometric minisblack) act as channels.
+q = rng.integers(0, 65535, (3, 10, 12), dtype=np.uint16)
+tifffile.imwrite(f'{d}/separate.tif', q, planarconfig='separate', photometric='minisblack')
+case('separate', q[2:3], file='separate.tif', channel=2, dtype='uint16', channels=3)
+r = rng.integers(0, 65535, (2, 10, 12, 3), dtype=np.uint16)
+tifffile.imwrite(f'{d}/contig.tif', r, planarconfig='contig', photometric='minisblack')
+case('contig', np.moveaxis(r, 3, 1)[:, 1], file='contig.tif', channel=1, dtype='uint16', channels=3, axes='ZCYX')
+tifffile.imwrite(f'{d}/gray_alpha.tif', np.zeros((10, 12, 2), 'u1'), photometric='minisblack', extrasamples=['unassalpha'])
+
 # RGB must be refused, not read as 3 planes.
 tifffile.imwrite(f'{d}/rgb.tif', rng.integers(0, 255, (8, 9, 3), dtype=np.uint8), photometric='rgb')
 print(json.dumps(cases))
@@ -128,7 +137,7 @@ test('stacks written by tifffile and Pillow/libtiff are read correctly', { skip 
   const { dir, cleanup } = tempDir('tifffile-in');
   try {
     const cases = z.array(Case).parse(runPython(GENERATE, [dir]));
-    assert.ok(cases.length >= 14);
+    assert.ok(cases.length >= 16);
     for (const c of cases) {
       const path = join(dir, c.file);
       const s = await readStack(path, { channel: c.channel, time: c.time });
@@ -153,6 +162,7 @@ test('stacks written by tifffile and Pillow/libtiff are read correctly', { skip 
     await assert.rejects(readStack(join(dir, 'ij_zcyx.tif'), { channel: 3 }), /--channel 3 is out of range/);
     await assert.rejects(readStack(join(dir, 'ij_tzcyx.tif'), { channel: 0 }), /has 2 time points; choose one with --time/);
     await assert.rejects(readStack(join(dir, 'rgb.tif')), /rgb\.tif: .*RGB colour image \(3 samples per pixel\).*Split Channels/);
+    await assert.rejects(readStack(join(dir, 'gray_alpha.tif')), /gray_alpha\.tif: .*grayscale image with an alpha channel/);
   } finally {
     cleanup();
   }
