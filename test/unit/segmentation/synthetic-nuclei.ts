@@ -23,16 +23,28 @@ interface Nucleus {
   bright: number;
 }
 
-export function syntheticNuclei(opts: { seed: number; depth: number; height: number; width: number; pairs: number; singles: number; rMin?: number; rMax?: number }): SyntheticNuclei {
+export function syntheticNuclei(opts: {
+  seed: number;
+  depth: number;
+  height: number;
+  width: number;
+  pairs: number;
+  singles: number;
+  rMin?: number;
+  rMax?: number;
+  /** Brightness range of the nuclei (background 0.1); dim ones are what noise hides first. */
+  brightness?: [number, number];
+}): SyntheticNuclei {
   const { depth, height: h, width: w } = opts;
   const rMin = opts.rMin ?? 5;
   const rMax = opts.rMax ?? 8;
+  const [bLo, bHi] = opts.brightness ?? [0.7, 1];
   const rng = createRng(opts.seed);
   const nuclei: Nucleus[] = [];
   const fits = (n: Nucleus, ignore?: Nucleus): boolean =>
     n.x - n.r > 1 && n.y - n.r > 1 && n.x + n.r < w - 2 && n.y + n.r < h - 2 &&
     nuclei.every((m) => m === ignore || Math.hypot(m.x - n.x, m.y - n.y) > m.r + n.r + 3);
-  const make = (): Nucleus => ({ x: rng.next() * w, y: rng.next() * h, r: rMin + (rMax - rMin) * rng.next(), bright: 0.7 + 0.3 * rng.next() });
+  const make = (): Nucleus => ({ x: rng.next() * w, y: rng.next() * h, r: rMin + (rMax - rMin) * rng.next(), bright: bLo + (bHi - bLo) * rng.next() });
   for (let placed = 0, tries = 0; placed < opts.pairs && tries < 5000; tries++) {
     const a = make();
     const b = make();
