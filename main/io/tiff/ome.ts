@@ -3,7 +3,7 @@
  * the first Image. A regular-expression reader suffices because OME-XML attributes are flat and
  * we need a handful; the writer emits the 2016-06 schema that Bio-Formats, tifffile and napari read.
  */
-import { canonicalUnit, omeUnit, unitFactor } from '../units.ts';
+import { canonicalUnit, convertLength, omeUnit } from '../units.ts';
 
 export interface OmePixels {
   dimensionOrder: string;
@@ -76,7 +76,7 @@ export function parseOmeXml(xml: string): OmePixels {
   // Sizes may use different units; express all three in X's unit.
   const unitX = canonicalUnit(a.PhysicalSizeXUnit ?? 'µm');
   const num = (v: string | undefined) => (v !== undefined && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : undefined);
-  const conv = (v: number | undefined, u: string | undefined) => (v === undefined ? undefined : v * (unitFactor(u ?? 'µm', unitX) ?? 1));
+  const conv = (v: number | undefined, u: string | undefined) => (v === undefined ? undefined : (convertLength(v, u ?? 'µm', unitX) ?? v));
   const physical = {
     x: num(a.PhysicalSizeX),
     y: conv(num(a.PhysicalSizeY), a.PhysicalSizeYUnit),
