@@ -25,8 +25,13 @@ function JobRow({ ws, job }: { ws: Workspace; job: JobInfo }) {
   return (
     <div className={`job job-${job.state}`} data-testid={`job-${job.kind}`} data-state={job.state}>
       <span className="job-title">{jobTitle(job.kind)}</span>
-      <progress max={100} value={pct ?? undefined} data-testid="job-progress" />
-      <span className="job-pct">{pct === null ? '' : `${pct}%`}</span>
+      {job.state !== 'error' && job.state !== 'cancelled' && (
+        <>
+          <progress max={100} value={pct ?? undefined} data-testid="job-progress" />
+          <span className="job-pct">{pct === null ? '' : `${pct}%`}</span>
+        </>
+      )}
+      {job.state === 'cancelled' && <span className="muted">cancelled</span>}
       <span className="job-message" title={job.message}>
         {job.state === 'done' ? 'done' : job.message}
       </span>

@@ -31,13 +31,16 @@ export function Shell({ ws, info }: { ws: Workspace; info: AppInfo }) {
   useEffect(() => ws.api.on('menu:command', (cmd) => runMenuCommand(ws, cmd, showPanel)), [ws]);
 
   const props = { api: ws.api, workspace: ws };
+  const showLeft = LayerSlot !== null || ViewerSlot === null;
   const Active = panels.find((p) => p.id === tab)?.Component;
   return (
     <div className="shell" data-testid="shell" data-mode={info.mode}>
       {info.mode === 'bridge' && <MenuBar ws={ws} onCommand={(c) => runMenuCommand(ws, c, showPanel)} />}
       <Notices ws={ws} />
-      <div className="shell-main">
-        <aside className="left-area">{LayerSlot ? <LayerSlot {...props} /> : <StackList ws={ws} />}</aside>
+      {/* The viewer's Workspace carries its own layer list; the left area is for a separate LayerPanel
+          or, with no viewer at all, the shell's stack list. */}
+      <div className={`shell-main${showLeft ? '' : ' no-left'}`}>
+        {showLeft && <aside className="left-area">{LayerSlot ? <LayerSlot {...props} /> : <StackList ws={ws} />}</aside>}
         <main className="centre-area">{ViewerSlot ? <ViewerSlot {...props} /> : <PlaneView ws={ws} />}</main>
         <aside className="right-area">
           <div className="tabs" role="tablist">

@@ -50,10 +50,14 @@ export class Samples {
         source: { kind: 'microscopy', exposure: 'high', seed: 7 },
       },
     ];
-    const mri = `${dataDir}mri-demo.nii.gz`;
+    const mri = `${dataDir}mri_t1_head_24planes.nii.gz`;
     if (existsSync(mri)) {
       this.defs.push({
-        info: { id: 'mri-demo', name: 'T1 MRI head (demo)', description: 'Real T1-weighted head MRI, see assets/data/README.md' },
+        info: {
+          id: 'mri-demo',
+          name: 'T1 MRI head (24 planes)',
+          description: 'Real T1-weighted head MRI, 2×2×3 mm, see assets/data/PROVENANCE.md',
+        },
         source: { kind: 'file', path: mri },
       });
     }

@@ -7,6 +7,8 @@ export const denoiseJob = {
     stackId: z.string(),
     /** Folder of a trained model (as written by training / `n2s train`). */
     modelDir: z.string().min(1),
+    /** Copy-supervised models: the independent second noisy copy; the two predictions are averaged. */
+    copyStackId: z.string().optional(),
     engine: z.enum(['auto', 'tfjs', 'onnx']).default('auto'),
   }),
   result: StackInfo,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { startBridgeServer, type BridgeServer } from '../../../main/app/bridge/serve.ts';
+import { memoryLogger } from '../../../main/app/log.ts';
 import { generateMicroscopy } from '../../../main/science/synth-microscopy.ts';
 import { BRIDGE_WS_PATH } from '../../../shared/ipc/bridge-protocol.ts';
 import type { Reply } from '../../../shared/ipc/define.ts';
@@ -24,7 +25,7 @@ before(async () => {
   const rendererDir = tempDir();
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
   dataDir = tempDir();
-  server = await startBridgeServer({ rendererDir, core: { version: 'test', userDataDir: tempDir(), roots: [dataDir] } });
+  server = await startBridgeServer({ rendererDir, core: { version: 'test', userDataDir: tempDir(), roots: [dataDir], log: memoryLogger() } });
 });
 after(() => server.close());
 
@@ -174,6 +175,21 @@ test('the in-app file dialog lists only allowed folders', async () => {
     assert.equal(listing.parent, null, 'cannot go above the root');
     const denied = await c.call('files:list-dir', { path: '/etc' });
     assert.equal(!denied.ok && denied.error.code, 'denied');
+  } finally {
+    c.ws.close();
+  }
+});
+
+test('the shipped MRI sample opens with its voxel size', async () => {
+  const c = await connect();
+  try {
+    const samples = await c.call('stack:samples', {});
+    assert.ok(samples.ok && (samples.value as { id: string }[]).some((s) => s.id === 'mri-demo'));
+    const end = await runJob(c, 'open-stack', { source: { kind: 'sample', id: 'mri-demo' }, role: 'reference' });
+    assert.equal(end.state, 'done', JSON.stringify(end.error));
+    const info = end.result as StackInfo;
+    assert.deepEqual([info.depth, info.height, info.width, info.role], [24, 128, 128, 'reference']);
+    assert.deepEqual(info.meta.voxelSize, { z: 3, y: 2, x: 2, unit: 'mm' });
   } finally {
     c.ws.close();
   }
