@@ -7,77 +7,22 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
-import { buildHarness } from '../../renderer/viewer/buildHarness.ts';
-import type { HarnessApi } from '../../renderer/viewer/harness.tsx';
+import type { Page } from 'playwright-core';
 import { labelColour } from '../../shared/viewer/labels.ts';
-
-const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'viewer');
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
+import { ARTIFACTS, type HarnessBrowser, inPage, startHarnessBrowser } from './viewer-browser.ts';
 
 type RGBA = [number, number, number, number];
 type Voxel = { z: number; y: number; x: number };
 
-let work: string;
-let harnessUrl: string;
-let context: BrowserContext;
-
+let browser: HarnessBrowser;
 before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'n2s-viewer-e2e-'));
-  mkdirSync(ARTIFACTS, { recursive: true });
-  harnessUrl = pathToFileURL(await buildHarness(join(work, 'harness'))).href;
-  context = await chromium.launchPersistentContext(join(work, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 1280, height: 900 },
-  });
+  browser = await startHarnessBrowser();
 });
-
 after(async () => {
-  await context?.close();
-  if (work) rmSync(work, { recursive: true, force: true });
+  await browser?.close();
 });
-
-async function openHarness(query: string): Promise<Page> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  // functions sent with inPage are tsx-compiled and may call esbuild's keepNames helper
-  await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
-  // a fresh session id per page: display state persisted by one test must not leak into another
-  await page.goto(`${harnessUrl}?${query}&session=${Math.random().toString(36).slice(2)}`);
-  await page.waitForFunction(() => window.n2sViewer !== undefined, undefined, { timeout: 20_000 });
-  await page.evaluate(() => window.n2sViewer.ready);
-  assert.deepEqual(errors, [], 'page errors');
-  return page;
-}
-
-/** Run a function on the harness API in the page. */
-function inPage<T, A>(page: Page, fn: (h: HarnessApi, arg: A) => T, arg: A): Promise<T> {
-  return page.evaluate(
-    ({ src, a }) => {
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval
-      const f = new Function(`return (${src})`)() as (h: HarnessApi, a: unknown) => unknown;
-      return f(window.n2sViewer, a);
-    },
-    { src: fn.toString(), a: arg },
-  ) as Promise<T>;
-}
+const openHarness = (query: string): Promise<Page> => browser.open(query);
 
 /** Canvas pixel at the centre of voxel c in a viewport, and the colour expected there for a layer. */
 async function probe(page: Page, viewport: string, c: Voxel, layer: string): Promise<{ got: RGBA; want: number[] }> {
