@@ -68,7 +68,7 @@ export function chunkRanges(depth: number, chunkDepth: number): PlaneRange[] {
 }
 
 /** Ranges of shard I of N: contiguous blocks, so each node reads neighbouring planes once. */
-export function rangesForShard(ranges: readonly PlaneRange[], s: ShardSpec): PlaneRange[] {
+export function rangesForShard<T>(ranges: readonly T[], s: ShardSpec): T[] {
   const start = Math.floor((s.index * ranges.length) / s.count);
   const end = Math.floor(((s.index + 1) * ranges.length) / s.count);
   return ranges.slice(start, end);
