@@ -42,28 +42,33 @@ function distinct(n: number, seed: number, gap = 0.01): Float32Array {
   return out;
 }
 
-function convCase(layout: FilterGradLayout): RuleCase {
+/** cin < cout windows the input, cin > cout the output gradient (grad-rules.ts filterGrad). */
+function convCase(layout: FilterGradLayout, cin: number, cout: number): RuleCase {
   return {
-    title: `Conv 3×3 with bias (filter gradient: ${layout})`,
+    title: `Conv 3×3 with bias, ${cin}→${cout} channels (filter gradient: ${layout})`,
     operands: [
-      { name: 'x', dims: [2, 3, 6, 5], data: randomArray(180, 1), grad: true },
-      { name: 'w', dims: [4, 3, 3, 3], data: randomArray(108, 2, 0.5), grad: true },
-      { name: 'b', dims: [4], data: randomArray(4, 3), grad: true },
+      { name: 'x', dims: [2, cin, 6, 5], data: randomArray(60 * cin, 1), grad: true },
+      { name: 'w', dims: [cout, cin, 3, 3], data: randomArray(9 * cin * cout, 2, 0.5), grad: true },
+      { name: 'b', dims: [cout], data: randomArray(cout, 3), grad: true },
     ],
-    outDims: [2, 4, 6, 5],
+    outDims: [2, cout, 6, 5],
     forward: (c, [x, w, b]) => ({
       op: 'Conv',
       inputs: [x, w, b],
       output: c.g.op('Conv', [x, w, b], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] }, 'out_op'),
       kernel: 3,
+      channels: [cin, cout],
     }),
     reference: (x, w, b) => nchw(tf.add(tf.conv2d(nhwc(x), tf.transpose(w, [2, 3, 1, 0]) as tfType.Tensor4D, 1, 'same'), b)),
   };
 }
 
 const CASES: (RuleCase & { layout?: FilterGradLayout })[] = [
-  { ...convCase('im2col'), layout: 'im2col' },
-  { ...convCase('conv'), layout: 'conv' },
+  { ...convCase('im2col', 3, 4), layout: 'im2col' },
+  { ...convCase('im2col', 5, 2), layout: 'im2col' },
+  { ...convCase('windows', 3, 4), layout: 'windows' },
+  { ...convCase('windows', 5, 2), layout: 'windows' },
+  { ...convCase('conv', 3, 4), layout: 'conv' },
   {
     title: 'ReLU',
     operands: [{ name: 'x', dims: [2, 3, 4, 4], data: distinct(96, 4), grad: true }],

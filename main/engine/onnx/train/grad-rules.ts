@@ -20,7 +20,7 @@ export interface TapeEntry {
   inputs: string[];
   /** ONNX value name of the result (for Conv the pre-activation z). */
   output: string;
-  /** Conv: kernel size; Concat: channel count of each operand; LeakyRelu: alpha. */
+  /** Conv: kernel size; Conv: [Cin, Cout], Concat: channel count of each operand; LeakyRelu: alpha. */
   kernel?: number;
   channels?: number[];
   alpha?: number;
@@ -35,7 +35,7 @@ export interface TapeEntry {
  * - 'conv': channels-as-batch convolution: Conv(X as [Ci,B,H+2p,W+2p], dZ as [Co,B,H,W]) = [Ci,Co,k,k];
  *   ONNX Runtime's own im2col does the window extraction.
  */
-export type FilterGradLayout = 'im2col' | 'conv';
+export type FilterGradLayout = 'im2col' | 'windows' | 'conv';
 
 export interface GradContext {
   g: GraphBuilder;
@@ -65,37 +65,60 @@ function convRule(c: GradContext, e: TapeEntry, dz: string, needs: boolean[]): (
     const flipped = g.op('Slice', [swapped, c.ints([k - 1, k - 1]), c.ints([INT64_MIN_END, INT64_MIN_END]), c.ints([2, 3]), c.ints([-1, -1])], {}, `${e.output}_wflip`);
     dx = g.op('Conv', [dz, flipped], { kernel_shape: [k, k], pads: [p, p, p, p], strides: [1, 1] }, `${e.output}_dx`);
   }
-  const dw = needs[1] ? filterGrad(c, x, dz, k, e.output) : null;
+  const dw = needs[1] ? filterGrad(c, e, x, dz, k) : null;
   const db = needs[2] ? g.op('ReduceSum', [dz, c.ints([0, 2, 3])], { keepdims: 0 }, `${e.output}_db`) : null;
   return [dx, dw, db];
 }
 
 /** dW[co,ci,i,j] = Σ_{b,h,w} dZ[b,co,h,w] · Xpad[b,ci,h+i,w+j] (ONNX Conv is a cross-correlation). */
-function filterGrad(c: GradContext, x: string, dz: string, k: number, tag: string): string {
+function filterGrad(c: GradContext, e: TapeEntry, x: string, dz: string, k: number): string {
   const { g } = c;
+  const tag = e.output;
   const p = (k - 1) / 2;
   const xT = g.op('Transpose', [x], { perm: [1, 0, 2, 3] }, `${tag}_xT`);
-  const xTp = g.op('Pad', [xT, c.ints([0, 0, p, p, 0, 0, p, p])], { mode: 'constant' }, `${tag}_xTpad`);
   const dzT = g.op('Transpose', [dz], { perm: [1, 0, 2, 3] }, `${tag}_dzT`);
   if (c.filterGrad === 'conv') {
     // [Ci, B, H+2p, W+2p] ⋆ [Co, B, H, W] → [Ci, Co, k, k]
+    const xTp = g.op('Pad', [xT, c.ints([0, 0, p, p, 0, 0, p, p])], { mode: 'constant' }, `${tag}_xTpad`);
     const r = g.op('Conv', [xTp, dzT], { strides: [1, 1] }, `${tag}_dwT`);
     return g.op('Transpose', [r], { perm: [1, 0, 2, 3] }, `${tag}_dw`);
   }
-  // Window (i,j) of the padded input: Slice of rows i…i+H−1, columns j…j+W−1 (negative ends keep
-  // the graph independent of H and W).
-  const windows: string[] = [];
+  // The k² shifted windows can be cut from either operand: dW[i,j] = Σ X[u]·dZ[u−i+p] too, i.e.
+  // window (2p−i, 2p−j) of the padded dZ against the unshifted X. Windowing the one with fewer
+  // channels moves less data (the output conv: Co = 1 against Ci = 32).
+  const [ci, co] = e.channels ?? [Infinity, 0];
+  const windowX = ci <= co;
+  const padded = g.op('Pad', [windowX ? xT : dzT, c.ints([0, 0, p, p, 0, 0, p, p])], { mode: 'constant' }, `${tag}_winpad`);
+  const fixed = g.op('Reshape', [windowX ? dzT : xT, c.ints([0, -1])], {}, `${tag}_fixed2d`);
+  const end = (start: number) => (start - 2 * p === 0 ? INT64_MAX_END : start - 2 * p);
+  const window = (i: number, j: number) => {
+    const [si, sj] = windowX ? [i, j] : [2 * p - i, 2 * p - j];
+    const w = g.op('Slice', [padded, c.ints([si, sj]), c.ints([end(si), end(sj)]), c.ints([2, 3])], {}, `${tag}_win`);
+    return g.op('Reshape', [w, c.ints([0, -1])], {}, `${tag}_win2d`);
+  };
+  if (c.filterGrad === 'im2col') {
+    // One Gemm over all windows stacked as rows: [Co, B·H·W] × [k²·C, B·H·W]ᵀ.
+    const windows: string[] = [];
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) windows.push(window(i, j));
+    const cols = g.op('Concat', windows, { axis: 0 }, `${tag}_cols`);
+    if (windowX) {
+      const prod = g.op('Gemm', [fixed, cols], { transB: 1 }, `${tag}_dwmm`); // [Co, k²·Ci], column (i·k+j)·Ci + ci
+      return g.op('Transpose', [g.op('Reshape', [prod, c.ints([0, k, k, -1])], {}, `${tag}_ohwi`)], { perm: [0, 3, 1, 2] }, `${tag}_dw`);
+    }
+    const prod = g.op('Gemm', [cols, fixed], { transB: 1 }, `${tag}_dwmm`); // [k²·Co, Ci], row (i·k+j)·Co + co
+    return g.op('Transpose', [g.op('Reshape', [prod, c.ints([k, k, co, -1])], {}, `${tag}_hwoi`)], { perm: [2, 3, 0, 1] }, `${tag}_dw`);
+  }
+  // 'windows': one Gemm per window, no k²-fold concatenation; each gives dW[:, :, i, j] as [Co, Ci].
+  const parts: string[] = [];
   for (let i = 0; i < k; i++) {
     for (let j = 0; j < k; j++) {
-      windows.push(g.op('Slice', [xTp, c.ints([i, j]), c.ints([i - 2 * p === 0 ? INT64_MAX_END : i - 2 * p, j - 2 * p === 0 ? INT64_MAX_END : j - 2 * p]), c.ints([2, 3])], {}, `${tag}_win`));
+      const w = window(i, j);
+      const prod = windowX ? g.op('Gemm', [fixed, w], { transB: 1 }, `${tag}_dwij`) : g.op('Gemm', [w, fixed], { transB: 1 }, `${tag}_dwij`);
+      parts.push(g.op('Reshape', [prod, c.ints([0, 1, -1])], {}, `${tag}_dwij3`));
     }
   }
-  const cols = g.op('Concat', windows, { axis: 0 }, `${tag}_cols`); // [k²·Ci, B, H, W]
-  const cols2 = g.op('Reshape', [cols, c.ints([0, -1])], {}, `${tag}_cols2d`);
-  const dz2 = g.op('Reshape', [dzT, c.ints([0, -1])], {}, `${tag}_dz2d`); // [Co, B·H·W]
-  const prod = g.op('Gemm', [dz2, cols2], { transB: 1 }, `${tag}_dwmm`); // [Co, k²·Ci], column = (i·k+j)·Ci + ci
-  const ohwi = g.op('Reshape', [prod, c.ints([0, k, k, -1])], {}, `${tag}_dwohwi`);
-  return g.op('Transpose', [ohwi], { perm: [0, 3, 1, 2] }, `${tag}_dw`);
+  const stacked = g.op('Concat', parts, { axis: 1 }, `${tag}_dwstack`); // [Co, k², Ci]
+  return g.op('Transpose', [g.op('Reshape', [stacked, c.ints([0, k, k, -1])], {}, `${tag}_ohwi`)], { perm: [0, 3, 1, 2] }, `${tag}_dw`);
 }
 
 /** Slice end meaning "through the last element". */

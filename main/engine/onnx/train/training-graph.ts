@@ -119,7 +119,7 @@ function forwardTape(spec: ArchSpec, values: Map<string, string>, pre: Map<strin
     switch (n.op) {
       case 'conv': {
         const z = pre.get(n.name) ?? val(n.name);
-        tape.push({ op: 'Conv', inputs: [val(n.input), weights.get(`${n.name}/kernel`) ?? '', weights.get(`${n.name}/bias`) ?? ''], output: z, kernel: n.kernel });
+        tape.push({ op: 'Conv', inputs: [val(n.input), weights.get(`${n.name}/kernel`) ?? '', weights.get(`${n.name}/bias`) ?? ''], output: z, kernel: n.kernel, channels: [ch.get(n.input) ?? NaN, n.filters] });
         if (n.activation === 'relu') tape.push({ op: 'Relu', inputs: [z], output: val(n.name) });
         if (n.activation === 'leaky0.1') tape.push({ op: 'LeakyRelu', inputs: [z], output: val(n.name), alpha: 0.1 });
         break;
