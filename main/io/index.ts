@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { DType, Stack, StackMeta } from '../../shared/stack.ts';
 import { checkTarget, writeAtomically } from './atomic.ts';
 import { StackFileError } from './errors.ts';
+import { UserError } from '../cli/errors.ts';
 import { openFolder, probeFolder } from './folder.ts';
 import { encodeNifti, isNiftiPath, openNifti, probeNifti } from './nifti.ts';
 import { formatImageJDescription } from './tiff/imagej.ts';
@@ -74,6 +75,13 @@ async function loadZarr(path: string): Promise<ZarrModule> {
   return mod as unknown as ZarrModule;
 }
 
+/** Errors of the Zarr module become one-line StackFileErrors (UserErrors pass unchanged). */
+function asUserFacing(path: string, e: unknown): Error {
+  if (e instanceof UserError) return e;
+  const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  return new StackFileError(path, msg.replace(/^.*?\.zarr\/?:\s*/, ''));
+}
+
 /** Opens a stack for lazy per-plane reading. Close it when done. */
 export async function openStack(path: string, opts: ReadOptions = {}): Promise<StackSource> {
   const kind = await kindOf(path);
@@ -85,8 +93,12 @@ export async function openStack(path: string, opts: ReadOptions = {}): Promise<S
     case 'folder':
       return openFolder(path, opts);
     case 'zarr': {
-      const src = await (await loadZarr(path)).openZarr(path, { channel: opts.channel, time: opts.time });
-      return src;
+      const zarr = await loadZarr(path);
+      try {
+        return await zarr.openZarr(path, { channel: opts.channel, time: opts.time });
+      } catch (e) {
+        throw asUserFacing(path, e);
+      }
     }
   }
 }
@@ -108,7 +120,7 @@ export async function probeStack(path: string): Promise<StackInfo> {
       try {
         src = await zarr.openZarr(path, {});
       } catch (e) {
-        throw e instanceof StackFileError ? e : new StackFileError(path, (e as Error).message);
+        throw asUserFacing(path, e);
       }
       await src.close();
       const m = src.meta;
@@ -210,7 +222,11 @@ export async function writeStack(path: string, stack: Stack | StackSource, opts:
   if (format === 'zarr') {
     const zarr = await loadZarr(path);
     const full = isStack(stack) ? stack : await materialise(stack);
-    await zarr.writeZarr(abs, full, { dtype, overwrite: opts.overwrite, name: meta.name, extra: { software, ...(description ? { description } : {}) } });
+    try {
+      await zarr.writeZarr(abs, full, { dtype, overwrite: opts.overwrite, name: meta.name, extra: { software, ...(description ? { description } : {}) } });
+    } catch (e) {
+      throw asUserFacing(path, e);
+    }
     return { path: abs, format, dtype, bytes: 0, bigTiff: false, clipped: 0, notes };
   }
 

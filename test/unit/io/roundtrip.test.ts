@@ -184,3 +184,22 @@ test('a folder of single-plane TIFFs reads as one stack in natural order, lazily
     cleanup();
   }
 });
+
+test('.zarr paths dispatch to the OME-Zarr module (write, probe, read back)', async () => {
+  const { dir, cleanup } = tempDir('zarr-dispatch');
+  try {
+    const s = randomStack(3, 'uint16', 21, { z: 2, y: 0.5, x: 0.5, unit: 'micron' });
+    const path = join(dir, 'v.zarr');
+    const r = await writeStack(path, s);
+    assert.equal(r.format, 'zarr');
+    const info = await probeStack(path);
+    assert.equal(info.flavour, 'zarr');
+    assert.deepEqual(info.shape.slice(-3), [3, 6, 5]);
+    const back = await readStack(path);
+    assert.deepEqual(back.data, s.data);
+    assert.deepEqual(back.meta.voxelSize, s.meta.voxelSize);
+    await assert.rejects(writeStack(path, s), /already exists/);
+  } finally {
+    cleanup();
+  }
+});
