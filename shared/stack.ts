@@ -32,6 +32,8 @@ export interface StackMeta {
   channelName?: string;
   /** Free text carried from input to output (e.g. the ImageJ/OME description's user part). */
   description?: string;
+  /** True for segmentation labels (integer object ids): shown as a labels overlay, not an image. */
+  labels?: boolean;
 }
 
 export interface Stack {

@@ -20,6 +20,8 @@ export const StackMetaSchema = z.object({
   time: z.number().optional(),
   channelName: z.string().optional(),
   description: z.string().optional(),
+  /** Segmentation labels (integer object ids), drawn as a labels overlay. */
+  labels: z.boolean().optional(),
 });
 
 /** Why a stack was opened: the noisy input, an independent second noisy copy, or a clean reference. */
