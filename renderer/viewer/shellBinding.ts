@@ -58,7 +58,16 @@ export function bindViewerToShell(ws: ShellWorkspace): ShellBinding {
       fetchStackData(ws.api, info)
         .then((data) => {
           if (!ws.snapshot.stacks.some((s) => s.stackId === info.stackId)) return; // closed meanwhile
-          const id = viewer.addImageLayer({
+          // Segmentation results (meta.labels) are integer ids: a labels overlay, not an image.
+          const id = info.meta.labels
+            ? viewer.addLabelsLayer({
+                name: layerName(info),
+                data: Uint32Array.from(data),
+                dims: { depth: info.depth, height: info.height, width: info.width },
+                spacing: { z: info.meta.voxelSize.z, y: info.meta.voxelSize.y, x: info.meta.voxelSize.x },
+                unit: info.meta.voxelSize.unit,
+              })
+            : viewer.addImageLayer({
             name: layerName(info),
             data,
             dims: { depth: info.depth, height: info.height, width: info.width },
