@@ -3,12 +3,57 @@
  * 2-D views — left click/drag moves the 3-D cursor, shift/middle/right drag pans, wheel zooms
  * about the mouse. 3-D view — drag rotates, wheel dollies.
  */
-import { useEffect, useRef } from 'react';
-import { type Axis, voxelAt, sliceOf } from '../../shared/viewer/reslice.ts';
-import { screenToUV, zoomAbout, withPlaneCentre, viewCentre } from '../../shared/viewer/viewTransform.ts';
+import { useEffect, useRef, useState } from 'react';
+import { type Axis, planeCoords, planeShape, planeSpacing, voxelAt, sliceOf } from '../../shared/viewer/reslice.ts';
+import { planeToScreen, screenToUV, uvToScreen, viewCentre, withPlaneCentre, zoomAbout } from '../../shared/viewer/viewTransform.ts';
 import type { ViewerStore } from '../state/layers.ts';
 import type { ViewportSpec } from './gpu/ViewerRenderer.ts';
-import { useRenderer } from './useViewer.ts';
+import { useRenderer, useViewerState } from './useViewer.ts';
+
+/** Size of an element in CSS pixels, following resizes. */
+function useElementSize(ref: React.RefObject<HTMLElement | null>): { w: number; h: number } {
+  const [size, setSize] = useState({ w: 0, h: 0 });
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const update = (): void => {
+      const r = el.getBoundingClientRect();
+      // rounded like the renderer's GL viewport, so overlay and image use the same mapping
+      const w = Math.round(r.width);
+      const h = Math.round(r.height);
+      setSize((s) => (s.w === w && s.h === h ? s : { w, h }));
+    };
+    update();
+    const ro = new ResizeObserver(update);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return size;
+}
+
+/**
+ * Crosshair (through the centre of the cursor voxel, across the stack) and swipe curtain, as SVG
+ * over the canvas: moving the cursor then only redraws the GL views whose plane changed.
+ */
+function Overlay({ viewer, axis, w, h, curtain }: { viewer: ViewerStore; axis: Axis; w: number; h: number; curtain: number | null }) {
+  const cursor = useViewerState(viewer, (s) => s.cursor);
+  const camera = useViewerState(viewer, (s) => s.camera);
+  const world = useViewerState(viewer, (s) => s.world);
+  if (!world || w === 0) return null;
+  const sp = planeSpacing(world.spacing, axis);
+  const shape = planeShape(world.dims, axis);
+  const { u, v } = planeCoords(axis, cursor);
+  const c = uvToScreen(camera, axis, world.spacing, u, v, w, h);
+  const tl = planeToScreen(camera, axis, 0, 0, w, h);
+  const br = planeToScreen(camera, axis, shape.u * sp.u, shape.v * sp.v, w, h);
+  return (
+    <svg className="n2s-overlay" width={w} height={h}>
+      <line data-crosshair="v" x1={c.px} x2={c.px} y1={tl.py} y2={br.py} />
+      <line data-crosshair="h" x1={tl.px} x2={br.px} y1={c.py} y2={c.py} />
+      {curtain === null ? null : <line data-curtain="" className="n2s-curtain" x1={curtain * w} x2={curtain * w} y1={0} y2={h} />}
+    </svg>
+  );
+}
 
 export interface ViewportProps {
   id: string;
@@ -25,6 +70,7 @@ export function Viewport({ id, viewer, spec, label, onCurtain }: ViewportProps) 
   const renderer = useRenderer();
   const ref = useRef<HTMLDivElement>(null);
   const drag = useRef<Drag>(null);
+  const size = useElementSize(ref);
   const specKey = JSON.stringify(spec);
 
   useEffect(() => {
@@ -119,6 +165,9 @@ export function Viewport({ id, viewer, spec, label, onCurtain }: ViewportProps) 
       onPointerUp={onPointerUp}
       onContextMenu={(e) => e.preventDefault()}
     >
+      {spec.kind === '3d' ? null : (
+        <Overlay viewer={viewer} axis={spec.kind} w={size.w} h={size.h} curtain={spec.curtain ? spec.curtain.position : null} />
+      )}
       {label ? <span className="n2s-viewport-label">{label}</span> : null}
     </div>
   );

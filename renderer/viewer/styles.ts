@@ -9,6 +9,9 @@ const CSS = `
 .n2s-views > canvas { position: absolute; inset: 0; width: 100%; height: 100%; display: block; }
 .n2s-cells { position: absolute; inset: 0; display: grid; gap: 2px; }
 .n2s-viewport { position: relative; min-width: 0; min-height: 0; outline: 1px solid #30333a; cursor: crosshair; touch-action: none; }
+.n2s-overlay { position: absolute; inset: 0; pointer-events: none; overflow: hidden; }
+.n2s-overlay line { stroke: #ffd21a; stroke-opacity: 0.85; stroke-width: 1; shape-rendering: crispEdges; }
+.n2s-overlay line.n2s-curtain { stroke: #ffffff; stroke-width: 2; }
 .n2s-viewport-label { position: absolute; left: 4px; top: 2px; color: #ffd21a; pointer-events: none; font-weight: 600; text-shadow: 0 0 2px #000; }
 .n2s-toolbar, .n2s-navigation, .n2s-readout { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 4px 6px; border-bottom: 1px solid #30333a; }
 .n2s-readout { font-family: ui-monospace, monospace; border-top: 1px solid #30333a; }

@@ -3,16 +3,15 @@
  * each viewport a DOM element whose rectangle is rendered with scissor/viewport (three.js's
  * "multiple elements" pattern). One context means each layer's texture is uploaded once and
  * shared by the XY/XZ/YZ/3-D views and by every comparison cell. The canvas keeps its drawing
- * buffer, so only viewports whose inputs changed are redrawn: moving z redraws the slice views,
- * not the (expensive) MIP view.
+ * buffer, so only viewports whose inputs changed are redrawn: moving z redraws the XY view only
+ * (crosshairs and the swipe curtain are DOM overlays), not XZ/YZ nor the (expensive) MIP view.
  */
 import * as THREE from 'three';
 import { type ColormapName, colormapLUT, LUT_SIZE } from '../../../shared/viewer/colormaps.ts';
-import { type Axis, planeCoords, planeShape, planeSpacing, sliceOf } from '../../../shared/viewer/reslice.ts';
+import { type Axis, planeSpacing, sliceOf } from '../../../shared/viewer/reslice.ts';
 import { viewCentre } from '../../../shared/viewer/viewTransform.ts';
 import type { Layer, ViewerState, ViewerStore } from '../../state/layers.ts';
 import { type LayerResources, createLayerResources, disposeLayerResources, ensureMip } from './layerResources.ts';
-import { lineVertex } from './shaders.ts';
 
 export type ViewKind = Axis | '3d';
 
@@ -22,7 +21,6 @@ export interface ViewportSpec {
   layerIds: string[] | null;
   /** Swipe mode: `leftId` left of the curtain at `position` ∈ [0, 1] of the width, `rightId` right of it. */
   curtain?: { leftId: string; rightId: string; position: number } | null;
-  crosshair?: boolean;
 }
 
 export interface ViewportRect {
@@ -43,7 +41,6 @@ export interface RendererOptions {
   maxTextureSide?: number;
 }
 
-const CROSSHAIR = new THREE.Color(1, 0.85, 0.1);
 const REFINE_AFTER_MS = 250;
 
 export class ViewerRenderer {
@@ -61,7 +58,6 @@ export class ViewerRenderer {
   private readonly scene = new THREE.Scene();
   private readonly ortho = new THREE.OrthographicCamera(-1, 1, 1, -1, 0.1, 100);
   private readonly persp = new THREE.PerspectiveCamera(30, 1, 0.01, 1e6);
-  private readonly lines: THREE.LineSegments<THREE.BufferGeometry, THREE.ShaderMaterial>;
   private readonly unsubscribe: () => void;
   private readonly resizeObserver: ResizeObserver | null;
   private raf = 0;
@@ -89,17 +85,6 @@ export class ViewerRenderer {
     this.maxTextureSide = Math.min(gpuMax, options.maxTextureSide ?? gpuMax);
     this.floatLinear = this.three.extensions.has('OES_texture_float_linear');
     this.ortho.position.set(0, 0, 10);
-    const lineMaterial = new THREE.ShaderMaterial({
-      vertexShader: lineVertex,
-      fragmentShader: 'uniform vec3 color; void main() { gl_FragColor = vec4(color, 0.85); }',
-      uniforms: { color: { value: CROSSHAIR } },
-      transparent: true,
-      depthTest: false,
-    });
-    const lineGeometry = new THREE.BufferGeometry();
-    lineGeometry.setAttribute('position', new THREE.BufferAttribute(new Float32Array(18), 3));
-    this.lines = new THREE.LineSegments(lineGeometry, lineMaterial);
-    this.lines.frustumCulled = false;
     this.unsubscribe = viewer.subscribe(() => this.requestRender());
     this.resizeObserver =
       typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => this.requestRender());
@@ -285,10 +270,11 @@ export class ViewerRenderer {
       .join(';');
     const where = `${spec.kind}|${r.x},${r.y},${r.w},${r.h}|${this.size.w}x${this.size.h}`;
     if (spec.kind === '3d') return `${where}|${s.orbit.yaw},${s.orbit.pitch},${s.orbit.distance}|${layers}`;
-    const c = s.cursor;
+    // only the plane index: crosshairs are DOM overlays (Viewport.tsx), so a z step redraws XY alone
+    const slice = sliceOf(s.cursor, spec.kind);
     const cam = s.camera;
     const curtain = spec.curtain ? `${spec.curtain.leftId},${spec.curtain.rightId},${spec.curtain.position}` : '';
-    return `${where}|${c.z},${c.y},${c.x}|${cam.zoom},${cam.centre.z},${cam.centre.y},${cam.centre.x}|${curtain}|${spec.crosshair}|${layers}`;
+    return `${where}|${slice}|${cam.zoom},${cam.centre.z},${cam.centre.y},${cam.centre.x}|${curtain}|${layers}`;
   }
 
   private beginViewport(r: ViewportRect): void {
@@ -308,8 +294,6 @@ export class ViewerRenderer {
   }
 
   private renderSlice(axis: Axis, spec: ViewportSpec, r: ViewportRect, s: ViewerState): void {
-    const world = s.world;
-    if (!world) return;
     const { a, b } = viewCentre(s.camera, axis);
     const hw = r.w / 2 / s.camera.zoom;
     const hh = r.h / 2 / s.camera.zoom;
@@ -356,26 +340,6 @@ export class ViewerRenderer {
         m.material.uniformsNeedUpdate = true;
         this.scene.add(m);
       }
-    }
-    const pts: number[] = [];
-    if (spec.crosshair !== false) {
-      const wsp = planeSpacing(world.spacing, axis);
-      const shape = planeShape(world.dims, axis);
-      const c = planeCoords(axis, s.cursor);
-      const ca = (c.u + 0.5) * wsp.u;
-      const cb = -(c.v + 0.5) * wsp.v;
-      pts.push(ca, 0, 1, ca, -shape.v * wsp.v, 1, 0, cb, 1, shape.u * wsp.u, cb, 1);
-    }
-    if (spec.curtain) {
-      const xw = a - hw + spec.curtain.position * 2 * hw;
-      pts.push(xw, -b + hh, 1, xw, -b - hh, 1);
-    }
-    if (pts.length) {
-      const attr = this.lines.geometry.getAttribute('position') as THREE.BufferAttribute;
-      (attr.array as Float32Array).set(pts);
-      attr.needsUpdate = true;
-      this.lines.geometry.setDrawRange(0, pts.length / 3);
-      this.scene.add(this.lines);
     }
     this.three.render(this.scene, this.ortho);
   }

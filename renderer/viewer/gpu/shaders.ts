@@ -145,7 +145,3 @@ void main() {
   gl_FragColor = vec4(c * opacity, 1.0);
 }
 `;
-
-export const lineVertex = /* glsl */ `
-void main() { gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0); }
-`;
