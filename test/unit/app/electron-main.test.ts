@@ -1,0 +1,122 @@
+/**
+ * The real Electron entry (main/electron/main.ts), bundled as scripts/build.mjs bundles it but with
+ * `electron` replaced by a recording fake, then started in this process: the wiring of protocol,
+ * window, IPC, menu and the bundled job worker is checked without the Electron binary.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { runInNewContext } from 'node:vm';
+import { after, before, test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import type { Reply } from '../../../shared/ipc/define.ts';
+import type { JobInfo } from '../../../shared/ipc/jobs.ts';
+import type { record as Record_ } from './fixtures/fake-electron.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+// Inside the project so the bundle's external packages resolve from node_modules.
+const out = `${root}.cache/electron-main-test-${process.pid}/`;
+let rec: typeof Record_;
+
+before(async () => {
+  mkdirSync(`${out}dist/renderer`, { recursive: true });
+  writeFileSync(`${out}dist/renderer/index.html`, '<!doctype html><title>app</title>');
+  const common = { absWorkingDir: root, bundle: true, platform: 'node' as const, target: 'node20', logLevel: 'error' as const };
+  await build({
+    ...common,
+    entryPoints: { 'electron-main': 'main/electron/main.ts', 'job-worker': 'main/app/jobs/worker-entry.ts' },
+    outdir: `${out}dist/main`,
+    format: 'esm',
+    packages: 'external',
+    external: ['vite', 'tsx', 'tsx/*'],
+    alias: { electron: `${root}test/unit/app/fixtures/fake-electron.ts` },
+  });
+  await import(pathToFileURL(`${out}dist/main/electron-main.js`).href);
+  rec = (globalThis as unknown as { __fakeElectron: typeof Record_ }).__fakeElectron;
+  for (let i = 0; i < 100 && rec.windows.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+});
+
+after(() => {
+  rec?.quit(); // the app's before-quit handler disposes the core (terminates job workers)
+  rmSync(out, { recursive: true, force: true });
+});
+
+const invoke = (channel: string, payload: unknown, url = 'app://renderer/index.html') =>
+  rec.ipcHandlers.get('n2s:invoke')!({ senderFrame: { url } }, channel, payload) as Promise<Reply<unknown>>;
+
+test('startup registers the app:// scheme, serves the renderer with the CSP, opens one secure window', async () => {
+  assert.deepEqual(rec.schemes, [
+    { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: false, stream: false } },
+  ]);
+  const res = await rec.protocolHandlers.get('app')!({ url: 'app://renderer/index.html' });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  assert.equal(rec.windows.length, 1);
+  const w = rec.windows[0];
+  assert.equal(w.url, 'app://renderer/index.html');
+  const wp = w.options.webPreferences as Record<string, unknown>;
+  assert.deepEqual([wp.contextIsolation, wp.sandbox, wp.nodeIntegration], [true, true, false]);
+  assert.equal(wp.preload, `${out}dist/main/preload.cjs`);
+  assert.deepEqual(w.webContents.openHandler?.({ url: 'https://x.example' }), { action: 'deny' });
+  assert.ok(rec.menus.length >= 1);
+});
+
+test('IPC reaches the app core in electron mode; foreign frames and bad payloads are refused', async () => {
+  const info = await invoke('app:info', {});
+  assert.ok(info.ok && (info.value as { mode: string }).mode === 'electron');
+  const foreign = await invoke('app:info', {}, 'https://evil.example/');
+  assert.equal(!foreign.ok && foreign.error.code, 'denied');
+  const bad = await invoke('jobs:start', { kind: 5 });
+  assert.equal(!bad.ok && bad.error.code, 'bad-request');
+});
+
+test('a job runs in the bundled worker (dist/main/job-worker.js) and its events reach the window', async () => {
+  const r = await invoke('jobs:start', { kind: 'open-stack', params: { source: { kind: 'sample', id: 'microscopy-low' } } });
+  assert.ok(r.ok, JSON.stringify(r));
+  const { jobId } = r.value as { jobId: string };
+  const sent = rec.windows[0].webContents.sent;
+  let end: JobInfo | undefined;
+  for (let i = 0; i < 600 && !end; i++) {
+    end = sent.map((s) => s[2] as JobInfo).find((p) => p?.jobId === jobId && (p.state === 'done' || p.state === 'error'));
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.equal(end?.state, 'done', JSON.stringify(end?.error));
+  assert.ok(sent.some((s) => s[0] === 'n2s:event' && s[1] === 'stack:added'));
+});
+
+test('choosing a native menu item sends its command to the window', () => {
+  const template = rec.menus.at(-1) as { label?: string; submenu?: { label?: string; click?: () => void }[] }[];
+  const file = template.find((m) => m.label === '&File')!;
+  file.submenu!.find((i) => i.label === 'Open reference (high exposure)…')!.click!();
+  const last = rec.windows[0].webContents.sent.at(-1);
+  assert.deepEqual(last, ['n2s:event', 'menu:command', { command: 'open-stack', role: 'reference' }]);
+});
+
+test('the preload bundle runs with only require("electron") available, as in a sandboxed renderer', async () => {
+  await build({
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'error',
+    entryPoints: { preload: 'main/electron/preload.ts' },
+    outdir: `${out}dist/main`,
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    external: ['electron'],
+  });
+  const code = readFileSync(`${out}dist/main/preload.cjs`, 'utf8');
+  const exposed: Record<string, unknown> = {};
+  const fakeElectron = {
+    contextBridge: { exposeInMainWorld: (key: string, api: unknown) => (exposed[key] = api) },
+    ipcRenderer: { invoke: async () => ({ ok: true, value: null }), on: () => undefined },
+  };
+  const sandboxRequire = (name: string) => {
+    if (name === 'electron') return fakeElectron;
+    throw new Error(`the sandbox has no module "${name}"`);
+  };
+  const module = { exports: {} };
+  runInNewContext(code, { require: sandboxRequire, module, exports: module.exports, console, TextEncoder, TextDecoder });
+  assert.deepEqual(Object.keys(exposed), ['n2s']);
+  assert.deepEqual(Object.keys(exposed.n2s as object).sort(), ['invoke', 'on', 'transport']);
+});
