@@ -5,7 +5,7 @@ const CSS = `
 .n2s-layer-panel { display: flex; flex-direction: column; gap: 8px; padding: 6px; color: #d8dbe0; font: 12px system-ui, sans-serif; }
 .n2s-sidebar { overflow: auto; padding: 6px; border-right: 1px solid #30333a; display: flex; flex-direction: column; gap: 8px; }
 .n2s-main { display: grid; grid-template-rows: auto 1fr auto auto; min-width: 0; min-height: 0; }
-.n2s-views { position: relative; min-height: 0; outline: none; }
+.n2s-views { position: relative; min-height: 0; outline: none; user-select: none; }
 .n2s-views > canvas { position: absolute; inset: 0; width: 100%; height: 100%; display: block; }
 .n2s-cells { position: absolute; inset: 0; display: grid; gap: 2px; }
 .n2s-viewport { position: relative; min-width: 0; min-height: 0; outline: 1px solid #30333a; cursor: crosshair; touch-action: none; }
