@@ -126,6 +126,10 @@ function layoutOf(structure: TiffStructure, path: string): TiffLayout {
       axisOrder = 'TZC';
     }
     pageOf = (_c, z) => pages[z];
+    // tifffile's "shaped" description ({"shape": [...]}) records the array shape but not what the
+    // leading axes mean; all pages are read as Z and the shape is shown for the user to judge.
+    const shaped = desc?.startsWith('{') ? tifffileShape(desc) : undefined;
+    if (shaped) details.tifffileShape = shaped.join('×');
     description = desc && !desc.startsWith('{') ? desc : undefined;
   }
 
@@ -156,6 +160,15 @@ function layoutOf(structure: TiffStructure, path: string): TiffLayout {
     details,
   };
   return { info, locate, structure };
+}
+
+function tifffileShape(desc: string): number[] | undefined {
+  try {
+    const v = JSON.parse(desc) as { shape?: unknown };
+    return Array.isArray(v.shape) && v.shape.every((n) => Number.isInteger(n)) ? (v.shape as number[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function refuseColour(p: Ifd): void {
