@@ -94,7 +94,7 @@ async function benchNet(label: string, o: ArchOptions): Promise<Row> {
   const spec = buildArch(o);
   const weights = initWeights(spec, 0);
   const b = randomBatch(spec.inChannels, 1);
-  const onnx = new OnnxTrainEngine(FILTER_GRAD);
+  const onnx = new OnnxTrainEngine({ filterGrad: FILTER_GRAD, threads: THREADS });
   await onnx.init(spec, weights, { adam: DEFAULT_ADAM, provider: 'cpu', maxBatch: BATCH, patch: SIZE });
   await timeSteps(onnx, b, 1); // warm-up
   let tfjs: TrainEngine | null = null;

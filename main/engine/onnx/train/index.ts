@@ -49,7 +49,13 @@ export class OnnxTrainEngine implements TrainEngine {
   private log: (line: string) => void = () => {};
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
 
-  constructor(private readonly filterGrad: FilterGradLayout = 'im2col') {}
+  private readonly filterGrad: FilterGradLayout;
+
+  /** `threads`: ONNX Runtime intra-op threads (default: all cores); `filterGrad`: see grad-rules.ts. */
+  constructor(o: { filterGrad?: FilterGradLayout; threads?: number } = {}) {
+    this.filterGrad = o.filterGrad ?? 'im2col';
+    if (o.threads !== undefined) this.threads = Math.max(1, Math.floor(o.threads));
+  }
 
   async init(spec: ArchSpec, weights: NamedWeights, opts: TrainEngineOptions): Promise<void> {
     this.spec = spec;
