@@ -21,7 +21,8 @@ export function toSharedStack(stack: Stack): Stack {
   return { ...stack, data };
 }
 
-function range(data: Float32Array): { min: number; max: number } {
+/** Intensity range of a stack's data (run in the worker that produced it, not on main's thread). */
+export function stackRange(data: Float32Array): { min: number; max: number } {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < data.length; i++) {
@@ -38,7 +39,11 @@ export class StackStore {
 
   constructor(private readonly events?: EventHub) {}
 
-  add(stack: Stack, role: StackRole, jobId?: string): StackInfo {
+  /**
+   * Keeps a stack. Workers should hand over shared-memory data and its range (toSharedStack,
+   * stackRange) so that nothing proportional to the stack's size runs on main's thread.
+   */
+  add(stack: Stack, role: StackRole, jobId?: string, range?: { min: number; max: number }): StackInfo {
     const shared = toSharedStack(stack);
     const stackId = `s${this.next++}`;
     const info: StackInfo = {
@@ -49,7 +54,7 @@ export class StackStore {
       width: stack.width,
       meta: stack.meta,
       role,
-      ...range(shared.data),
+      ...(range ?? stackRange(shared.data)),
       ...(jobId ? { jobId } : {}),
     };
     this.entries.set(stackId, { stack: shared, info });

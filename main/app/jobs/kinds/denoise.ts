@@ -24,7 +24,7 @@ export const job = defineJobKind('denoise', {
     return { stack, copy, modelDir: main.paths.assertReadable(params.modelDir), engine: params.engine };
   },
 
-  async run({ stack, copy, modelDir, engine }, ctx): Promise<{ stack: Stack; engine: string }> {
+  async run({ stack, copy, modelDir, engine }, ctx): Promise<{ stack: Stack; range: { min: number; max: number }; engine: string }> {
     ctx.progress(0, 'loading the model');
     const { readModelConfig } = await import('../../../engine/model-store.ts');
     let config;
@@ -77,10 +77,12 @@ export const job = defineJobKind('denoise', {
       dtype: 'float32',
       description: `denoised by Noise2Stack Studio, model ${config.training.method} ${config.layout.mode} K=${config.layout.k}`,
     });
-    return { stack: result, engine: engineName };
+    // Shared memory and the range scan here, in the worker, so main does nothing stack-sized.
+    const { toSharedStack, stackRange } = await import('../../stacks/stack-store.ts');
+    return { stack: toSharedStack(result), range: stackRange(result.data), engine: engineName };
   },
 
-  finish({ stack }, main, jobId) {
-    return main.stacks.add(stack, 'result', jobId);
+  finish({ stack, range }, main, jobId) {
+    return main.stacks.add(stack, 'result', jobId, range);
   },
 });

@@ -10,6 +10,18 @@ interface Input {
   time?: number;
 }
 
+interface Output {
+  stack: Stack;
+  range: { min: number; max: number };
+  input: Input;
+}
+
+/** The copy into shared memory and the range scan happen here, in the worker, not in main. */
+async function handOver(stack: Stack, input: Input): Promise<Output> {
+  const { toSharedStack, stackRange } = await import('../../stacks/stack-store.ts');
+  return { stack: toSharedStack(stack), range: stackRange(stack.data), input };
+}
+
 export const job = defineJobKind('open-stack', {
   prepare(params, main): Input {
     const { role, channel, time } = params;
@@ -23,12 +35,11 @@ export const job = defineJobKind('open-stack', {
     return { source: { kind: 'sample', sample, name }, role, channel, time };
   },
 
-  async run(input, ctx): Promise<{ stack: Stack; input: Input }> {
+  async run(input, ctx): Promise<Output> {
     if (input.source.kind === 'sample') {
       ctx.progress(null, `generating ${input.source.name}`);
       const { loadSample } = await import('../../stacks/samples.ts');
-      const stack = await loadSample(input.source.sample, input.source.name);
-      return { stack, input };
+      return handOver(await loadSample(input.source.sample, input.source.name), input);
     }
     const path = input.source.path;
     ctx.progress(0, `reading ${path}`);
@@ -38,11 +49,11 @@ export const job = defineJobKind('open-stack', {
       time: input.time,
       onProgress: (done, total) => ctx.progress(done / total, `reading plane ${done} of ${total}`),
     });
-    return { stack, input };
+    return handOver(stack, input);
   },
 
-  finish({ stack, input }, main, jobId) {
+  finish({ stack, range, input }, main, jobId) {
     if (input.source.kind === 'file') main.recent.add(input.source.path);
-    return main.stacks.add(stack, input.role, jobId);
+    return main.stacks.add(stack, input.role, jobId, range);
   },
 });
