@@ -20,10 +20,10 @@ export interface ShellBinding {
 
 const bindings = new WeakMap<ShellWorkspace, ShellBinding>();
 
-export async function fetchStackData(api: N2sApi, info: StackInfo): Promise<Float32Array> {
+export async function fetchStackData(api: N2sApi, info: StackInfo, chunkValues = CHUNK_VALUES): Promise<Float32Array> {
   const plane = info.height * info.width;
   const data = new Float32Array(info.depth * plane);
-  const per = Math.max(1, Math.floor(CHUNK_VALUES / plane));
+  const per = Math.max(1, Math.floor(chunkValues / plane));
   for (let start = 0; start < info.depth; start += per) {
     const count = Math.min(per, info.depth - start);
     const p = await api.invoke('stack:planes', { stackId: info.stackId, axis: 'z', start, count });
