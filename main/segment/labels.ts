@@ -26,6 +26,7 @@ export function labelsToStack(labels: Uint32Array, count: number, source: Stack,
     name: `${base} ${what}`,
     dtype: 'uint16',
     description: [source.meta.description, `nuclei ${what} (${count} objects) by n2s segment`].filter(Boolean).join('; '),
+    labels: true,
   });
 }
 

@@ -10,4 +10,5 @@ export type KindLoader = () => Promise<{ job: JobKindModule }>;
 export const jobKindModules: Record<string, KindLoader> = {
   'open-stack': () => import('./kinds/open-stack.ts'),
   denoise: () => import('./kinds/denoise.ts'),
+  segment: () => import('./kinds/segment.ts'),
 };

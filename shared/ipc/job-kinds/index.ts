@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { denoiseJob } from './denoise.ts';
 import { openStackJob } from './open-stack.ts';
+import { segmentJob } from './segment.ts';
 
 export interface JobKindSpec {
   params: z.ZodType;
@@ -16,6 +17,7 @@ export interface JobKindSpec {
 export const jobKinds = {
   'open-stack': openStackJob,
   denoise: denoiseJob,
+  segment: segmentJob,
 } satisfies Record<string, JobKindSpec>;
 
 export type JobKind = keyof typeof jobKinds;
