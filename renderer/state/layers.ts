@@ -344,10 +344,13 @@ export function createViewerStore(options: ViewerStoreOptions = {}) {
         if (p.contrastLimits) shared.contrastLimits = p.contrastLimits;
         if (p.gamma !== undefined) shared.gamma = p.gamma;
       }
+      // difference/residual layers (diverging map, limits around 0) live on another scale: they
+      // synchronise among themselves, intensity layers among themselves
+      const diverging = target.kind === 'image' && target.colormap === 'diverging';
       store.set((s) => ({
         layers: s.layers.map((l) => {
           if (l.id === id) return { ...l, ...patch } as Layer;
-          if (l.kind === 'image' && Object.keys(shared).length > 0) return { ...l, ...shared };
+          if (l.kind === 'image' && Object.keys(shared).length > 0 && (l.colormap === 'diverging') === diverging) return { ...l, ...shared };
           return l;
         }),
       }));

@@ -17,7 +17,7 @@ export type ViewKind = Axis | '3d';
 
 export interface ViewportSpec {
   kind: ViewKind;
-  /** Layers drawn (bottom first); null = every layer of the list. Hidden layers are skipped. */
+  /** Layers drawn (bottom first); null = every visible layer of the list. */
   layerIds: string[] | null;
   /** Swipe mode: `leftId` left of the curtain at `position` ∈ [0, 1] of the width, `rightId` right of it. */
   curtain?: { leftId: string; rightId: string; position: number } | null;
@@ -250,14 +250,15 @@ export class ViewerRenderer {
     return t;
   }
 
+  /**
+   * Layers a viewport draws, bottom first. Layers named explicitly (a grid cell, the two sides of
+   * the curtain) are drawn even when hidden in the list — choosing them is the user's intent —
+   * and visible labels layers are overlaid everywhere.
+   */
   private layersOf(spec: ViewportSpec, state: ViewerState): Layer[] {
-    if (spec.curtain) {
-      const { leftId, rightId } = spec.curtain;
-      return state.layers.filter((l) => l.visible && (l.id === leftId || l.id === rightId));
-    }
-    if (spec.layerIds === null) return state.layers.filter((l) => l.visible);
-    const ids = spec.layerIds;
-    return state.layers.filter((l) => l.visible && ids.includes(l.id));
+    const chosen = spec.curtain ? [spec.curtain.leftId, spec.curtain.rightId] : spec.layerIds;
+    if (chosen === null) return state.layers.filter((l) => l.visible);
+    return state.layers.filter((l) => chosen.includes(l.id) || (l.kind === 'labels' && l.visible));
   }
 
   private signature(spec: ViewportSpec, r: ViewportRect, s: ViewerState): string {

@@ -41,6 +41,11 @@ test('auto-contrast at chosen percentiles, sync contrast across image layers', (
   v.updateLayer(a, { contrastLimits: [5, 6], gamma: 2 });
   const lb = v.get().layers.find((l) => l.id === b);
   assert.ok(lb && lb.kind === 'image' && lb.contrastLimits[0] === 5 && lb.gamma === 2);
+  // a difference layer keeps its symmetric limits when intensity layers change
+  const d = v.addDifferenceLayer(a, b);
+  const before = v.get().layers.find((l) => l.id === d);
+  v.updateLayer(a, { contrastLimits: [1, 2] });
+  assert.equal(v.get().layers.find((l) => l.id === d), before);
 });
 
 test('difference and residual layers use the diverging map with symmetric limits', () => {
