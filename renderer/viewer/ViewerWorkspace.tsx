@@ -30,11 +30,13 @@ export interface ViewerWorkspaceProps {
   onRenderer?: (r: ViewerRenderer | null) => void;
 }
 
+// minmax(0, 1fr): cells share the space equally whatever their content
+const FR = 'minmax(0, 1fr)';
 function gridTemplate(n: number): { columns: string; rows: string } {
-  if (n <= 1) return { columns: '1fr', rows: '1fr' };
-  if (n === 2) return { columns: '1fr 1fr', rows: '1fr' };
-  if (n === 3) return { columns: '1fr 1fr 1fr', rows: '1fr' };
-  return { columns: '1fr 1fr', rows: '1fr 1fr' };
+  if (n <= 1) return { columns: FR, rows: FR };
+  if (n === 2) return { columns: `${FR} ${FR}`, rows: FR };
+  if (n === 3) return { columns: `${FR} ${FR} ${FR}`, rows: FR };
+  return { columns: `${FR} ${FR}`, rows: `${FR} ${FR}` };
 }
 
 export function ViewerWorkspace({ viewer, sidebar = true, rendererOptions, onRenderer }: ViewerWorkspaceProps) {
@@ -95,7 +97,7 @@ export function ViewerWorkspace({ viewer, sidebar = true, rendererOptions, onRen
   };
 
   let cells: React.ReactNode;
-  let template = { columns: '1fr 1fr', rows: '1fr 1fr' };
+  let template = gridTemplate(4);
   if (mode === 'grid') {
     const ids = grid.layerIds.filter((id) => layers.some((l) => l.id === id));
     template = gridTemplate(ids.length);
