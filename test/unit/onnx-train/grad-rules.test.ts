@@ -66,6 +66,9 @@ function convCase(layout: FilterGradLayout, cin: number, cout: number): RuleCase
 const CASES: (RuleCase & { layout?: FilterGradLayout })[] = [
   { ...convCase('im2col', 3, 4), layout: 'im2col' },
   { ...convCase('im2col', 5, 2), layout: 'im2col' },
+  // 9·Cw < Cf: the unwindowed operand goes first into the Gemm (the output conv's case).
+  { ...convCase('im2col', 12, 1), layout: 'im2col' },
+  { ...convCase('im2col', 1, 12), layout: 'im2col' },
   { ...convCase('windows', 3, 4), layout: 'windows' },
   { ...convCase('windows', 5, 2), layout: 'windows' },
   { ...convCase('conv', 3, 4), layout: 'conv' },

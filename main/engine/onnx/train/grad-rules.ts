@@ -97,16 +97,19 @@ function filterGrad(c: GradContext, e: TapeEntry, x: string, dz: string, k: numb
     return g.op('Reshape', [w, c.ints([0, -1])], {}, `${tag}_win2d`);
   };
   if (c.filterGrad === 'im2col') {
-    // One Gemm over all windows stacked as rows: [Co, B·H·W] × [k²·C, B·H·W]ᵀ.
+    // One Gemm over all windows stacked as rows, [k²·Cw, B·H·W], against the other operand
+    // [Cf, B·H·W] (both transposed by Gemm's transB, never element-wise). MLAS packs the transB
+    // operand, so the one with more rows goes first (measured ~2× faster for 288×32 than 32×288).
     const windows: string[] = [];
     for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) windows.push(window(i, j));
     const cols = g.op('Concat', windows, { axis: 0 }, `${tag}_cols`);
-    if (windowX) {
-      const prod = g.op('Gemm', [fixed, cols], { transB: 1 }, `${tag}_dwmm`); // [Co, k²·Ci], column (i·k+j)·Ci + ci
-      return g.op('Transpose', [g.op('Reshape', [prod, c.ints([0, k, k, -1])], {}, `${tag}_ohwi`)], { perm: [0, 3, 1, 2] }, `${tag}_dw`);
-    }
-    const prod = g.op('Gemm', [cols, fixed], { transB: 1 }, `${tag}_dwmm`); // [k²·Co, Ci], row (i·k+j)·Co + co
-    return g.op('Transpose', [g.op('Reshape', [prod, c.ints([k, k, co, -1])], {}, `${tag}_hwoi`)], { perm: [2, 3, 0, 1] }, `${tag}_dw`);
+    const [cw, cf] = windowX ? [ci, co] : [co, ci];
+    const colsFirst = k * k * cw >= cf;
+    const prod = g.op('Gemm', colsFirst ? [cols, fixed] : [fixed, cols], { transB: 1 }, `${tag}_dwmm`);
+    // colsFirst: [k,k,Cw,Cf]; otherwise [Cf,k,k,Cw]. Map to OIHW [Co,Ci,k,k].
+    const shaped = g.op('Reshape', [prod, c.ints(colsFirst ? [k, k, cw, cf] : [cf, k, k, cw])], {}, `${tag}_dw4d`);
+    const perm = colsFirst ? (windowX ? [3, 2, 0, 1] : [2, 3, 0, 1]) : windowX ? [0, 3, 1, 2] : [3, 0, 1, 2];
+    return g.op('Transpose', [shaped], { perm }, `${tag}_dw`);
   }
   // 'windows': one Gemm per window, no k²-fold concatenation; each gives dW[:, :, i, j] as [Co, Ci].
   const parts: string[] = [];
