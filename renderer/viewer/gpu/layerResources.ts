@@ -55,6 +55,18 @@ function volumeTexture(data: Float32Array | Uint32Array, d: Dims, labels: boolea
 }
 
 /**
+ * Brick and max-pooled copies exist only to be uploaded: drop them once on the GPU (three.js calls
+ * onUpdate after texImage3D), which halves the page's memory for a 10×2160×2160 stack. The
+ * layer's own array stays (the readout and statistics read it).
+ */
+function releaseAfterUpload(t: THREE.Data3DTexture): void {
+  t.onUpdate = () => {
+    t.image.data = null;
+    t.onUpdate = null;
+  };
+}
+
+/**
  * `floatLinear`: OES_texture_float_linear is present. Slices use texelFetch, which ignores the
  * filter, so a stack small enough to serve the MIP directly gets linear filtering at creation
  * and its one upload serves both the slices and the 3-D view.
@@ -65,7 +77,9 @@ export function createLayerResources(layer: Layer, maxTextureSide: number, float
   const mipReady = !labels && floatLinear && Math.max(d.depth, d.height, d.width) <= Math.min(MIP_MAX_SIDE, maxTextureSide);
   const bricks = brickPlan(layer.dims, maxTextureSide).map((brick): BrickMesh => {
     const bd = { depth: brick.z1 - brick.z0, height: brick.y1 - brick.y0, width: brick.x1 - brick.x0 };
-    const texture = volumeTexture(extractBrick(layer.data, layer.dims, brick), bd, labels, mipReady);
+    const voxels = extractBrick(layer.data, layer.dims, brick);
+    const texture = volumeTexture(voxels, bd, labels, mipReady);
+    if (voxels !== layer.data) releaseAfterUpload(texture);
     const common = {
       axis: { value: 0 },
       sliceLocal: { value: 0 },
@@ -111,6 +125,7 @@ export function ensureMip(res: LayerResources, layer: Layer, floatLinear: boolea
   const shared = res.bricks.length === 1 ? res.bricks[0].texture : null;
   const reuse = shared !== null && pooled.data === layer.data && (shared.magFilter === THREE.LinearFilter || !floatLinear);
   const texture = reuse ? shared : volumeTexture(pooled.data, pooled.dims, false, floatLinear);
+  if (!reuse && pooled.data !== layer.data) releaseAfterUpload(texture);
   if (!reuse) res.uploadedBytes += pooled.data.byteLength;
   const s = layer.spacing;
   const extent = new THREE.Vector3(layer.dims.width * s.x, layer.dims.height * s.y, layer.dims.depth * s.z);
