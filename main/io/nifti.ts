@@ -203,7 +203,7 @@ export async function openNifti(path: string, opts: ReadOptions = {}): Promise<S
         const { read, bytes: n } = header.type;
         const le = header.littleEndian;
         for (let i = 0; i < out.length; i++) out[i] = read(b, i * n, le) * header.slope + header.inter;
-        if (!opts.allowNonFinite) checkFinite(abs, z, out);
+        if (!opts.allowNonFinite && info.dtype.startsWith('float')) checkFinite(abs, z, out);
         return out;
       },
       close: () => bytes.close(),

@@ -21,6 +21,8 @@ export interface ReadOptions {
   time?: number;
   /** Called after each plane is decoded by readStack. */
   onProgress?: (done: number, total: number) => void;
+  /** Read the channels of a channels-only TIFF as Z planes (a Z-stack mislabelled as channels). */
+  channelsAsZ?: boolean;
   /** Accept NaN/Inf values (default: refuse them with a clear error). */
   allowNonFinite?: boolean;
 }

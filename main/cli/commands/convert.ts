@@ -12,11 +12,12 @@ const Args = z.object({
   channel: z.number().int().nonnegative().optional(),
   time: z.number().int().nonnegative().optional(),
   overwrite: z.boolean(),
+  channelsAsZ: z.boolean(),
   json: z.boolean(),
 });
 
 const VALUE_FLAGS = new Set(['--format', '--dtype', '--channel', '--time']);
-const BOOL_FLAGS = new Set(['--overwrite', '--json']);
+const BOOL_FLAGS = new Set(['--overwrite', '--json', '--channels-as-z']);
 
 function parseArgs(argv: string[]): z.infer<typeof Args> {
   const pos: string[] = [];
@@ -48,6 +49,7 @@ function parseArgs(argv: string[]): z.infer<typeof Args> {
     channel: int('channel'),
     time: int('time'),
     overwrite: bools.has('overwrite'),
+    channelsAsZ: bools.has('channels-as-z'),
     json: bools.has('json'),
   });
   if (!r.success) {
@@ -62,7 +64,7 @@ export const command: Command = {
   summary: 'convert between TIFF (ImageJ/OME), NIfTI and OME-Zarr keeping metadata',
   help: [
     'Usage: n2s convert IN OUT [--format imagej|ome|nifti|zarr] [--dtype keep|float32|uint16|uint8]',
-    '                          [--channel C] [--time T] [--overwrite] [--json]',
+    '                          [--channel C] [--time T] [--channels-as-z] [--overwrite] [--json]',
     '',
     'Reads IN (TIFF, NIfTI, OME-Zarr or a folder of TIFFs) and writes one Z-stack to OUT, keeping voxel',
     'size, unit and channel name. The output type follows OUT\'s name (.tif ImageJ, .ome.tif OME-TIFF,',
@@ -73,12 +75,13 @@ export const command: Command = {
     '               float32 | uint16 | uint8',
     '--channel C    channel to take from a multi-channel file (0-based)',
     '--time T       time point to take from a time series (0-based)',
+    '--channels-as-z  read a channels-only TIFF\'s channels as Z planes (a Z-stack saved as channels)',
     '--overwrite    replace OUT if it exists (never the input)',
     '--json         print the write report as JSON',
   ].join('\n'),
   async run(argv) {
     const a = parseArgs(argv);
-    const src = await openStack(a.input, { channel: a.channel, time: a.time });
+    const src = await openStack(a.input, { channel: a.channel, time: a.time, channelsAsZ: a.channelsAsZ });
     try {
       const report = await writeStack(a.output, src, {
         format: a.format,

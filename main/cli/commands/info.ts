@@ -27,7 +27,10 @@ export function formatInfo(i: StackInfo): string {
     `dtype:      ${i.dtype}`,
     `voxel size: z=${vs.z} y=${vs.y} x=${vs.x} ${vs.unit}`,
   ];
-  if (i.channels > 1) lines.push(`channels:   ${i.channels}${i.channelNames ? ` (${i.channelNames.join(', ')})` : ''} — choose one with --channel`);
+  if (i.channels > 1) {
+    lines.push(`channels:   ${i.channels}${i.channelNames ? ` (${i.channelNames.join(', ')})` : ''} — choose one with --channel`);
+    if (i.depth === 1 && i.times === 1) lines.push('            (if these are Z planes saved as channels, read them with --channels-as-z)');
+  }
   else if (i.channelNames?.[0]) lines.push(`channel:    ${i.channelNames[0]}`);
   if (i.times > 1) lines.push(`time:       ${i.times} points — choose one with --time`);
   if (i.description) lines.push(`description: ${i.description.replace(/\n/g, ' | ')}`);

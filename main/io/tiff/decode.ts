@@ -4,6 +4,7 @@
  * applied here because geotiff's predictor assumes little-endian data.
  */
 import type { FileHandle } from 'node:fs/promises';
+import { inflateSync } from 'node:zlib';
 import { getDecoder } from 'geotiff';
 import type { DType } from '../../../shared/stack.ts';
 import { TiffFormatError, type Ifd } from './structure.ts';
@@ -46,8 +47,20 @@ interface BlockDecoder {
   decodeBlock(buffer: ArrayBuffer): ArrayBuffer | Promise<ArrayBuffer>;
 }
 
-async function decoderFor(ifd: Ifd): Promise<BlockDecoder | null> {
+/**
+ * Deflate goes through Node's zlib rather than geotiff's pako: native speed, and maxOutputLength
+ * stops a corrupt or hostile stream from inflating far beyond the block's size.
+ */
+function deflateDecoder(maxBytes: number): BlockDecoder {
+  return { decodeBlock: (buffer) => {
+    const out = inflateSync(new Uint8Array(buffer), { maxOutputLength: maxBytes + 4096 });
+    return out.buffer.slice(out.byteOffset, out.byteOffset + out.length) as ArrayBuffer;
+  } };
+}
+
+async function decoderFor(ifd: Ifd, blockBytes: number): Promise<BlockDecoder | null> {
   if (ifd.compression === 1) return null;
+  if (ifd.compression === 8 || ifd.compression === 32946) return deflateDecoder(blockBytes);
   // Predictor 1 here: we undo the predictor ourselves after fixing the byte order.
   const dec = await getDecoder(ifd.compression, {
     tileWidth: ifd.blockWidth,
@@ -70,7 +83,7 @@ export async function decodePage(fh: FileHandle, ifd: Ifd, littleEndian: boolean
   const across = Math.ceil(width / bw);
   const down = Math.ceil(height / bh);
   const out = new Float32Array(width * height);
-  const decoder = await decoderFor(ifd);
+  const decoder = await decoderFor(ifd, bw * bh * perPixel * st.bytes);
   const planeOffset = contig ? 0 : sample * across * down;
   for (let by = 0; by < down; by++) {
     for (let bx = 0; bx < across; bx++) {
@@ -95,9 +108,11 @@ export async function decodePage(fh: FileHandle, ifd: Ifd, littleEndian: boolean
       if (bytes.length < need) {
         throw new TiffFormatError(`block ${bi} holds ${bytes.length} bytes of image data, ${need} expected; the data are truncated or corrupt`);
       }
-      // A fresh, aligned copy of exactly the bytes we need, in little-endian order afterwards.
-      const block = new Uint8Array(need);
-      block.set(bytes.subarray(0, need));
+      // An own, aligned buffer of exactly the bytes we need (fixed up in place below): the
+      // decoded bytes themselves when they already are one, else a copy.
+      const own = bytes.byteOffset === 0 && bytes.buffer.byteLength === need;
+      const block = own ? bytes : new Uint8Array(need);
+      if (!own) block.set(bytes.subarray(0, need));
       if (ifd.predictor === 3) {
         undoFloatPredictor(block, bw * perPixel, rows, st.bytes, perPixel);
       } else {
@@ -110,10 +125,16 @@ export async function decodePage(fh: FileHandle, ifd: Ifd, littleEndian: boolean
       const w = Math.min(bw, width - x0);
       const h = Math.min(rows, height - y0);
       const s = contig ? sample : 0;
-      for (let y = 0; y < h; y++) {
-        const src = y * bw * perPixel;
-        const dst = (y0 + y) * width + x0;
-        for (let x = 0; x < w; x++) out[dst + x] = values[src + x * perPixel + s];
+      if (perPixel === 1) {
+        // TypedArray.set converts natively (uint16 → float32), several times faster than a loop.
+        if (w === width) out.set(values.subarray(0, w * h), y0 * width);
+        else for (let y = 0; y < h; y++) out.set(values.subarray(y * bw, y * bw + w), (y0 + y) * width + x0);
+      } else {
+        for (let y = 0; y < h; y++) {
+          const src = y * bw * perPixel;
+          const dst = (y0 + y) * width + x0;
+          for (let x = 0; x < w; x++) out[dst + x] = values[src + x * perPixel + s];
+        }
       }
     }
   }
@@ -156,7 +177,9 @@ function undoFloatPredictor(b: Uint8Array, rowSamples: number, rows: number, byt
   }
 }
 
-function typedView(b: Uint8Array, st: SampleType): ArrayLike<number> {
+type Samples = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+
+function typedView(b: Uint8Array, st: SampleType): Samples {
   const buf = b.buffer as ArrayBuffer;
   switch (`${st.kind}${st.bytes * 8}`) {
     case 'uint8': return b;

@@ -244,6 +244,25 @@ function checkPagesAgree(p0: Ifd, sizes: { C: number; Z: number; T: number }, lo
   }
 }
 
+/**
+ * Reads the channels of a file with one slice and one time point as its Z planes: tifffile and
+ * some acquisition software label an unlabelled Z-stack as channels (the "Z-stack saved as
+ * channels" complaint); the user says so with --channels-as-z.
+ */
+function channelsAsZ(path: string, layout: TiffLayout, on: boolean): TiffLayout {
+  if (!on) return layout;
+  const { info } = layout;
+  if (info.depth !== 1 || info.times !== 1) {
+    throw new StackFileError(path, `--channels-as-z needs a file with channels only, but it has axes ${info.axes}`);
+  }
+  const axes = info.axes.replace('C', 'Z');
+  return {
+    ...layout,
+    info: { ...info, axes, depth: info.channels, channels: 1, channelNames: undefined, details: { ...info.details, reinterpreted: `channels read as Z (file axes ${info.axes})` } },
+    locate: (_c, z, t) => layout.locate(z, 0, t),
+  };
+}
+
 export async function probeTiff(path: string): Promise<StackInfo> {
   const fh = await openFile(path);
   try {
@@ -265,9 +284,10 @@ export async function openTiff(path: string, opts: ReadOptions = {}): Promise<St
   const abs = resolve(path);
   const fh = await openFile(abs);
   try {
-    const layout = await inspectTiff(fh, abs);
+    const layout = channelsAsZ(abs, await inspectTiff(fh, abs), opts.channelsAsZ === true);
     const { info } = layout;
-    const c = selectIndex(abs, info.channels, opts.channel, 'channel', '--channel');
+    const onlyChannels = info.depth === 1 && info.times === 1;
+    const c = selectIndex(abs, info.channels, opts.channel, 'channel', '--channel', onlyChannels ? ', or read them as Z planes with --channels-as-z' : '');
     const t = selectIndex(abs, info.times, opts.time, 'time point', '--time');
     const meta: StackMeta = {
       name: basename(abs),
@@ -283,6 +303,7 @@ export async function openTiff(path: string, opts: ReadOptions = {}): Promise<St
       ...(info.description ? { description: info.description } : {}),
     };
     const le = layout.structure.littleEndian;
+    const isFloat = info.dtype === 'float32' || info.dtype === 'float64';
     let closed = false;
     return {
       depth: info.depth,
@@ -299,7 +320,8 @@ export async function openTiff(path: string, opts: ReadOptions = {}): Promise<St
         } catch (e) {
           throw asStackFileError(abs, e, `plane ${z} cannot be decoded`);
         }
-        if (!opts.allowNonFinite) checkFinite(abs, z, plane);
+        // Integer samples cannot be NaN/Inf; only float data need the scan.
+        if (!opts.allowNonFinite && isFloat) checkFinite(abs, z, plane);
         return plane;
       },
       async close() {
