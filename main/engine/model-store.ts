@@ -51,6 +51,8 @@ export const ModelConfigSchema = z.object({
   engine: z.object({ engine: z.enum(['tfjs', 'onnx']), backend: z.string(), provider: z.string().optional() }).passthrough(),
   createdAt: z.string(),
   cancelled: z.boolean().optional(),
+  /** Camera background pattern subtracted from every plane before normalisation (method.md §5). */
+  background: z.object({ file: z.literal('background.bin'), height: z.number().int().positive(), width: z.number().int().positive() }).optional(),
 });
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 
@@ -77,6 +79,8 @@ export interface SaveModelInput {
   weights: NamedWeights;
   /** tfjs layers topology (LayersModel.toJSON(null, false)); built from the spec when omitted. */
   topology?: unknown;
+  /** Camera background pattern (one plane) to store with the model. */
+  background?: { data: Float32Array; height: number; width: number };
 }
 
 /** The tfjs layers topology for a spec (builds a throw-away model on the active tfjs backend). */
@@ -118,7 +122,13 @@ export async function saveModel(dir: string, input: SaveModelInput): Promise<voi
     ...input.config,
     arch: input.spec,
     createdAt: new Date().toISOString(),
+    ...(input.background ? { background: { file: 'background.bin', height: input.background.height, width: input.background.width } } : {}),
   });
+  if (input.background) {
+    const bg = input.background;
+    if (bg.data.length !== bg.height * bg.width) throw new Error('background pattern has the wrong size');
+    await writeAtomic(join(dir, 'background.bin'), new Uint8Array(bg.data.buffer.slice(bg.data.byteOffset, bg.data.byteOffset + bg.data.byteLength)));
+  }
   await writeAtomic(join(dir, 'weights.bin'), bin);
   await writeAtomic(join(dir, 'model.json'), JSON.stringify(modelJson));
   await writeAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2));
@@ -177,8 +187,19 @@ export async function readWeights(dir: string): Promise<NamedWeights> {
   return out;
 }
 
+/** The model's camera background pattern (one plane, row-major), or null when it has none. */
+export async function readBackground(dir: string, config: ModelConfig): Promise<Float32Array | null> {
+  if (!config.background) return null;
+  const { height, width } = config.background;
+  const buf = await readFile(join(dir, 'background.bin'));
+  if (buf.length !== height * width * 4) throw new Error(`${join(dir, 'background.bin')} does not hold ${height}×${width} float32 values`);
+  const out = new Float32Array(height * width);
+  new Uint8Array(out.buffer).set(buf);
+  return out;
+}
+
 /** Everything needed to predict with a model folder. */
-export async function loadModel(dir: string): Promise<{ config: ModelConfig; spec: ArchSpec; weights: NamedWeights }> {
+export async function loadModel(dir: string): Promise<{ config: ModelConfig; spec: ArchSpec; weights: NamedWeights; background: Float32Array | null }> {
   const config = await readModelConfig(dir);
   const weights = await readWeights(dir);
   const spec = config.arch as ArchSpec;
@@ -186,7 +207,7 @@ export async function loadModel(dir: string): Promise<{ config: ModelConfig; spe
     const w = weights.get(s.name);
     if (!w || w.shape.join('x') !== s.shape.join('x')) throw new Error(`model ${dir}: weight ${s.name} missing or of the wrong shape`);
   }
-  return { config, spec, weights };
+  return { config, spec, weights, background: await readBackground(dir, config) };
 }
 
 export type { HistoryPoint, Normalisation };

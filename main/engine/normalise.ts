@@ -76,3 +76,32 @@ export function denormaliseInPlace(n: Normalisation, data: Float32Array): void {
   const { scale, offset } = affine(n);
   for (let i = 0; i < data.length; i++) data[i] = (data[i] - offset) / scale;
 }
+
+/**
+ * Camera background pattern (method.md §5): the per-pixel median over all given planes. Meant for
+ * many images of one camera (dark frames, or all planes of many stacks); over the planes of a single
+ * sample stack it would also remove signal that is the same in every plane.
+ */
+export function estimateBackground(stacks: { data: Float32Array; depth: number }[], height: number, width: number): Float32Array {
+  const hw = height * width;
+  const n = stacks.reduce((a, s) => a + s.depth, 0);
+  if (n === 0) throw new Error('no planes to estimate a background from');
+  const out = new Float32Array(hw);
+  const vals = new Float32Array(n);
+  for (let i = 0; i < hw; i++) {
+    let j = 0;
+    for (const s of stacks) for (let z = 0; z < s.depth; z++) vals[j++] = s.data[z * hw + i];
+    vals.sort();
+    out[i] = n % 2 ? vals[n >> 1] : 0.5 * (vals[(n >> 1) - 1] + vals[n >> 1]);
+  }
+  return out;
+}
+
+/** A copy of a ZYX stack with the one-plane pattern subtracted from every plane. */
+export function subtractBackground(data: Float32Array, background: Float32Array): Float32Array {
+  const hw = background.length;
+  if (data.length % hw !== 0) throw new Error('background pattern and stack planes differ in size');
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i] - background[i % hw];
+  return out;
+}

@@ -112,6 +112,11 @@ export interface DenoiseOptions {
   overlap?: number;
   /** Tiles per predictBatch call. */
   batchTiles?: number;
+  /**
+   * Camera background pattern (one plane) subtracted from the input before normalisation; the
+   * output stays background-free. `normalisation` must then be fitted on the subtracted stack.
+   */
+  background?: Float32Array | null;
   onEvent?: ProgressListener<PredictEvent>;
   signal?: AbortSignal;
   /**
@@ -152,6 +157,8 @@ export async function denoiseStack(
   for (let a = 0; a < ty.starts.length; a++) for (let b = 0; b < tx.starts.length; b++) tiles.push([a, b]);
   const xb = new Float32Array(batchTiles * th * tw * cin);
   const hw = H * W;
+  const bg = o.background ?? null;
+  if (bg && bg.length !== hw) throw new Error(`the model's background pattern has ${bg.length} pixels, the planes ${H}×${W}`);
   // Normalisation as an affine map, applied while the plane's channels are gathered.
   const probe = new Float32Array([0, 1]);
   const mapped = normalise(o.normalisation, probe);
@@ -167,7 +174,8 @@ export async function denoiseStack(
       for (let x = 0; x < Wp; x++) {
         const s = sy * W + reflect(x, W);
         const d = (y * Wp + x) * cin;
-        for (let c = 0; c < cin; c++) plane[d + c] = data[chans[c] * hw + s] * scale + offset;
+        const b = bg ? bg[s] : 0;
+        for (let c = 0; c < cin; c++) plane[d + c] = (data[chans[c] * hw + s] - b) * scale + offset;
       }
     }
     acc.fill(0);

@@ -7,7 +7,7 @@
 import { buildArch, defaultResidualChannels, type ArchSpec } from '../../shared/model/arch.ts';
 import { initWeights, type NamedWeights } from '../../shared/model/init.ts';
 import { samplerLayout, TrainingConfig, type TrainingConfigInput } from '../../shared/config/training.ts';
-import { fitNormalisation, normalise } from './normalise.ts';
+import { fitNormalisation, normalise, subtractBackground } from './normalise.ts';
 import { splitPlanes, streamBatches, type SamplerOptions, type Volume } from './sampler.ts';
 import { DEFAULT_ADAM, type Batch, type EngineReport, type HistoryPoint, type Normalisation, type ProgressListener, type TrainEngine, type TrainEvent } from './types.ts';
 
@@ -30,6 +30,11 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** One-line notices (backend choice, engine fall-back). */
   log?: (line: string) => void;
+  /**
+   * Camera background pattern (one plane) subtracted from the noisy stacks before normalisation
+   * (method.md §5); returned in the result so the model carries it to prediction.
+   */
+  background?: Float32Array;
 }
 
 export interface TrainResult {
@@ -46,6 +51,7 @@ export interface TrainResult {
   engine: EngineReport;
   cancelled: boolean;
   seconds: number;
+  background: Float32Array | null;
 }
 
 /** Learning rate of epoch e (0-based): cosine decay from lr towards 0 over the run. */
@@ -105,7 +111,15 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     n2vFraction: config.n2vFraction,
     n2vRadius: config.n2vRadius,
   };
-  const { vols, first } = normaliseVolumes(opts.volumes, config.normalize);
+  const bg = opts.background;
+  const raw = bg
+    ? opts.volumes.map((v) => {
+        if (bg.length !== v.height * v.width) throw new Error(`the background pattern has ${bg.length} pixels, the planes ${v.height}×${v.width}`);
+        return { ...v, a: subtractBackground(v.a, bg), b: v.b && subtractBackground(v.b, bg) };
+      })
+    : opts.volumes;
+  const { vols, first: fitted } = normaliseVolumes(raw, config.normalize);
+  const first: Normalisation = bg && fitted.kind === 'percentile' ? { ...fitted, background: true } : fitted;
   const split = splitPlanes(vols, config.valFraction, config.valSplit);
   const trainStream = streamBatches(vols, split.train, sOpts, config.seed + 1);
   // Fixed validation batches, so validation losses of different epochs are comparable.
@@ -194,6 +208,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       engine: report,
       cancelled,
       seconds: (Date.now() - t0) / 1000,
+      background: bg ?? null,
     };
   } finally {
     engine.dispose();

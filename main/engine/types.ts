@@ -141,13 +141,21 @@ export type ProgressListener<E> = (event: E) => void;
  * How intensities were mapped before the network saw them (method.md §5); prediction applies the
  * same mapping to its input and the inverse to the network output.
  * - percentile: per stack, (v − p_low)/(p_high − p_low) with p_low/p_high its 3rd/99.8th percentile
- *   (recomputed on every stack that is denoised, as CSBDeep does); `background` is a per-pixel
- *   pattern subtracted first when the model carries one (background.bin in the model folder).
+ *   (recomputed on every stack that is denoised, as CSBDeep does). A camera background pattern, if
+ *   the model carries one (background.bin, see model-store.ts), is subtracted before this.
  * - mri: per stack, (v − min)/(max − min) − 0.5.
  * - none: identity.
  */
 export type Normalisation =
-  | { kind: 'percentile'; pLow: number; pHigh: number; low: number; high: number; background?: boolean }
+  | {
+      kind: 'percentile';
+      pLow: number;
+      pHigh: number;
+      low: number;
+      high: number;
+      /** True when a background pattern was subtracted first (the model folder then has background.bin). */
+      background?: boolean;
+    }
   | { kind: 'mri'; min: number; max: number }
   | { kind: 'none' };
 

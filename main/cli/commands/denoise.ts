@@ -103,7 +103,12 @@ export const command: Command = {
 
     const { loadPredictor } = await import('../../engine/predictor.ts');
     const { denoiseStack } = await import('../../engine/predict.ts');
-    const { refit } = await import('../../engine/normalise.ts');
+    const { refit, subtractBackground } = await import('../../engine/normalise.ts');
+    const { readBackground } = await import('../../engine/model-store.ts');
+    const background = await readBackground(modelDir, config);
+    if (background && background.length !== a.height * a.width) {
+      throw new UserError(`the model's background pattern is ${config.background?.height}×${config.background?.width}, the input planes ${a.height}×${a.width}`);
+    }
     const { writeStack } = await import('../../io/index.ts');
     const loaded = await loadPredictor(modelDir, { engine, provider, backend, log });
     log(`engine: ${describeEngine(loaded.report)}`);
@@ -119,7 +124,8 @@ export const command: Command = {
           pred = await denoiseStack(loaded.predictor, s.data, s, {
             spec: loaded.spec,
             layout: config.layout,
-            normalisation: refit(config.normalisation, s.data),
+            normalisation: refit(config.normalisation, background ? subtractBackground(s.data, background) : s.data),
+            background,
             tile,
             overlap,
             batchTiles,

@@ -9,6 +9,7 @@ const OPTIONS = {
   input: { type: 'string' },
   copy: { type: 'string' },
   clean: { type: 'string' },
+  background: { type: 'string' },
   method: { type: 'string' },
   mode: { type: 'string' },
   neighbors: { type: 'string' },
@@ -39,6 +40,10 @@ MODEL_DIR (model.json + weights.bin in tfjs layers format, config.json with the 
   --input FILE            noisy stack (TIFF uint8/uint16/float32, NIfTI .nii/.nii.gz, ...)
   --copy FILE             second, independently noisy copy (needed by --mode copy and --method n2n)
   --clean FILE            clean reference (needed by --method n2c)
+  --background FILE|median  camera background pattern subtracted before normalisation (method.md
+                          §5): FILE = a background/dark image or stack (per-pixel median of its
+                          planes); median = per-pixel median of the input's own planes (only for
+                          many planes of varying content). Stored with the model for n2s denoise.
   --method n2s|n2n|n2c|n2v  Noise2Stack (default), Noise2Noise (copy, K=0), Noise2Clean, Noise2Void
   --mode self|copy        N2S: self-supervised, 2K neighbours predict plane i (default), or
                           copy-supervised, plane i and 2K neighbours of copy A predict copy B
@@ -124,6 +129,18 @@ export const command: Command = {
     const clean = f.clean ? await readInputStack(f.clean) : undefined;
     if (b) sameShape(a, b, `--copy ${b.meta.name}`);
     if (clean) sameShape(a, clean, `--clean ${clean.meta.name}`);
+    let background: Float32Array | undefined;
+    if (f.background) {
+      const { estimateBackground } = await import('../../engine/normalise.ts');
+      if (f.background === 'median') background = estimateBackground([a], a.height, a.width);
+      else {
+        const bgStack = await readInputStack(f.background);
+        if (bgStack.height !== a.height || bgStack.width !== a.width) {
+          throw new UserError(`--background ${bgStack.meta.name} is ${bgStack.height}×${bgStack.width}, the input planes ${a.height}×${a.width}`);
+        }
+        background = estimateBackground([bgStack], a.height, a.width);
+      }
+    }
 
     const { trainModel } = await import('../../engine/train.ts');
     const { saveModel } = await import('../../engine/model-store.ts');
@@ -140,6 +157,7 @@ export const command: Command = {
         config,
         volumes: [{ depth: a.depth, height: a.height, width: a.width, a: a.data, b: needsCopy ? b?.data : undefined, clean: clean?.data }],
         signal: ac.signal,
+        background,
         log,
         onEvent: (e) => {
           if (e.type === 'start' && !announced) {
@@ -156,6 +174,7 @@ export const command: Command = {
       await saveModel(out, {
         spec: r.spec,
         weights: r.weights,
+        background: r.background ? { data: r.background, height: a.height, width: a.width } : undefined,
         config: {
           training: r.config,
           layout: r.layout,

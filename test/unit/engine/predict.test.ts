@@ -102,3 +102,45 @@ test('save/load round trip gives identical weights and predictions; model.json l
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a background pattern is subtracted on the fly (same as denoising the subtracted stack) and stored with the model', async () => {
+  const { subtractBackground, estimateBackground } = await import('../../../main/engine/normalise.ts');
+  const s = blobStack(8, 3, 36, 40, 0.1);
+  const rng = createRng(5);
+  const bg = Float32Array.from({ length: 36 * 40 }, () => 0.3 * rng.next());
+  const withBg = new Float32Array(s.noisy.length);
+  for (let i = 0; i < withBg.length; i++) withBg[i] = s.noisy[i] + bg[i % bg.length];
+  // The per-pixel median of planes that all carry the same pattern on a zero signal is the pattern.
+  const dark = new Float32Array(5 * bg.length);
+  for (let i = 0; i < dark.length; i++) dark[i] = bg[i % bg.length];
+  assert.deepEqual(estimateBackground([{ data: dark, depth: 5 }], 36, 40), bg);
+  const p = await TfjsPredictor.create(spec, weights(3), 'wasm');
+  const shape = { depth: 3, height: 36, width: 40 };
+  const a = await denoiseStack(p, withBg, shape, { spec, layout, normalisation: none, background: bg });
+  const b = await denoiseStack(p, subtractBackground(withBg, bg), shape, { spec, layout, normalisation: none });
+  p.dispose();
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  assert.ok(d < 1e-6, `max difference ${d}`);
+
+  const dir = await mkdtemp(join(tmpdir(), 'n2s-model-bg-'));
+  try {
+    await saveModel(dir, {
+      spec,
+      weights: weights(3),
+      background: { data: bg, height: 36, width: 40 },
+      config: {
+        training: TrainingConfig.parse({ widthScale: 0.25 }),
+        layout: { mode: 'self', k: 1, inChannels: 2 },
+        normalisation: { kind: 'percentile', pLow: 3, pHigh: 99.8, low: 0, high: 1, background: true },
+        losses: { finalLoss: null, bestValLoss: null, bestEpoch: 1 },
+        history: [],
+        engine: { engine: 'tfjs', backend: 'wasm' },
+      },
+    });
+    const loaded = await loadModel(dir);
+    assert.deepEqual(loaded.background, bg);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

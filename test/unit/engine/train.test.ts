@@ -69,3 +69,16 @@ test('training stops at an aborted signal and keeps the last complete epoch', as
   assert.equal(r.cancelled, true);
   assert.equal(r.history.length, 2);
 });
+
+test('masked MSE (Noise2Void) counts only masked pixels', async () => {
+  const { mseLoss } = await import('../../../main/engine/tfjs/engine.ts');
+  await selectBackend('wasm');
+  const pred = tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
+  const y = tf.tensor4d([0, 0, 0, 0], [1, 2, 2, 1]);
+  const mask = tf.tensor4d([0, 1, 0, 1], [1, 2, 2, 1]);
+  const plain = mseLoss(pred, y);
+  const masked = mseLoss(pred, y, mask);
+  assert.equal((await plain.data())[0], (1 + 4 + 9 + 16) / 4);
+  assert.equal((await masked.data())[0], (4 + 16) / 2);
+  tf.dispose([pred, y, mask, plain, masked]);
+});
