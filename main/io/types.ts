@@ -21,7 +21,13 @@ export interface ReadOptions {
   time?: number;
   /** Called after each plane is decoded by readStack. */
   onProgress?: (done: number, total: number) => void;
-  /** Read the channels of a channels-only TIFF as Z planes (a Z-stack mislabelled as channels). */
+  /**
+   * The file axis whose planes form the stack (TIFF only): 'Z' (default); 'C' reads the channels of
+   * a single-slice file as Z (a Z-stack mislabelled as channels); 'T' uses the frames of a
+   * single-slice time-lapse as the stack.
+   */
+  planesFrom?: 'Z' | 'C' | 'T';
+  /** Shorthand for planesFrom: 'C'. */
   channelsAsZ?: boolean;
   /** Accept NaN/Inf values (default: refuse them with a clear error). */
   allowNonFinite?: boolean;

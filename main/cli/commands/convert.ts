@@ -13,11 +13,12 @@ const Args = z.object({
   time: z.number().int().nonnegative().optional(),
   overwrite: z.boolean(),
   channelsAsZ: z.boolean(),
+  framesAsZ: z.boolean(),
   json: z.boolean(),
 });
 
 const VALUE_FLAGS = new Set(['--format', '--dtype', '--channel', '--time']);
-const BOOL_FLAGS = new Set(['--overwrite', '--json', '--channels-as-z']);
+const BOOL_FLAGS = new Set(['--overwrite', '--json', '--channels-as-z', '--frames-as-z']);
 
 function parseArgs(argv: string[]): z.infer<typeof Args> {
   const pos: string[] = [];
@@ -50,8 +51,10 @@ function parseArgs(argv: string[]): z.infer<typeof Args> {
     time: int('time'),
     overwrite: bools.has('overwrite'),
     channelsAsZ: bools.has('channels-as-z'),
+    framesAsZ: bools.has('frames-as-z'),
     json: bools.has('json'),
   });
+  if (r.success && r.data.channelsAsZ && r.data.framesAsZ) throw new UserError('--channels-as-z and --frames-as-z exclude each other');
   if (!r.success) {
     const issue = r.error.issues[0];
     throw new UserError(`--${issue.path.join('.')}: ${issue.message}`);
@@ -64,7 +67,8 @@ export const command: Command = {
   summary: 'convert between TIFF (ImageJ/OME), NIfTI and OME-Zarr keeping metadata',
   help: [
     'Usage: n2s convert IN OUT [--format imagej|ome|nifti|zarr] [--dtype keep|float32|uint16|uint8]',
-    '                          [--channel C] [--time T] [--channels-as-z] [--overwrite] [--json]',
+    '                          [--channel C] [--time T] [--channels-as-z | --frames-as-z]',
+    '                          [--overwrite] [--json]',
     '',
     'Reads IN (TIFF, NIfTI, OME-Zarr or a folder of TIFFs) and writes one Z-stack to OUT, keeping voxel',
     'size, unit and channel name. The output type follows OUT\'s name (.tif ImageJ, .ome.tif OME-TIFF,',
@@ -75,13 +79,14 @@ export const command: Command = {
     '               float32 | uint16 | uint8',
     '--channel C    channel to take from a multi-channel file (0-based)',
     '--time T       time point to take from a time series (0-based)',
-    '--channels-as-z  read a channels-only TIFF\'s channels as Z planes (a Z-stack saved as channels)',
+    '--channels-as-z  read the channels of a single-slice TIFF as Z planes (a Z-stack saved as channels)',
+    '--frames-as-z    use the time points of a single-slice TIFF (a time-lapse) as the stack',
     '--overwrite    replace OUT if it exists (never the input)',
     '--json         print the write report as JSON',
   ].join('\n'),
   async run(argv) {
     const a = parseArgs(argv);
-    const src = await openStack(a.input, { channel: a.channel, time: a.time, channelsAsZ: a.channelsAsZ });
+    const src = await openStack(a.input, { channel: a.channel, time: a.time, planesFrom: a.channelsAsZ ? 'C' : a.framesAsZ ? 'T' : 'Z' });
     try {
       const report = await writeStack(a.output, src, {
         format: a.format,

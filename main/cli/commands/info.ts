@@ -29,10 +29,10 @@ export function formatInfo(i: StackInfo): string {
   ];
   if (i.channels > 1) {
     lines.push(`channels:   ${i.channels}${i.channelNames ? ` (${i.channelNames.join(', ')})` : ''} — choose one with --channel`);
-    if (i.depth === 1 && i.times === 1) lines.push('            (if these are Z planes saved as channels, read them with --channels-as-z)');
+    if (i.depth === 1) lines.push('            (if these are Z planes saved as channels, read them with --channels-as-z)');
   }
   else if (i.channelNames?.[0]) lines.push(`channel:    ${i.channelNames[0]}`);
-  if (i.times > 1) lines.push(`time:       ${i.times} points — choose one with --time`);
+  if (i.times > 1) lines.push(`time:       ${i.times} points — choose one with --time${i.depth === 1 ? ', or use them as the stack with --frames-as-z' : ''}`);
   if (i.description) lines.push(`description: ${i.description.replace(/\n/g, ' | ')}`);
   for (const [k, v] of Object.entries(i.details)) lines.push(`${(k + ':').padEnd(11)} ${v}`);
   return lines.join('\n') + '\n';

@@ -245,22 +245,34 @@ function checkPagesAgree(p0: Ifd, sizes: { C: number; Z: number; T: number }, lo
 }
 
 /**
- * Reads the channels of a file with one slice and one time point as its Z planes: tifffile and
- * some acquisition software label an unlabelled Z-stack as channels (the "Z-stack saved as
- * channels" complaint); the user says so with --channels-as-z.
+ * Takes the planes of the stack from another axis of the file: tifffile and some acquisition
+ * software label an unlabelled Z-stack as channels (the "Z-stack saved as channels" complaint,
+ * --channels-as-z), and a time-lapse of one plane is denoised with its frames as the stack
+ * (--frames-as-z). The file must have a single Z slice for either.
  */
-function channelsAsZ(path: string, layout: TiffLayout, on: boolean): TiffLayout {
-  if (!on) return layout;
+function planesFrom(path: string, layout: TiffLayout, axis: 'Z' | 'C' | 'T'): TiffLayout {
+  if (axis === 'Z') return layout;
   const { info } = layout;
-  if (info.depth !== 1 || info.times !== 1) {
-    throw new StackFileError(path, `--channels-as-z needs a file with channels only, but it has axes ${info.axes}`);
+  const flag = axis === 'C' ? '--channels-as-z' : '--frames-as-z';
+  const size = axis === 'C' ? info.channels : info.times;
+  if (info.depth !== 1 || size < 1) {
+    throw new StackFileError(path, `${flag} needs a file with a single Z slice, but it has axes ${info.axes} (shape ${info.shape.join('×')})`);
   }
-  const axes = info.axes.replace('C', 'Z');
+  const axes = info.axes.replace(axis, 'Z');
+  const reinterpreted = `${axis === 'C' ? 'channels' : 'time points'} read as Z (file axes ${info.axes})`;
   return {
     ...layout,
-    info: { ...info, axes, depth: info.channels, channels: 1, channelNames: undefined, details: { ...info.details, reinterpreted: `channels read as Z (file axes ${info.axes})` } },
-    locate: (_c, z, t) => layout.locate(z, 0, t),
+    info: axis === 'C'
+      ? { ...info, axes, depth: size, channels: 1, channelNames: undefined, details: { ...info.details, reinterpreted } }
+      : { ...info, axes, depth: size, times: 1, details: { ...info.details, reinterpreted } },
+    locate: axis === 'C' ? (_c, z, t) => layout.locate(z, 0, t) : (c, z) => layout.locate(c, 0, z),
   };
+}
+
+/** The hint added when a file has several channels or time points and no Z. */
+function axisHint(info: StackInfo, axis: 'C' | 'T'): string {
+  if (info.depth !== 1) return '';
+  return axis === 'C' ? ', or read them as Z planes with --channels-as-z' : ', or use the frames as the stack with --frames-as-z';
 }
 
 export async function probeTiff(path: string): Promise<StackInfo> {
@@ -284,11 +296,10 @@ export async function openTiff(path: string, opts: ReadOptions = {}): Promise<St
   const abs = resolve(path);
   const fh = await openFile(abs);
   try {
-    const layout = channelsAsZ(abs, await inspectTiff(fh, abs), opts.channelsAsZ === true);
+    const layout = planesFrom(abs, await inspectTiff(fh, abs), opts.planesFrom ?? (opts.channelsAsZ ? 'C' : 'Z'));
     const { info } = layout;
-    const onlyChannels = info.depth === 1 && info.times === 1;
-    const c = selectIndex(abs, info.channels, opts.channel, 'channel', '--channel', onlyChannels ? ', or read them as Z planes with --channels-as-z' : '');
-    const t = selectIndex(abs, info.times, opts.time, 'time point', '--time');
+    const c = selectIndex(abs, info.channels, opts.channel, 'channel', '--channel', axisHint(info, 'C'));
+    const t = selectIndex(abs, info.times, opts.time, 'time point', '--time', axisHint(info, 'T'));
     const meta: StackMeta = {
       name: basename(abs),
       sourcePath: abs,

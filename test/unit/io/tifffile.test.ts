@@ -108,6 +108,10 @@ case('packbits', o, file='packbits.tif', dtype='uint8', axes='ZYX')
 u = rng.integers(0, 65535, (4, 8, 9), dtype=np.uint16)
 tifffile.imwrite(f'{d}/ij_unlabelled.tif', u, imagej=True)
 case('ij_unlabelled', u, file='ij_unlabelled.tif', channelsAsZ=True, dtype='uint16', axes='ZYX')
+# A time-lapse of one plane (TYX): --frames-as-z uses the frames as the stack.
+v = rng.integers(0, 255, (5, 8, 9), dtype=np.uint8)
+tifffile.imwrite(f'{d}/ij_tyx.tif', v, imagej=True, metadata={'axes': 'TYX'})
+case('ij_tyx', v, file='ij_tyx.tif', planesFrom='T', dtype='uint8', axes='ZYX')
 
 # Several samples per pixel that are not colour (photometric minisblack) act as channels.
 q = rng.integers(0, 65535, (3, 10, 12), dtype=np.uint16)
@@ -137,6 +141,7 @@ const Case = z.object({
   times: z.number().optional(),
   bigtiff: z.boolean().optional(),
   channelsAsZ: z.boolean().optional(),
+  planesFrom: z.enum(['Z', 'C', 'T']).optional(),
 });
 
 test('stacks written by tifffile and Pillow/libtiff are read correctly', { skip }, async () => {
@@ -146,14 +151,14 @@ test('stacks written by tifffile and Pillow/libtiff are read correctly', { skip 
     assert.ok(cases.length >= 16);
     for (const c of cases) {
       const path = join(dir, c.file);
-      const s = await readStack(path, { channel: c.channel, time: c.time, channelsAsZ: c.channelsAsZ });
+      const s = await readStack(path, { channel: c.channel, time: c.time, channelsAsZ: c.channelsAsZ, planesFrom: c.planesFrom });
       const raw = readFileSync(join(dir, `${c.name}.raw`));
       const expected = new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
       assert.deepEqual([s.depth, s.height, s.width], c.shape, `${c.name}: shape`);
       assert.equal(f32sha(s.data), f32sha(expected), `${c.name}: values`);
       assert.equal(s.meta.dtype, c.dtype as DType, `${c.name}: dtype`);
       const info = await probeStack(path);
-      if (c.axes) assert.equal(c.channelsAsZ ? s.meta.sourceAxes : info.axes, c.axes, `${c.name}: axes`);
+      if (c.axes) assert.equal(c.channelsAsZ || c.planesFrom ? s.meta.sourceAxes : info.axes, c.axes, `${c.name}: axes`);
       if (c.channels) assert.equal(info.channels, c.channels, `${c.name}: channels`);
       if (c.times) assert.equal(info.times, c.times, `${c.name}: times`);
       if (c.bigtiff) assert.equal(info.details.bigTiff, true, `${c.name}: BigTIFF`);
@@ -167,7 +172,8 @@ test('stacks written by tifffile and Pillow/libtiff are read correctly', { skip 
     await assert.rejects(readStack(join(dir, 'ij_zcyx.tif')), /has 3 channels; choose one with --channel \(0–2\)/);
     await assert.rejects(readStack(join(dir, 'ij_zcyx.tif'), { channel: 3 }), /--channel 3 is out of range/);
     await assert.rejects(readStack(join(dir, 'ij_unlabelled.tif')), /has 4 channels; choose one with --channel \(0–3\), or read them as Z planes with --channels-as-z/);
-    await assert.rejects(readStack(join(dir, 'ij_zcyx.tif'), { channelsAsZ: true }), /--channels-as-z needs a file with channels only, but it has axes ZCYX/);
+    await assert.rejects(readStack(join(dir, 'ij_tyx.tif')), /has 5 time points; choose one with --time \(0–4\), or use the frames as the stack with --frames-as-z/);
+    await assert.rejects(readStack(join(dir, 'ij_zcyx.tif'), { channelsAsZ: true }), /--channels-as-z needs a file with a single Z slice, but it has axes ZCYX/);
     await assert.rejects(readStack(join(dir, 'ij_tzcyx.tif'), { channel: 0 }), /has 2 time points; choose one with --time/);
     await assert.rejects(readStack(join(dir, 'rgb.tif')), /rgb\.tif: .*RGB colour image \(3 samples per pixel\).*Split Channels/);
     await assert.rejects(readStack(join(dir, 'gray_alpha.tif')), /gray_alpha\.tif: .*grayscale image with an alpha channel/);
