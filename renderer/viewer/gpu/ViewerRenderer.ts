@@ -34,6 +34,9 @@ interface Registered {
   el: HTMLElement;
   spec: ViewportSpec;
   signature: string;
+  /** 3-D view: the last frame was a draft, to be refined once inputs rest. */
+  draft: boolean;
+  changedAt: number;
 }
 
 export interface RendererOptions {
@@ -61,11 +64,12 @@ export class ViewerRenderer {
   private readonly unsubscribe: () => void;
   private readonly resizeObserver: ResizeObserver | null;
   private raf = 0;
-  // While the 3-D view is being rotated it is drawn with a quarter of the ray-march steps
-  // (software rendering needs ~0.3–0.8 s per full-quality MIP frame), then refined once idle.
-  private lastOrbit: ViewerState['orbit'] | null = null;
-  private orbitMovedAt = -Infinity;
+  // Progressive 3-D view: any change (rotation, contrast, layers…) is first drawn with a quarter
+  // of the ray-march steps, then refined once its inputs have rested REFINE_AFTER_MS (software
+  // rendering needs ~1–3 s per full-quality MIP frame).
   private refineTimer: ReturnType<typeof setTimeout> | null = null;
+  /** 'full' skips the draft pass (benchmarks, screenshots). */
+  quality: 'progressive' | 'full' = 'progressive';
   private size = { w: 0, h: 0 };
   private disposed = false;
 
@@ -95,7 +99,7 @@ export class ViewerRenderer {
     const prev = this.viewports.get(id);
     if (prev && prev.el !== el) this.resizeObserver?.unobserve(prev.el);
     if (!prev || prev.el !== el) this.resizeObserver?.observe(el);
-    this.viewports.set(id, { el, spec, signature: '' });
+    this.viewports.set(id, { el, spec, signature: '', draft: false, changedAt: 0 });
     this.requestRender();
   }
 
@@ -129,6 +133,14 @@ export class ViewerRenderer {
     });
   }
 
+  private scheduleRefine(): void {
+    if (this.refineTimer) clearTimeout(this.refineTimer);
+    this.refineTimer = setTimeout(() => {
+      this.refineTimer = null;
+      this.requestRender();
+    }, REFINE_AFTER_MS + 10);
+  }
+
   markAllDirty(): void {
     for (const v of this.viewports.values()) v.signature = '';
   }
@@ -143,18 +155,6 @@ export class ViewerRenderer {
     }
     const state = this.viewer.get();
     this.syncResources(state.layers);
-    if (state.orbit !== this.lastOrbit) {
-      if (this.lastOrbit) this.orbitMovedAt = t0;
-      this.lastOrbit = state.orbit;
-    }
-    const interactive = t0 - this.orbitMovedAt < REFINE_AFTER_MS;
-    if (interactive) {
-      if (this.refineTimer) clearTimeout(this.refineTimer);
-      this.refineTimer = setTimeout(() => {
-        this.refineTimer = null;
-        this.requestRender();
-      }, REFINE_AFTER_MS + 10);
-    }
     const w = this.canvas.clientWidth;
     const h = this.canvas.clientHeight;
     if (w !== this.size.w || h !== this.size.h) {
@@ -168,10 +168,22 @@ export class ViewerRenderer {
     for (const [id, v] of this.viewports) {
       const rect = this.viewportRect(id);
       if (!rect || rect.w <= 0 || rect.h <= 0) continue;
-      const sig = this.signature(v.spec, rect, state) + (v.spec.kind === '3d' && interactive ? '|draft' : '');
-      if (sig === v.signature) continue;
-      v.signature = sig;
-      this.renderViewport(v.spec, rect, state, interactive);
+      const sig = this.signature(v.spec, rect, state);
+      const changed = sig !== v.signature;
+      if (changed) {
+        v.signature = sig;
+        v.changedAt = t0;
+      }
+      if (v.spec.kind === '3d' && this.quality === 'progressive') {
+        const rested = t0 - v.changedAt >= REFINE_AFTER_MS;
+        if (!changed && !(v.draft && rested)) continue;
+        v.draft = !rested;
+        if (v.draft) this.scheduleRefine();
+      } else {
+        if (!changed) continue;
+        v.draft = false;
+      }
+      this.renderViewport(v.spec, rect, state, v.draft);
       n++;
     }
     this.viewportsRendered = n;
