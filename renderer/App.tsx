@@ -9,8 +9,13 @@ import { Workspace } from './shell/workspace.ts';
 export function App() {
   const [state, setState] = useState<{ ws: Workspace; info: AppInfo } | { error: string } | null>(null);
   useEffect(() => {
-    connectApi()
-      .then(async (api) => setState({ ws: new Workspace(api), info: await api.invoke('app:info', {}) }))
+    let ws: Workspace | null = null;
+    const lost = () => ws?.notify('error', 'Lost the connection to the app: the bridge server stopped. Restart it and reload this page.');
+    connectApi(lost)
+      .then(async (api) => {
+        ws = new Workspace(api);
+        setState({ ws, info: await api.invoke('app:info', {}) });
+      })
       .catch((e: Error) => setState({ error: e.message }));
   }, []);
   if (!state) return <div className="splash">Connecting…</div>;

@@ -7,7 +7,8 @@ import { BRIDGE_WS_PATH, BridgeServerMessage, type BridgeClientMessage } from '.
 import type { Reply } from '../../shared/ipc/define.ts';
 import { decodeFrame, encodeFrame } from '../../shared/ipc/frame.ts';
 
-export function connectBridge(url: string): Promise<N2sRawApi> {
+/** `onClose` is told when the connection drops after it was open (the server stopped). */
+export function connectBridge(url: string, onClose?: () => void): Promise<N2sRawApi> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     ws.binaryType = 'arraybuffer';
@@ -33,6 +34,7 @@ export function connectBridge(url: string): Promise<N2sRawApi> {
     ws.onclose = () => {
       for (const done of pending.values()) done({ ok: false, error: { code: 'internal', message: 'lost the connection to the app' } });
       pending.clear();
+      onClose?.();
     };
     ws.onerror = () => reject(new Error(`cannot connect to the app at ${url.replace(/token=[^&]+/, 'token=…')}`));
     ws.onopen = () =>

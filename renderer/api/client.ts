@@ -26,7 +26,8 @@ export function typedApi(raw: N2sRawApi): N2sApi {
   };
 }
 
-export async function connectApi(): Promise<N2sApi> {
+/** `onDisconnect` fires if the browser bridge's connection drops (never in Electron). */
+export async function connectApi(onDisconnect?: () => void): Promise<N2sApi> {
   if (window.n2s) return typedApi(window.n2s);
-  return typedApi(await connectBridge(bridgeUrlFromLocation(window.location)));
+  return typedApi(await connectBridge(bridgeUrlFromLocation(window.location), onDisconnect));
 }

@@ -125,3 +125,10 @@ test('a file that is not an image gives a readable error in the UI', async () =>
   await page.getByText(/not allowed to open \/etc\/hostname/).waitFor();
   assert.deepEqual(problems, []);
 });
+
+test('if the main process goes away, the page says so instead of failing silently', async () => {
+  await app.close();
+  await page.getByText(/Lost the connection to the app/).waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: join(SHOTS, '6-disconnected.png') });
+  assert.deepEqual(problems, []);
+});

@@ -32,16 +32,20 @@ export async function startBridgeServer(opts: {
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
   const wss = attachBridge(server, core, { token, origins: [origin] });
+  let closing: Promise<void> | null = null;
   return {
     url: `${origin}/?token=${token}`,
     port,
     token,
     core,
-    async close() {
-      for (const c of wss.clients) c.terminate();
-      await new Promise<void>((r) => wss.close(() => r()));
-      await new Promise<void>((r) => server.close(() => r()));
-      await core.dispose();
+    close() {
+      closing ??= (async () => {
+        for (const c of wss.clients) c.terminate();
+        await new Promise<void>((r) => wss.close(() => r()));
+        await new Promise<void>((r) => server.close(() => r()));
+        await core.dispose();
+      })();
+      return closing;
     },
   };
 }
