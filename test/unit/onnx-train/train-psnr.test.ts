@@ -60,3 +60,34 @@ test('self-supervised N2S trained by the ONNX engine: ≥ 3 dB over the noisy st
   tfp.dispose();
   assert.ok(relErr(outTf, out) < 1e-4, `tfjs and ONNX predictions of the ONNX-trained model differ (${relErr(outTf, out)})`);
 });
+
+test('ONNX engine under the trainer: cancellation keeps the last complete epoch; checkpoints are copies', async () => {
+  const s = blobStack(6, 4, 32, 32, 0.1);
+  const ac = new AbortController();
+  const r = await trainModel({
+    config: { widthScale: 0.125, epochs: 5, stepsPerEpoch: 3, batch: 2, patch: 16, normalize: 'none', valFraction: 0, engine: 'onnx', provider: 'cpu' },
+    engine: new OnnxTrainEngine(),
+    volumes: [{ depth: 4, height: 32, width: 32, a: s.noisy }],
+    onEvent: (e) => {
+      if (e.type === 'epoch' && e.epoch === 2) ac.abort();
+    },
+    signal: ac.signal,
+  });
+  assert.equal(r.cancelled, true);
+  assert.equal(r.history.length, 2);
+  assert.equal(r.engine.engine, 'onnx');
+
+  // The trainer keeps getWeights() results as checkpoints while the engine trains on: they must
+  // not alias the engine's ping-pong buffers.
+  const e = new OnnxTrainEngine();
+  await e.init(r.spec, r.weights, { adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, provider: 'cpu', maxBatch: 2, patch: 16 });
+  const before = await e.getWeights();
+  const snapshot = new Map([...before].map(([k, v]) => [k, v.data.slice()]));
+  const batch = { x: new Float32Array(2 * 16 * 16 * 2).map((_, i) => Math.sin(i)), y: new Float32Array(2 * 16 * 16).fill(0.5), n: 2, h: 16, w: 16, cin: 2 };
+  for (let i = 0; i < 3; i++) await e.step(batch, 1e-2);
+  for (const [k, v] of before) assert.deepEqual(v.data, snapshot.get(k), `${k} changed under the caller`);
+  const after = await e.getWeights();
+  assert.ok([...after].some(([k, v]) => relErr(v.data, snapshot.get(k) as Float32Array) > 1e-4), 'weights did not train');
+  await assert.rejects(e.step({ ...batch, cin: 3 }, 1e-3), /3 input channels, the network takes 2/);
+  e.dispose();
+});
