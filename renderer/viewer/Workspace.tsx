@@ -9,5 +9,6 @@ import { bindViewerToShell } from './shellBinding.ts';
 import { ViewerWorkspace } from './ViewerWorkspace.tsx';
 
 export function Workspace({ workspace }: SlotProps) {
-  return <ViewerWorkspace viewer={bindViewerToShell(workspace).viewer} />;
+  // the layer list and controls are in the shell's left area (LayerPanel.tsx)
+  return <ViewerWorkspace viewer={bindViewerToShell(workspace).viewer} sidebar={false} />;
 }

@@ -1,7 +1,7 @@
 /**
  * Binds the viewer's layer store to the app shell: every stack main holds (opened inputs and job
  * results, mirrored in the shell's Workspace) becomes an image layer; closing a stack removes it;
- * choosing a stack in the shell's stack list selects its layer. Voxels are fetched once as XY
+ * the shell's active stack and the selected layer follow each other. Voxels are fetched once as XY
  * planes over IPC in chunks of ≤ 16 M values, so no single message carries a whole large stack.
  */
 import type { N2sApi } from '../../shared/ipc/api.ts';
@@ -88,12 +88,22 @@ export function bindViewerToShell(ws: ShellWorkspace): ShellBinding {
   };
   let lastActive: string | undefined;
   const unsubscribe = ws.subscribe(sync);
+  // the other direction: selecting a stack's layer makes it the shell's active stack
+  const unsubscribeViewer = viewer.subscribe((s, prev) => {
+    if (s.selectedLayerId === prev.selectedLayerId || s.selectedLayerId === null) return;
+    for (const [stackId, layerId] of layerOf) {
+      if (layerId !== s.selectedLayerId || ws.snapshot.activeStackId === stackId) continue;
+      lastActive = layerId;
+      ws.set({ activeStackId: stackId });
+    }
+  });
   sync();
   const binding: ShellBinding = {
     viewer,
     layerOf,
     dispose: () => {
       unsubscribe();
+      unsubscribeViewer();
       bindings.delete(ws);
     },
   };

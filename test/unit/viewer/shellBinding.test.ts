@@ -79,6 +79,14 @@ test('every stack main holds becomes a layer with its voxels, spacing and dtype;
   main.emit('stack:added', { ...info, stackId: 'r1', name: 'embryo-n2s.tif', role: 'result', jobId: 'j1' });
   await settle();
   assert.deepEqual(viewer.get().layers.map((x) => x.name), ['embryo.tif', 'embryo-n2s.tif (result)']);
+  // selecting a layer makes its stack the shell's active stack, and back
+  const resultLayer = layerOf.get('r1');
+  assert.ok(resultLayer);
+  assert.equal(ws.snapshot.activeStackId, 'r1');
+  viewer.select(l.id);
+  assert.equal(ws.snapshot.activeStackId, 's1');
+  ws.set({ activeStackId: 'r1' });
+  assert.equal(viewer.get().selectedLayerId, resultLayer);
   main.emit('stack:removed', { stackId: 's1' });
   await settle();
   assert.deepEqual(viewer.get().layers.map((x) => x.name), ['embryo-n2s.tif (result)']);
