@@ -30,8 +30,11 @@ export async function runJob<K extends JobKind>(
   const done = new Promise<JobResult<K>>((resolve, reject) => {
     settle = (info) => {
       off();
-      if (info.state === 'done') resolve(jobKinds[kind].result.parse(info.result) as JobResult<K>);
-      else reject(new N2sError(info.error?.code ?? info.state, info.error?.message ?? info.state));
+      if (info.state === 'done') {
+        const parsed = jobKinds[kind].result.safeParse(info.result);
+        if (parsed.success) resolve(parsed.data as JobResult<K>);
+        else reject(new N2sError('internal', `internal error: the ${kind} job returned a result of the wrong shape`));
+      } else reject(new N2sError(info.error?.code ?? info.state, info.error?.message ?? info.state));
     };
   });
   try {
