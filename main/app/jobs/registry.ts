@@ -11,4 +11,9 @@ export const jobKindModules: Record<string, KindLoader> = {
   'open-stack': () => import('./kinds/open-stack.ts'),
   denoise: () => import('./kinds/denoise.ts'),
   segment: () => import('./kinds/segment.ts'),
+  train: () => import('./kinds/train.ts'),
+  preview: () => import('./kinds/preview.ts'),
+  export: () => import('./kinds/export.ts'),
+  similarity: () => import('./kinds/similarity.ts'),
+  evaluate: () => import('./kinds/evaluate.ts'),
 };

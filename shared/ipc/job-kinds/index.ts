@@ -7,6 +7,11 @@ import type { z } from 'zod';
 import { denoiseJob } from './denoise.ts';
 import { openStackJob } from './open-stack.ts';
 import { segmentJob } from './segment.ts';
+import { trainJob } from './train.ts';
+import { previewJob } from './preview.ts';
+import { exportJob } from './export.ts';
+import { similarityJob } from './similarity.ts';
+import { evaluateJob } from './evaluate.ts';
 
 export interface JobKindSpec {
   params: z.ZodType;
@@ -18,6 +23,11 @@ export const jobKinds = {
   'open-stack': openStackJob,
   denoise: denoiseJob,
   segment: segmentJob,
+  train: trainJob,
+  preview: previewJob,
+  export: exportJob,
+  similarity: similarityJob,
+  evaluate: evaluateJob,
 } satisfies Record<string, JobKindSpec>;
 
 export type JobKind = keyof typeof jobKinds;

@@ -1,0 +1,21 @@
+/**
+ * 'preview': denoise one plane of a stack with a (checkpoint) model folder, for the live preview
+ * during training. The result is a stack of the source's size holding only that plane (the other
+ * planes are 0); the previous preview stack, if named, is closed so previews do not pile up.
+ */
+import { z } from 'zod';
+import { StackInfo } from '../stacks.ts';
+
+export const previewJob = {
+  params: z.object({
+    stackId: z.string(),
+    copyStackId: z.string().optional(),
+    modelDir: z.string().min(1),
+    plane: z.number().int().min(0),
+    /** Shown in the layer name, e.g. "step 40". */
+    label: z.string().default(''),
+    replaceStackId: z.string().optional(),
+  }),
+  result: StackInfo,
+  pausable: false,
+};

@@ -1,0 +1,41 @@
+/**
+ * 'train': train a denoising model on open stacks (issue 7). Pausable. Progress values per step
+ * (step, totalSteps, epoch, loss, lr, eta) carry the latest finished epoch too (lastEpoch,
+ * epochLoss, epochValLoss) so a throttled update never loses an epoch point; with previewEvery > 0
+ * a checkpoint model is written every that many steps and `checkpoint` counts them.
+ */
+import { z } from 'zod';
+import { TrainingConfig } from '../../config/training.ts';
+
+export const TrainedModelSummary = z.object({
+  modelDir: z.string(),
+  checkpointDir: z.string().optional(),
+  name: z.string(),
+  config: TrainingConfig,
+  layout: z.object({ mode: z.enum(['self', 'copy']), k: z.number().int(), inChannels: z.number().int() }),
+  history: z.array(z.object({ epoch: z.number(), loss: z.number(), valLoss: z.number().nullable(), lr: z.number(), seconds: z.number() })),
+  finalLoss: z.number().nullable(),
+  bestValLoss: z.number().nullable(),
+  bestEpoch: z.number().int(),
+  engine: z.object({ engine: z.string(), backend: z.string(), provider: z.string().optional(), note: z.string().optional() }),
+  cancelled: z.boolean(),
+  seconds: z.number(),
+});
+export type TrainedModelSummary = z.infer<typeof TrainedModelSummary>;
+
+export const trainJob = {
+  params: z.object({
+    stackId: z.string(),
+    /** Independent second noisy copy (copy-supervised N2S, Noise2Noise). */
+    copyStackId: z.string().optional(),
+    /** Clean / high-exposure reference (Noise2Clean target). */
+    referenceStackId: z.string().optional(),
+    config: TrainingConfig,
+    /** Write a checkpoint every N steps for the live preview (0 = never). */
+    previewEvery: z.number().int().min(0).default(0),
+    /** Name shown in the models list. */
+    name: z.string().optional(),
+  }),
+  result: TrainedModelSummary,
+  pausable: true,
+};
