@@ -95,11 +95,13 @@ export function parseOmeXml(xml: string): OmePixels {
       return map;
     }
     const sizes: Record<string, number> = { Z: sizeZ, C: sizeC, T: sizeT };
+    const referenced = new Set(tiffData.map((td) => /<(?:\w+:)?UUID\b[^>]*FileName\s*=\s*"([^"]*)"/.exec(td)?.[1] ?? ''));
     for (const td of tiffData) {
       const t = attrs(/<(?:\w+:)?TiffData\b[^>]*>/.exec(td)?.[0] ?? '');
       // A TiffData that names another file holds planes we cannot read from this one.
       const uuid = /<(?:\w+:)?UUID\b[^>]*FileName\s*=\s*"([^"]*)"/.exec(td);
-      if (uuid && fileName !== undefined && uuid[1] !== fileName) continue;
+      // A renamed single-file OME-TIFF still names its old self: one file name means this file.
+      if (uuid && fileName !== undefined && uuid[1] !== fileName && referenced.size > 1) continue;
       const ifd0 = t.IFD !== undefined ? Number(t.IFD) : 0;
       const first: Record<string, number> = { Z: Number(t.FirstZ ?? 0), C: Number(t.FirstC ?? 0), T: Number(t.FirstT ?? 0) };
       let start = 0;

@@ -75,3 +75,10 @@ test('an ImageJ file with one IFD and planes stored back to back (ImageJ > 4 GB 
     cleanup();
   }
 });
+
+test('OME TiffData with UUID file names: other files are skipped, a renamed single file is still read', () => {
+  const td = (f: string, z: number) => `<TiffData FirstZ="${z}" IFD="${z}" PlaneCount="1"><UUID FileName="${f}">urn:uuid:1</UUID></TiffData>`;
+  const xml = (tds: string) => `<OME><Image ID="Image:0"><Pixels DimensionOrder="XYZCT" SizeX="2" SizeY="2" SizeZ="2" SizeC="1" SizeT="1">${tds}</Pixels></Image></OME>`;
+  assert.deepEqual([...parseOmeXml(xml(td('a.ome.tif', 0) + td('b.ome.tif', 1))).planeToIfd(2, 'a.ome.tif')], [0, -1]);
+  assert.deepEqual([...parseOmeXml(xml(td('old.ome.tif', 0) + td('old.ome.tif', 1))).planeToIfd(2, 'new.ome.tif')], [0, 1]);
+});
