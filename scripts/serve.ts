@@ -2,10 +2,11 @@
  * Dev/test server: the renderer in a plain browser, talking to the real main-process services
  * over the loopback bridge.
  *
- *   node --import tsx scripts/serve.ts [--port N] [--root DIR]… [--no-build] [--user-data DIR]
+ *   node --import tsx scripts/serve.ts [--port N] [--root DIR]… [--no-build | --dev] [--user-data DIR]
  *
  * Builds the renderer with vite (unless --no-build), serves it on 127.0.0.1 and prints the URL
- * (with its session token). --root folders are what the in-app open dialog may browse and open
+ * (with its session token). --dev serves renderer/ from source through vite instead (edits show
+ * up on reload; main-side code still needs a restart). --root folders are what the in-app open dialog may browse and open
  * (default: the current folder and the system temp folder).
  */
 import { mkdtempSync } from 'node:fs';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '5199' },
     root: { type: 'string', multiple: true },
     'no-build': { type: 'boolean', default: false },
+    dev: { type: 'boolean', default: false },
     'user-data': { type: 'string' },
   },
 });
@@ -33,7 +35,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 const rendererDir = join(projectDir, 'dist', 'renderer');
-if (!values['no-build']) await buildRenderer();
+if (!values['no-build'] && !values.dev) await buildRenderer();
 const server = await startBridgeServer({
   rendererDir,
   port,
@@ -42,6 +44,17 @@ const server = await startBridgeServer({
     userDataDir: values['user-data'] ? resolve(values['user-data']) : mkdtempSync(join(tmpdir(), 'n2s-bridge-')),
     roots: (values.root ?? [process.cwd(), tmpdir()]).map((r) => resolve(r)),
   },
+  dev: values.dev
+    ? async (httpServer) => {
+        const { createServer } = await import('vite');
+        const vite = await createServer({
+          configFile: join(projectDir, 'vite.config.ts'),
+          server: { middlewareMode: true, hmr: { server: httpServer } },
+          appType: 'spa',
+        });
+        return vite.middlewares;
+      }
+    : undefined,
 });
 process.stdout.write(`Noise2Stack Studio (browser bridge): ${server.url}\n`);
 const stop = () => void server.close().then(() => process.exit(0));

@@ -3,10 +3,11 @@
  * real AppCore. Used by scripts/serve.ts (by hand) and by the e2e tests (in process).
  */
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAppCore, type AppCore, type AppCoreOptions } from '../core.ts';
 import { attachBridge } from './ws-bridge.ts';
-import { createStaticServer } from './static-server.ts';
+import { createStaticServer, type DevMiddleware } from './static-server.ts';
 
 export interface BridgeServer {
   url: string;
@@ -20,11 +21,18 @@ export async function startBridgeServer(opts: {
   rendererDir: string;
   port?: number;
   core: Omit<AppCoreOptions, 'mode' | 'dialogs'>;
+  /**
+   * Development: serve the renderer from source through vite's middlewares (rebuilt on every
+   * change, page reloads) instead of the built folder. Receives the HTTP server for vite's HMR socket.
+   */
+  dev?: (server: Server) => Promise<DevMiddleware>;
 }): Promise<BridgeServer> {
   const core = createAppCore({ ...opts.core, mode: 'bridge', dialogs: null });
   const token = randomBytes(16).toString('hex');
   let origin = '';
-  const server = createStaticServer(opts.rendererDir, () => [origin.replace(/^http/, 'ws')]);
+  let middleware: DevMiddleware | null = null;
+  const server = createStaticServer(opts.rendererDir, () => [origin.replace(/^http/, 'ws')], () => middleware);
+  if (opts.dev) middleware = await opts.dev(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());

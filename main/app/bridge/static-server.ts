@@ -3,7 +3,7 @@
  * bridge. Only files inside the folder are served; anything else is 404.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { contentSecurityPolicy } from '../security/csp.ts';
 
@@ -21,9 +21,18 @@ const MIME: Record<string, string> = {
   '.map': 'application/json',
 };
 
-export function createStaticServer(rootDir: string, connectSrc: () => string[]): Server {
+/** A connect-style handler (vite's dev middlewares) that serves instead of the built files. */
+export type DevMiddleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+export function createStaticServer(rootDir: string, connectSrc: () => string[], dev?: () => DevMiddleware | null): Server {
   const root = resolve(rootDir);
   return createServer((req, res) => {
+    const middleware = dev?.();
+    if (middleware) {
+      res.setHeader('Content-Security-Policy', contentSecurityPolicy({ connect: connectSrc() }));
+      middleware(req, res, () => res.writeHead(404).end('not found'));
+      return;
+    }
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       let rel = decodeURIComponent(url.pathname);

@@ -5,6 +5,7 @@
  * other local web pages cannot drive the app.
  */
 import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BRIDGE_WS_PATH, BridgeClientMessage, type BridgeServerMessage } from '../../../shared/ipc/bridge-protocol.ts';
 import { decodeFrame, encodeFrame } from '../../../shared/ipc/frame.ts';
@@ -17,17 +18,19 @@ export interface BridgeOptions {
 }
 
 export function attachBridge(server: Server, core: Pick<AppCore, 'dispatcher' | 'events' | 'log'>, opts: BridgeOptions): WebSocketServer {
-  const wss = new WebSocketServer({
-    server,
-    path: BRIDGE_WS_PATH,
-    maxPayload: 64 * 1024 * 1024,
-    verifyClient: ({ req }: { req: IncomingMessage }) => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const origin = req.headers.origin;
-      const ok = url.searchParams.get('token') === opts.token && (!origin || opts.origins.includes(origin));
-      if (!ok) core.log.warn(`bridge: refused a connection from origin ${origin ?? '(none)'}`);
-      return ok;
-    },
+  // noServer + our own upgrade routing: other upgrade requests on the same server (vite's HMR in
+  // dev mode) are left alone instead of being refused by ws.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== BRIDGE_WS_PATH) return;
+    const origin = req.headers.origin;
+    if (url.searchParams.get('token') !== opts.token || (origin && !opts.origins.includes(origin))) {
+      core.log.warn(`bridge: refused a connection from origin ${origin ?? '(none)'}`);
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   wss.on('connection', (ws: WebSocket) => {
     const send = (m: BridgeServerMessage): void => {
