@@ -234,7 +234,7 @@ export async function writeStack(path: string, stack: Stack | StackSource, opts:
     if (dtype === 'int16' || dtype === 'uint8' || dtype === 'uint16' || dtype === 'float32') {
       const planes: Float32Array[] = [];
       for (let z = 0; z < depth; z++) planes.push(await getPlane(z));
-      const template = (stack as { header?: { raw?: Buffer } }).header?.raw;
+      const template = (stack as { header?: { raw?: Buffer } }).header?.raw ?? (await niftiTemplate(meta, depth, height, width));
       const { bytes, clipped } = encodeNifti({ depth, height, width, voxel: niftiVoxel(meta), description: description ?? software }, planes, dtype, template);
       const gz = /\.gz$/i.test(path);
       const out = gz ? await gzip(bytes) : bytes;
@@ -298,6 +298,22 @@ function niftiVoxel(meta: StackMeta): { x: number; y: number; z: number; unit: s
   if (['m', 'mm', 'micron'].includes(vs.unit) || !isPhysical(vs.unit)) return vs;
   const f = unitFactor(vs.unit, 'mm') ?? 1;
   return { x: vs.x * f, y: vs.y * f, z: vs.z * f, unit: 'mm' };
+}
+
+/**
+ * The header of the NIfTI file the stack was read from, when it has the same grid: a denoised
+ * volume written back then keeps the scanner geometry (qform/sform, orientation) of its input.
+ */
+async function niftiTemplate(meta: StackMeta, depth: number, height: number, width: number): Promise<Buffer | undefined> {
+  if (meta.flavour !== 'nifti' || !meta.sourcePath || !isNiftiPath(meta.sourcePath)) return undefined;
+  try {
+    const src = await openNifti(meta.sourcePath, { time: meta.time ?? 0 });
+    await src.close();
+    return src.depth === depth && src.height === height && src.width === width ? src.header.raw : undefined;
+  } catch {
+    // The source may have moved or changed since it was read; the output then gets a plain header.
+    return undefined;
+  }
 }
 
 async function materialise(src: StackSource): Promise<Stack> {

@@ -14,7 +14,7 @@ const skip = pythonHas('numpy') ? false : 'needs /usr/bin/python3 with numpy';
 const WRITE_NIFTI = String.raw`
 import sys, struct, gzip, json, numpy as np
 d = sys.argv[1]
-def nifti(path, data, dtype_code, bitpix, endian, pixdim, units, slope, inter, gz=False):
+def nifti(path, data, dtype_code, bitpix, endian, pixdim, units, slope, inter, gz=False, geom=False):
     nx, ny, nz, nt = data.shape[::-1] if data.ndim == 4 else (*data.shape[::-1], 1)
     ndim = 4 if data.ndim == 4 else 3
     h = bytearray(352)
@@ -30,6 +30,11 @@ def nifti(path, data, dtype_code, bitpix, endian, pixdim, units, slope, inter, g
     h[123] = units
     h[148:148+12] = b'test volume\0'
     h[344:348] = b'n+1\0'
+    if geom:
+        # Scanner geometry: qform (quaternion) and sform (affine rows), which must survive a write-back.
+        struct.pack_into(e + '2h', h, 252, 1, 2)
+        struct.pack_into(e + '6f', h, 256, 0.1, 0.2, 0.3, -90.5, 12.25, 7.0)
+        struct.pack_into(e + '12f', h, 280, 1, 0, 0, -90.5, 0, 1, 0, 12.25, 0, 0, 1, 7.0)
     body = bytes(h) + data.tobytes()
     (gzip.open if gz else open)(path, 'wb').write(body)
 rng = np.random.default_rng(3)
@@ -41,7 +46,7 @@ b = rng.standard_normal((6, 7, 8)).astype('<f4')
 nifti(f'{d}/f32.nii.gz', b, 16, 32, '<', (0.8, 0.9, 1.1), 3, 0.0, 0.0, gz=True)
 b.tofile(f'{d}/f32.raw')
 c = rng.integers(0, 60000, (2, 3, 4)).astype('<u2')
-nifti(f'{d}/u16.nii', c, 512, 16, '<', (1, 1, 1), 2, 1.0, 0.0)
+nifti(f'{d}/u16.nii', c, 512, 16, '<', (1, 1, 1), 2, 1.0, 0.0, geom=True)
 c.astype('<f4').tofile(f'{d}/u16.raw')
 print(json.dumps('ok'))
 `;
@@ -75,11 +80,15 @@ test('NIfTI-1 from an independent writer: big-endian, scl_slope/inter, 4-D time 
     assert.equal(u.meta.dtype, 'uint16');
     assert.deepEqual(u.data, raw(join(dir, 'u16.raw')));
 
-    // Written back as NIfTI it keeps values and the original header's geometry fields.
+    // Written back as NIfTI (from the in-memory stack) it keeps values and the scanner geometry
+    // (qform/sform, bytes 252–344) of the file it was read from.
     await writeStack(join(dir, 'back.nii'), u);
     const back = await readStack(join(dir, 'back.nii'));
     assert.deepEqual(back.data, u.data);
     assert.equal(back.meta.dtype, 'uint16');
+    const geometry = (f: string) => readFileSync(join(dir, f)).subarray(252, 344);
+    assert.deepEqual(geometry('back.nii'), geometry('u16.nii'));
+    assert.notDeepEqual(geometry('u16.nii'), Buffer.alloc(92));
   } finally {
     cleanup();
   }
