@@ -8,9 +8,9 @@
  * grid: one cell per chosen layer (2–4), same plane, shared cursor/zoom/pan;
  * swipe: one viewport, left layer left of the curtain, right layer right of it.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { fitZoom } from '../../shared/viewer/viewTransform.ts';
-import type { ViewerStore } from '../state/layers.ts';
+import type { ViewerState, ViewerStore } from '../state/layers.ts';
 import { ComparisonBar } from './ComparisonBar.tsx';
 import { type RendererOptions, ViewerRenderer } from './gpu/ViewerRenderer.ts';
 import { LayerControls } from './LayerControls.tsx';
@@ -72,14 +72,36 @@ export function ViewerWorkspace({ viewer, sidebar = true, rendererOptions, onRen
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [viewer, maxSide]);
 
-  // Fit the stack into the views when the workspace grid appears (first layer added).
-  useEffect(() => {
+  // Fit the whole stack into a view: when the first layer arrives, on the fit button, and on
+  // resizes/layout changes for as long as the user has not zoomed or panned since the last fit.
+  const fitted = useRef<ViewerState['camera'] | null>(null);
+  const fit = useCallback((): void => {
     const el = viewsRef.current;
-    if (!world || !el) return;
+    const w = viewer.get().world;
+    if (!w || !el) return;
     const cell = el.querySelector('.n2s-viewport');
     const { width, height } = (cell ?? el).getBoundingClientRect();
-    if (width > 0 && height > 0) viewer.setCamera({ ...viewer.get().camera, zoom: fitZoom(world.dims, world.spacing, width, height) });
-  }, [viewer, world]);
+    if (!(width > 0 && height > 0)) return;
+    const camera = {
+      zoom: fitZoom(w.dims, w.spacing, width, height),
+      centre: { z: (w.dims.depth * w.spacing.z) / 2, y: (w.dims.height * w.spacing.y) / 2, x: (w.dims.width * w.spacing.x) / 2 },
+    };
+    viewer.setCamera(camera);
+    fitted.current = viewer.get().camera;
+  }, [viewer]);
+  useEffect(() => fit(), [fit, world]);
+  useEffect(() => {
+    if (viewer.get().camera === fitted.current) fit();
+  }, [viewer, fit, mode, grid.layerIds.length]);
+  useEffect(() => {
+    const el = viewsRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => {
+      if (viewer.get().camera === fitted.current) fit();
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [viewer, fit]);
 
   const onKeyDown = (e: React.KeyboardEvent): void => {
     const steps: Record<string, ['z' | 'y' | 'x', number]> = {
@@ -156,7 +178,12 @@ export function ViewerWorkspace({ viewer, sidebar = true, rendererOptions, onRen
           </RendererContext.Provider>
           {glError ? <div className="n2s-error">{glError}</div> : null}
         </div>
-        <Navigation viewer={viewer} />
+        <div className="n2s-navigation-row">
+          <Navigation viewer={viewer} />
+          <button title="fit the stack into the views" data-control="fit" onClick={fit}>
+            fit
+          </button>
+        </div>
         <Readout viewer={viewer} />
       </section>
     </div>

@@ -33,8 +33,9 @@ export async function fetchStackData(api: N2sApi, info: StackInfo, chunkValues =
   return data;
 }
 
+/** Results are named by the job ("… (denoised)"); inputs other than the primary say their role. */
 function layerName(info: StackInfo): string {
-  return info.role === 'primary' ? info.name : `${info.name} (${info.role})`;
+  return info.role === 'primary' || info.role === 'result' ? info.name : `${info.name} (${info.role})`;
 }
 
 export function bindViewerToShell(ws: ShellWorkspace): ShellBinding {

@@ -31,6 +31,8 @@ const CSS = `
 .n2s-histogram { width: 100%; height: 48px; background: #111; }
 .n2s-layer-controls input[type=range] { flex: 1; min-width: 60px; }
 .n2s-navigation input[type=range] { width: 160px; }
+.n2s-navigation-row { display: flex; align-items: center; gap: 6px; border-bottom: 1px solid #30333a; }
+.n2s-navigation-row > .n2s-navigation { border-bottom: none; flex: 1; }
 `;
 
 export function injectViewerStyles(doc: Document = document): void {

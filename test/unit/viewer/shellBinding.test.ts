@@ -78,7 +78,7 @@ test('every stack main holds becomes a layer with its voxels, spacing and dtype;
   assert.equal(viewer.get().selectedLayerId, l.id, 'the active stack is the selected layer');
   main.emit('stack:added', { ...info, stackId: 'r1', name: 'embryo-n2s.tif', role: 'result', jobId: 'j1' });
   await settle();
-  assert.deepEqual(viewer.get().layers.map((x) => x.name), ['embryo.tif', 'embryo-n2s.tif (result)']);
+  assert.deepEqual(viewer.get().layers.map((x) => x.name), ['embryo.tif', 'embryo-n2s.tif']);
   // selecting a layer makes its stack the shell's active stack, and back
   const resultLayer = layerOf.get('r1');
   assert.ok(resultLayer);
@@ -89,7 +89,10 @@ test('every stack main holds becomes a layer with its voxels, spacing and dtype;
   assert.equal(viewer.get().selectedLayerId, resultLayer);
   main.emit('stack:removed', { stackId: 's1' });
   await settle();
-  assert.deepEqual(viewer.get().layers.map((x) => x.name), ['embryo-n2s.tif (result)']);
+  assert.deepEqual(viewer.get().layers.map((x) => x.name), ['embryo-n2s.tif']);
+  main.emit('stack:added', { ...info, stackId: 'c2', name: 'embryo-2.tif', role: 'second-copy' });
+  await settle();
+  assert.equal(viewer.get().layers.at(-1)?.name, 'embryo-2.tif (second-copy)');
   delete (globalThis as { localStorage?: unknown }).localStorage;
 });
 
