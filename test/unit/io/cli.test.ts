@@ -111,6 +111,13 @@ test('n2s convert picks a channel, keeps metadata, refuses overwrite and the inp
     const clip = await n2s('convert', join(dir, 'big.tif'), join(dir, 'small.tif'), '--dtype', 'uint8');
     assert.equal(clip.status, 0, clip.stderr);
     assert.match(clip.stdout, /note: 2 values outside the uint8 range 0–255/);
+    // A failure at plane 2 of 3 (NaN in the input) leaves no output and no temporary file.
+    const nan = makeStack(3, 2, 2, Float32Array.from({ length: 12 }, (_, i) => (i === 9 ? NaN : i)), { name: 'n', dtype: 'float32' });
+    await writeStack(join(dir, 'nan.tif'), nan);
+    const failed = await n2s('convert', join(dir, 'nan.tif'), join(dir, 'nan.ome.tif'));
+    assert.equal(failed.status, 2);
+    assert.equal(failed.stderr, 'n2s convert: error: nan.tif: plane 2 contains 1 NaN/Inf value; replace them first (e.g. Fiji: Process › Math › Remove NaNs)\n');
+    assert.ok(!existsSync(join(dir, 'nan.ome.tif')));
     assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
   } finally {
     cleanup();
