@@ -2,8 +2,9 @@
  * Runs jobs in worker threads so main's event loop never blocks: each job gets its own Worker,
  * progress arrives as messages, cancellation asks the worker to stop and terminates it after a
  * grace period, and a worker that throws, exits or crashes becomes a job error — never an app
- * crash. At most `maxConcurrent` jobs run at once (one per core: tfjs-wasm is single-threaded in
- * Node, see docs/engine.md); the rest wait in a queue.
+ * crash. At most `maxConcurrent` compute jobs run at once (about one per core: tfjs-wasm is
+ * single-threaded in Node, see docs/engine.md) and at most `maxIo` io jobs (file reading, which
+ * must not wait behind a long training run); the rest wait in a queue.
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -42,6 +43,8 @@ export interface JobRunnerOptions {
   log: Logger;
   resolve?: KindResolver;
   maxConcurrent?: number;
+  /** Limit for jobs whose kind is in the 'io' lane. */
+  maxIo?: number;
   /** How long a cancelled worker may take to stop on its own before it is terminated. */
   cancelGraceMs?: number;
   /** The worker script (defaults to worker-entry.ts via worker-bootstrap.mjs, or job-worker.js when bundled). */
@@ -72,18 +75,20 @@ function defaultWorker(): { url: URL; entry?: string } {
   return { url: new URL('./job-worker.js', here) };
 }
 
+const laneOf = (job: Job): 'io' | 'compute' => job.resolved.spec.lane ?? 'compute';
+
 export class JobRunner {
   private jobs = new Map<string, Job>();
   private queue: Job[] = [];
-  private running = 0;
-  private readonly maxConcurrent: number;
+  private running = { io: 0, compute: 0 };
+  private readonly limits: { io: number; compute: number };
   private readonly graceMs: number;
   private readonly resolve: KindResolver;
   private readonly worker: { url: URL; entry?: string };
   private readonly progressMs: number;
 
   constructor(private readonly opts: JobRunnerOptions) {
-    this.maxConcurrent = opts.maxConcurrent ?? 2;
+    this.limits = { compute: opts.maxConcurrent ?? 2, io: opts.maxIo ?? 4 };
     this.graceMs = opts.cancelGraceMs ?? 2000;
     this.resolve = opts.resolve ?? registryResolver;
     this.worker = opts.worker ?? defaultWorker();
@@ -181,8 +186,10 @@ export class JobRunner {
   }
 
   private pump(): void {
-    while (this.running < this.maxConcurrent && this.queue.length) {
-      const job = this.queue.shift()!;
+    for (const job of [...this.queue]) {
+      const lane = laneOf(job);
+      if (this.running[lane] >= this.limits[lane]) continue;
+      this.queue = this.queue.filter((j) => j !== job);
       this.launch(job);
     }
   }
@@ -203,7 +210,7 @@ export class JobRunner {
     }
     job.input = undefined; // the worker has its own copy (or a view of shared memory)
     job.worker = worker;
-    this.running++;
+    this.running[laneOf(job)]++;
     job.info.state = 'running';
     job.info.message = 'starting';
     this.emit(job, true);
@@ -245,7 +252,7 @@ export class JobRunner {
     worker.on('exit', (code) => {
       clearTimeout(job.killTimer);
       job.worker = undefined;
-      this.running--;
+      this.running[laneOf(job)]--;
       void this.finishJob(job, outcome, code).finally(() => this.pump());
     });
   }

@@ -17,6 +17,11 @@ export interface JobKindSpec {
   params: z.ZodType;
   result: z.ZodType;
   pausable: boolean;
+  /**
+   * Which concurrency limit the job counts against: 'compute' (default: training, denoising —
+   * about one per core) or 'io' (reading files — should not wait behind an hour of training).
+   */
+  lane?: 'io' | 'compute';
 }
 
 export const jobKinds = {

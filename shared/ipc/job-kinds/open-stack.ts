@@ -15,4 +15,5 @@ export const openStackJob = {
   }),
   result: StackInfo,
   pausable: false,
+  lane: 'io' as const,
 };

@@ -156,3 +156,21 @@ async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+test('reading a file does not wait behind long compute jobs (separate io lane)', async () => {
+  const core = testCore({ cancelGraceMs: 100 });
+  try {
+    const busy = [await core.jobs.start('test', { mode: 'busy' }), await core.jobs.start('test', { mode: 'busy' })];
+    const queued = await core.jobs.start('test', { mode: 'count', steps: 1 });
+    assert.equal(core.jobs.get(queued)?.state, 'queued', 'a third compute job waits');
+    const open = await core.jobs.start('open-stack', { source: { kind: 'sample', id: 'microscopy-low' } });
+    const end = await core.jobs.wait(open);
+    assert.equal(end.state, 'done');
+    assert.equal(core.jobs.get(queued)?.state, 'queued', 'still waiting: the io job took no compute slot');
+    for (const id of [...busy, queued]) core.jobs.cancel(id);
+    await Promise.all([...busy, queued].map((id) => core.jobs.wait(id)));
+    assert.equal(core.jobs.activeWorkers(), 0);
+  } finally {
+    await core.dispose();
+  }
+});
