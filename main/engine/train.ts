@@ -4,7 +4,7 @@
  * cancellation. It drives any TrainEngine; tfjs is the default, the ONNX training engine is loaded
  * on request from main/engine/onnx/train/index.ts.
  */
-import { buildArch, defaultResidualChannels, type ArchSpec } from '../../shared/model/arch.ts';
+import { buildArch, defaultResidualChannels, weightShapes, type ArchSpec } from '../../shared/model/arch.ts';
 import { initWeights, type NamedWeights } from '../../shared/model/init.ts';
 import { samplerLayout, TrainingConfig, type TrainingConfigInput } from '../../shared/config/training.ts';
 import { fitNormalisation, normalise, subtractBackground } from './normalise.ts';
@@ -140,7 +140,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       log: opts.log,
     });
     const report = engine.describe();
-    const parameters = [...initWeights(spec, 0).values()].reduce((a, w) => a + w.data.length, 0);
+    const parameters = weightShapes(spec).reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0);
     opts.onEvent?.({
       type: 'start',
       engine: report,
