@@ -89,6 +89,13 @@ export function createMainWindow(
   lockDownWebContents(win.webContents, opts.log);
   denyAllPermissions(win.webContents.session);
   win.once('ready-to-show', () => win.show());
+  // A crashed renderer is reloaded (a few times at most, to avoid a crash loop); main and its jobs
+  // keep running, and the reloaded page picks up stacks and jobs from main.
+  let reloads = 0;
+  win.webContents.on('render-process-gone', (_e, details) => {
+    opts.log(`renderer process gone (${details.reason})`);
+    if (details.reason !== 'clean-exit' && reloads++ < 3) void win.loadURL(APP_URL);
+  });
   void win.loadURL(APP_URL);
   return win;
 }

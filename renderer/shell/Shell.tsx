@@ -26,7 +26,11 @@ export function Shell({ ws, info }: { ws: Workspace; info: AppInfo }) {
   const panels = useMemo(() => collectPanels(BUILT_IN), []);
   const [tab, setTab] = useState(panels[0]?.id ?? '');
   const openDialog = useWorkspace(ws, (s) => s.openDialog);
-  const showPanel = (id: string) => panels.some((p) => p.id === id) && setTab(id);
+  const showPanel = (id: string): boolean => {
+    if (!panels.some((p) => p.id === id)) return false;
+    setTab(id);
+    return true;
+  };
 
   useEffect(() => ws.api.on('menu:command', (cmd) => runMenuCommand(ws, cmd, showPanel)), [ws]);
 

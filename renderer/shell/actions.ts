@@ -36,7 +36,8 @@ export async function chooseAndOpen(ws: Workspace, role: OpenRole): Promise<void
   for (const path of paths ?? []) await openStack(ws, { kind: 'file', path }, role);
 }
 
-export function runMenuCommand(ws: Workspace, cmd: MenuCommand, showPanel: (id: string) => void): void {
+/** showPanel returns false when no panel has that id (e.g. export before the export panel exists). */
+export function runMenuCommand(ws: Workspace, cmd: MenuCommand, showPanel: (id: string) => boolean): void {
   switch (cmd.command) {
     case 'open-stack':
       void chooseAndOpen(ws, cmd.role);
@@ -45,10 +46,10 @@ export function runMenuCommand(ws: Workspace, cmd: MenuCommand, showPanel: (id: 
       void openStack(ws, { kind: 'file', path: cmd.path }, cmd.role);
       break;
     case 'export':
-      showPanel('export');
+      if (!showPanel('export')) ws.notify('info', 'Export is not available in this build.');
       break;
     case 'view':
-      showPanel(cmd.view);
+      if (!showPanel(cmd.view)) ws.notify('info', `No "${cmd.view}" panel in this build.`);
       break;
     case 'about':
       ws.notify('info', 'Noise2Stack Studio — self-supervised denoising of image stacks (Papkov et al., 2021)');

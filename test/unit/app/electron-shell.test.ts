@@ -97,6 +97,14 @@ test('navigation away from the app, window.open, webviews and permissions are al
   assert.ok(logged.some((l) => l.includes('blocked navigation to https://example.com/')));
 });
 
+test('a crashed renderer is reloaded, but not forever', () => {
+  const { deps, created } = fakeElectronWindow();
+  createMainWindow(deps, { preloadPath: '/p.cjs', log: () => {} });
+  const w = created[0];
+  for (let i = 0; i < 5; i++) w.webContents.fire('render-process-gone', { reason: 'crashed', exitCode: 1 });
+  assert.deepEqual(w.loaded, [APP_URL, APP_URL, APP_URL, APP_URL], 'first load + 3 reloads');
+});
+
 test('the app:// protocol serves the renderer with a strict CSP and nothing outside it', async () => {
   const dir = tempDir();
   mkdirSync(join(dir, 'renderer', 'assets'), { recursive: true });
