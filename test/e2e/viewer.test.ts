@@ -141,6 +141,17 @@ test('contrast limits, gamma and colormap change the pixel output', async () => 
   assert.ok(m.got[0] !== m.got[2], 'magma is not grey');
   await shot(page, 'contrast-magma', 'ortho-xy');
 
+  // additive blending: a green layer on top adds to the grey one below (clamped at 255)
+  await setLayer(page, 'low exposure', { colormap: 'gray', contrastLimits: [0, 11754] });
+  await setLayer(page, 'denoised', { visible: true, colormap: 'green', blending: 'additive', contrastLimits: [0, 11754] });
+  const base = await probe(page, 'ortho-xy', c, 'low exposure');
+  const top = await inPage(page, (h, c) => h.expectedColour('denoised', c), c);
+  assertColour(base.got, base.want.map((v, k) => Math.min(255, v + top[k])), 2, 'gray + additive green');
+  await setLayer(page, 'denoised', { blending: 'translucent', opacity: 0.5 });
+  const half = await probe(page, 'ortho-xy', c, 'low exposure');
+  assertColour(half.got, half.want.map((v, k) => 0.5 * v + 0.5 * top[k]), 2, 'translucent green at opacity 0.5');
+  await setLayer(page, 'denoised', { visible: false });
+
   // auto-contrast button: limits become the layer's 0.5–99.5 percentiles
   await inPage(page, (h) => h.viewer.select(h.layerId('low exposure')), null);
   await page.click('[data-control="auto-contrast"]');
@@ -295,7 +306,16 @@ test('swipe mode, difference and residual views, 3-D MIP rotation', async () => 
     return r ? h.renderer()?.readPixel('ortho-3d', r.w / 2, r.h / 2) : null;
   }, null);
   assert.ok(lit && lit[0] + lit[1] + lit[2] > 30, `MIP centre is lit: ${lit}`);
-  await inPage(page, (h) => h.viewer.setOrbit({ ...h.viewer.get().orbit, yaw: 2.0, pitch: -0.5 }), null);
+  // drag with the mouse to rotate
+  const yaw0 = await inPage(page, (h) => h.viewer.get().orbit.yaw, null);
+  const box3d = await page.locator('[data-viewport="ortho-3d"]').boundingBox();
+  assert.ok(box3d);
+  await page.mouse.move(box3d.x + 100, box3d.y + 100);
+  await page.mouse.down();
+  await page.mouse.move(box3d.x + 220, box3d.y + 140, { steps: 3 });
+  await page.mouse.up();
+  const yaw1 = await inPage(page, (h) => h.viewer.get().orbit.yaw, null);
+  assert.ok(Math.abs(yaw1 - (yaw0 - 1.2)) < 1e-9, `drag of 120 px turns the view by 1.2 rad: ${yaw0} → ${yaw1}`);
   await page.waitForTimeout(400); // past the draft-quality window, so the refined frame is drawn
   const mip2 = await shot(page, 'mip-b', 'ortho-3d');
   assert.notDeepEqual(mip1, mip2, 'rotation changes the MIP');
