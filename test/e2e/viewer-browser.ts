@@ -4,13 +4,33 @@
  * WebGL2 through SwiftShader, a fresh profile).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { type Page, chromium } from 'playwright-core';
-import { buildHarness } from '../../renderer/viewer/buildHarness.ts';
 import type { HarnessApi } from '../../renderer/viewer/harness.tsx';
+
+const VIEWER_DIR = fileURLToPath(new URL('../../renderer/viewer/', import.meta.url));
+
+/** Bundle renderer/viewer/harness.tsx (+ harness.html) into outDir; returns the page's path. */
+export async function buildHarness(outDir: string): Promise<string> {
+  mkdirSync(outDir, { recursive: true });
+  await build({
+    entryPoints: [join(VIEWER_DIR, 'harness.tsx')],
+    outfile: join(outDir, 'harness.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    jsx: 'automatic',
+    logLevel: 'error',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  copyFileSync(join(VIEWER_DIR, 'harness.html'), join(outDir, 'harness.html'));
+  return join(outDir, 'harness.html');
+}
 
 export const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'viewer');
 const CHROMIUM = '/usr/bin/chromium';
