@@ -1,7 +1,8 @@
 /**
  * Decodes one TIFF page (all its strips or tiles) into float32, one sample of the pixel.
- * Decompression is geotiff's (LZW, Deflate, PackBits, Zstd, ...); byte order and the predictors are
- * applied here because geotiff's predictor assumes little-endian data.
+ * LZW, Zstd and the other codecs are geotiff's; Deflate goes through Node's zlib and PackBits
+ * through a small decoder here (both bounded by the block size, see below). Byte order and the
+ * predictors are applied here because geotiff's predictor assumes little-endian data.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
@@ -58,9 +59,51 @@ function deflateDecoder(maxBytes: number): BlockDecoder {
   } };
 }
 
+/**
+ * PackBits (TIFF 6.0 §9) into a preallocated block: geotiff's decoder pushes every byte onto a JS
+ * array (≈0.5 s per MB) and has no output bound; this stops at the block's size.
+ */
+function packBitsDecoder(maxBytes: number): BlockDecoder {
+  return { decodeBlock: (buffer) => {
+    const src = new Uint8Array(buffer);
+    const out = new Uint8Array(maxBytes);
+    let i = 0;
+    let o = 0;
+    while (i < src.length && o < maxBytes) {
+      const n = (src[i++] << 24) >> 24;
+      if (n >= 0) {
+        const len = Math.min(n + 1, src.length - i, maxBytes - o);
+        out.set(src.subarray(i, i + len), o);
+        i += n + 1;
+        o += len;
+      } else if (n !== -128) {
+        if (i >= src.length) break;
+        const len = Math.min(1 - n, maxBytes - o);
+        out.fill(src[i++], o, o + len);
+        o += len;
+      }
+    }
+    return out.buffer.slice(0, o);
+  } };
+}
+
+/** geotiff's LZW reports a truncated stream with console.warn; we detect it by the short output. */
+function quietly(dec: BlockDecoder): BlockDecoder {
+  return { decodeBlock: (buffer) => {
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      return dec.decodeBlock(buffer);
+    } finally {
+      console.warn = warn;
+    }
+  } };
+}
+
 async function decoderFor(ifd: Ifd, blockBytes: number): Promise<BlockDecoder | null> {
   if (ifd.compression === 1) return null;
   if (ifd.compression === 8 || ifd.compression === 32946) return deflateDecoder(blockBytes);
+  if (ifd.compression === 32773) return packBitsDecoder(blockBytes);
   // Predictor 1 here: we undo the predictor ourselves after fixing the byte order.
   const dec = await getDecoder(ifd.compression, {
     tileWidth: ifd.blockWidth,
@@ -70,7 +113,7 @@ async function decoderFor(ifd: Ifd, blockBytes: number): Promise<BlockDecoder | 
     planarConfiguration: ifd.planar,
     samplesPerPixel: ifd.samplesPerPixel,
   });
-  return dec as unknown as BlockDecoder;
+  return quietly(dec as unknown as BlockDecoder);
 }
 
 /** Reads page `ifd` and returns sample `sample` of every pixel as float32 (length width*height). */

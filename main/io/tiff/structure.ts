@@ -4,8 +4,8 @@
  * Why our own parser and not geotiff's: geotiff parses IFDs lazily and trusts every offset, so a
  * truncated or corrupt file fails late (mid-read, sometimes with an unrelated TypeError) or, with
  * an IFD cycle, never. Here every IFD, tag and strip/tile extent is checked against the file size
- * before a plane is decoded, and each failure becomes one sentence. Pixel decompression (LZW,
- * Deflate, PackBits, Zstd) is geotiff's (see decode.ts).
+ * before a plane is decoded, and each failure becomes one sentence. Pixel decompression is in
+ * decode.ts (geotiff's codecs for LZW and Zstd).
  */
 import type { FileHandle } from 'node:fs/promises';
 

@@ -41,8 +41,18 @@ async function ifdOffsets(path: string): Promise<number[]> {
   }
 }
 
-/** A one-strip, Deflate-compressed uint16 TIFF, assembled by hand (our writer does not compress). */
-function deflateTiff(width: number, height: number, pages: number): Buffer {
+/** PackBits with literal runs only (valid, if not compact): enough to make a PackBits seed. */
+function packBits(raw: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < raw.length; i += 128) {
+    const chunk = raw.subarray(i, i + 128);
+    parts.push(Buffer.from([chunk.length - 1]), chunk);
+  }
+  return Buffer.concat(parts);
+}
+
+/** A one-strip-per-page compressed uint16 TIFF, assembled by hand (our writer does not compress). */
+function deflateTiff(width: number, height: number, pages: number, codec: 'deflate' | 'packbits' = 'deflate'): Buffer {
   const parts: Buffer[] = [];
   const header = Buffer.alloc(8);
   header.write('II');
@@ -52,7 +62,7 @@ function deflateTiff(width: number, height: number, pages: number): Buffer {
   for (let k = 0; k < pages; k++) {
     const raw = Buffer.alloc(width * height * 2);
     for (let i = 0; i < width * height; i++) raw.writeUInt16LE((i * 31 + k * 7) & 0xffff, i * 2);
-    const z = deflateSync(raw);
+    const z = codec === 'deflate' ? deflateSync(raw) : packBits(raw);
     parts.push(z);
     strips.push({ at: pos, len: z.length });
     pos += z.length;
@@ -64,7 +74,7 @@ function deflateTiff(width: number, height: number, pages: number): Buffer {
   header.writeUInt32LE(pos, 4);
   for (let k = 0; k < pages; k++) {
     const tags: [number, number, number][] = [
-      [256, 4, width], [257, 4, height], [258, 3, 16], [259, 3, 8], [262, 3, 1],
+      [256, 4, width], [257, 4, height], [258, 3, 16], [259, 3, codec === 'deflate' ? 8 : 32773], [262, 3, 1],
       [273, 4, strips[k].at], [277, 3, 1], [278, 4, height], [279, 4, strips[k].len],
     ];
     const ifd = Buffer.alloc(2 + tags.length * 12 + 4);
@@ -96,7 +106,8 @@ test('≥ 50 malformed files each end in a clean error (or a valid read) within 
     await writeStack(join(dir, 'seed.nii'), s);
     await writeStack(join(dir, 'seed.nii.gz'), s);
     writeFileSync(join(dir, 'seed-deflate.tif'), deflateTiff(13, 7, 3));
-    const seeds = ['seed-ij.tif', 'seed-ome.ome.tif', 'seed-big.tif', 'seed.nii', 'seed.nii.gz', 'seed-deflate.tif'];
+    writeFileSync(join(dir, 'seed-packbits.tif'), deflateTiff(13, 7, 3, 'packbits'));
+    const seeds = ['seed-ij.tif', 'seed-ome.ome.tif', 'seed-big.tif', 'seed.nii', 'seed.nii.gz', 'seed-deflate.tif', 'seed-packbits.tif'];
 
     const rng = createRng(Number(process.env.N2S_FUZZ_SEED ?? 20261126));
     const corpus: string[] = [];
@@ -157,6 +168,10 @@ test('≥ 50 malformed files each end in a clean error (or a valid read) within 
     const defl = deflateTiff(13, 7, 3);
     for (let i = 30; i < 60; i++) defl[i] ^= 0x5a;
     add('corrupt-deflate.tif', defl);
+    const pb = deflateTiff(13, 7, 3, 'packbits');
+    // Page 0's strip declared 20 bytes long: PackBits then yields far fewer bytes than the plane.
+    pb.writeUInt32LE(20, entryValueAt(pb, pb.readUInt32LE(4), 279));
+    add('truncated-packbits.tif', pb);
     add('empty.tif', Buffer.alloc(0));
     add('not-a-tiff.tif', Buffer.from('hello, this is not an image at all'));
 
@@ -188,6 +203,7 @@ test('≥ 50 malformed files each end in a clean error (or a valid read) within 
     expectError('absurd-planes.nii', /declares .* voxels .* truncated/);
     expectError('corrupt-deflate.tif', /fails to decode \(Deflate\)/);
     expectError('empty.tif', /too short to be a TIFF/);
+    expectError('truncated-packbits.tif', /holds \d+ bytes of image data, 182 expected/);
     expectError('not-a-tiff.tif', /not a TIFF file/);
     const errors = results.filter((x) => x.outcome === 'clean-error').length;
     assert.ok(errors >= 40, `only ${errors} of ${results.length} malformed files were refused`);
