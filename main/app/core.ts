@@ -17,6 +17,7 @@ import { JobRunner, type JobRunnerOptions } from './jobs/runner.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { assetsDataDir, Samples } from './stacks/samples.ts';
 import { StackStore } from './stacks/stack-store.ts';
+import { UiState } from './ui-state.ts';
 
 export interface AppCoreOptions {
   mode: 'electron' | 'bridge';
@@ -35,6 +36,7 @@ export interface AppCore {
   events: EventHub;
   jobs: JobRunner;
   dialogs: DialogService | null;
+  ui: UiState;
   dispatcher: Dispatcher;
   log: Logger;
   dispose(): Promise<void>;
@@ -64,7 +66,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     userDataDir: opts.userDataDir,
     outputDir,
   };
-  const partial = { info, services, events, jobs, dialogs: opts.dialogs ?? null, log };
+  const partial = { info, services, events, jobs, dialogs: opts.dialogs ?? null, ui: new UiState(), log };
   const dispatcher = createDispatcher(createHandlers(partial), log);
   return { ...partial, dispatcher, dispose: () => jobs.dispose() };
 }

@@ -41,11 +41,12 @@ void app.whenReady().then(() => {
   connectIpc(ipcMain, core, () => win?.webContents ?? null);
 
   const send = (cmd: MenuCommand) => core.events.emit('menu:command', cmd);
-  const setMenu = (recent: string[]) =>
+  const setMenu = () =>
     Menu.setApplicationMenu(
       Menu.buildFromTemplate(
         buildMenuTemplate({
-          recent,
+          recent: core.services.recent.list(),
+          panels: core.ui.panels,
           send,
           isMac: process.platform === 'darwin',
           // The README ships inside the app; open it with the system's viewer.
@@ -53,9 +54,10 @@ void app.whenReady().then(() => {
         }),
       ),
     );
-  setMenu(core.services.recent.list());
-  core.events.addSink((channel, payload) => {
-    if (channel === 'files:recent-changed') setMenu(payload as string[]);
+  setMenu();
+  core.ui.onPanels(setMenu);
+  core.events.addSink((channel) => {
+    if (channel === 'files:recent-changed') setMenu();
   });
 
   const open = () => {

@@ -4,16 +4,18 @@
  * handles its in-app menu bar in the browser.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import type { MenuCommand } from '../../shared/ipc/app.ts';
+import type { MenuCommand, PanelRef } from '../../shared/ipc/app.ts';
 
 export interface MenuOptions {
   recent: string[];
+  /** The renderer's panels (View menu); empty until the page has loaded. */
+  panels: PanelRef[];
   send: (cmd: MenuCommand) => void;
   isMac: boolean;
   openDocs?: () => void;
 }
 
-export function buildMenuTemplate({ recent, send, isMac, openDocs }: MenuOptions): MenuItemConstructorOptions[] {
+export function buildMenuTemplate({ recent, panels, send, isMac, openDocs }: MenuOptions): MenuItemConstructorOptions[] {
   const file: MenuItemConstructorOptions = {
     label: '&File',
     submenu: [
@@ -37,9 +39,8 @@ export function buildMenuTemplate({ recent, send, isMac, openDocs }: MenuOptions
   const view: MenuItemConstructorOptions = {
     label: '&View',
     submenu: [
-      { label: 'Stack information', click: () => send({ command: 'view', view: 'stack-info' }) },
-      { label: 'Denoise', click: () => send({ command: 'view', view: 'denoise' }) },
-      { type: 'separator' },
+      ...panels.map((p): MenuItemConstructorOptions => ({ label: p.title, click: () => send({ command: 'view', view: p.id }) })),
+      ...(panels.length ? [{ type: 'separator' } as const] : []),
       { role: 'resetZoom' },
       { role: 'zoomIn' },
       { role: 'zoomOut' },

@@ -33,6 +33,8 @@ export function Shell({ ws, info }: { ws: Workspace; info: AppInfo }) {
   };
 
   useEffect(() => ws.api.on('menu:command', (cmd) => runMenuCommand(ws, cmd, showPanel)), [ws]);
+  // Main lists the panels in the native View menu.
+  useEffect(() => void ws.api.invoke('app:set-panels', { panels: panels.map(({ id, title }) => ({ id, title })) }).catch(() => undefined), [ws, panels]);
 
   const props = { api: ws.api, workspace: ws };
   const showLeft = LayerSlot !== null || ViewerSlot === null;

@@ -28,8 +28,16 @@ export const MenuCommand = z.discriminatedUnion('command', [
 ]);
 export type MenuCommand = z.infer<typeof MenuCommand>;
 
+export const PanelRef = z.object({ id: z.string().min(1).max(64), title: z.string().min(1).max(80) });
+export type PanelRef = z.infer<typeof PanelRef>;
+
 export const appInvokes = {
   'app:info': invoke(Empty, AppInfo, 'name, version and mode of the running app'),
+  'app:set-panels': invoke(
+    z.object({ panels: z.array(PanelRef).max(50) }),
+    z.object({}),
+    'the renderer lists its panels (main puts them in the native View menu)',
+  ),
 };
 
 export const appEvents = {

@@ -84,6 +84,15 @@ test('a job runs in the bundled worker (dist/main/job-worker.js) and its events 
   assert.ok(sent.some((s) => s[0] === 'n2s:event' && s[1] === 'stack:added'));
 });
 
+test('the renderer’s panels appear in the native View menu', async () => {
+  const r = await invoke('app:set-panels', { panels: [{ id: 'train', title: 'Training' }] });
+  assert.ok(r.ok);
+  const template = rec.menus.at(-1) as { label?: string; submenu?: { label?: string }[] }[];
+  assert.ok(template.find((m) => m.label === '&View')!.submenu!.some((i) => i.label === 'Training'));
+  const bad = await invoke('app:set-panels', { panels: [{ id: '', title: 'x' }] });
+  assert.equal(!bad.ok && bad.error.code, 'bad-request');
+});
+
 test('choosing a native menu item sends its command to the window', () => {
   const template = rec.menus.at(-1) as { label?: string; submenu?: { label?: string; click?: () => void }[] }[];
   const file = template.find((m) => m.label === '&File')!;

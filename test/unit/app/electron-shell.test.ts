@@ -200,7 +200,11 @@ test('main accepts IPC only from the app page, validates it, and forwards events
 
 test('the native menu has the File items of the issue and sends their commands', () => {
   const sent: MenuCommand[] = [];
-  const template = buildMenuTemplate({ recent: ['/data/a.tif', '/data/b.nii.gz'], send: (c) => sent.push(c), isMac: false });
+  const panels = [
+    { id: 'stack-info', title: 'Stack' },
+    { id: 'train', title: 'Training' },
+  ];
+  const template = buildMenuTemplate({ recent: ['/data/a.tif', '/data/b.nii.gz'], panels, send: (c) => sent.push(c), isMac: false });
   const labels = template.map((m) => m.label ?? m.role);
   assert.deepEqual(labels, ['&File', 'editMenu', '&View', '&Help']);
   const file = template[0].submenu as MenuItemConstructorOptions[];
@@ -212,14 +216,16 @@ test('the native menu has the File items of the issue and sends their commands',
   click(byLabel('Open reference (high exposure)…'));
   click(byLabel('Export…'));
   click((byLabel('Recent files').submenu as MenuItemConstructorOptions[])[1]);
+  click((template[2].submenu as MenuItemConstructorOptions[]).find((i) => i.label === 'Training')!);
   assert.deepEqual(sent, [
     { command: 'open-stack', role: 'primary' },
     { command: 'open-stack', role: 'second-copy' },
     { command: 'open-stack', role: 'reference' },
     { command: 'export' },
     { command: 'open-path', path: '/data/b.nii.gz', role: 'primary' },
+    { command: 'view', view: 'train' },
   ]);
-  const empty = buildMenuTemplate({ recent: [], send: () => {}, isMac: true });
+  const empty = buildMenuTemplate({ recent: [], panels: [], send: () => {}, isMac: true });
   assert.equal(empty[0].role, 'appMenu');
   const recent = (empty[1].submenu as MenuItemConstructorOptions[]).find((i) => i.label === 'Recent files')!;
   assert.equal(recent.enabled, false);

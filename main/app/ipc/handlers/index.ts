@@ -11,7 +11,7 @@ import { stackHandlers } from './stacks.ts';
 
 export function createHandlers(core: Omit<AppCore, 'dispatcher' | 'dispose'>): HandlerMap {
   return {
-    ...appHandlers(core.info),
+    ...appHandlers(core.info, core.ui),
     ...stackHandlers(core.services.stacks, core.services.samples),
     ...jobHandlers(core.jobs),
     ...fileHandlers(core.services.paths, core.services.recent, core.dialogs),
