@@ -23,6 +23,17 @@ export const TrainedModelSummary = z.object({
 });
 export type TrainedModelSummary = z.infer<typeof TrainedModelSummary>;
 
+/**
+ * Where a training job keeps its model and its live-preview checkpoint, under the app's output
+ * folder (AppInfo.outputDir), so the renderer can name the checkpoint while the job runs.
+ */
+export function trainModelDir(outputDir: string, jobId: string): string {
+  return `${outputDir.replace(/[\\/]+$/, '')}/models/${jobId}`;
+}
+export function trainCheckpointDir(outputDir: string, jobId: string): string {
+  return `${trainModelDir(outputDir, jobId)}/checkpoint`;
+}
+
 export const trainJob = {
   params: z.object({
     stackId: z.string(),

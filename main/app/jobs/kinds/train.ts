@@ -4,14 +4,13 @@
  * `previewEvery` steps, the current weights are saved as a checkpoint model for the live preview.
  * The best-by-validation model is saved under the app's output folder and listed by the panel.
  */
-import { join } from 'node:path';
 import type { TrainingConfig } from '../../../../shared/config/training.ts';
 import type { Stack } from '../../../../shared/stack.ts';
 import { UserError } from '../../../cli/errors.ts';
 import type { Batch, EngineReport, NamedWeights, TrainEngine, TrainEngineOptions } from '../../../engine/types.ts';
 import type { ArchSpec } from '../../../../shared/model/arch.ts';
 import { defineJobKind, type JobContext } from '../kind.ts';
-import type { TrainedModelSummary } from '../../../../shared/ipc/job-kinds/train.ts';
+import { trainModelDir, type TrainedModelSummary } from '../../../../shared/ipc/job-kinds/train.ts';
 
 interface Input {
   stack: Stack;
@@ -78,7 +77,7 @@ export const job = defineJobKind('train', {
     if (stack.depth < need) throw new UserError(`${stack.meta.name} has ${stack.depth} planes; ${layout.mode}-supervised K=${layout.k} needs at least ${need}`);
     if (c.patch > Math.min(stack.height, stack.width)) throw new UserError(`patch ${c.patch} is larger than the planes (${stack.height}×${stack.width})`);
     const name = params.name ?? `${stack.meta.name.replace(/\.(ome\.)?tiff?$|\.nii(\.gz)?$/i, '')} ${c.method}${c.method === 'n2s' ? ` ${c.mode} K=${c.neighbors}` : ''}`;
-    return { stack, copy, reference, config: c, previewEvery: params.previewEvery, name, modelDir: join(main.outputDir, 'models', jobId) };
+    return { stack, copy, reference, config: c, previewEvery: params.previewEvery, name, modelDir: trainModelDir(main.outputDir, jobId) };
   },
 
   async run(input, ctx): Promise<TrainedModelSummary> {
@@ -92,10 +91,12 @@ export const job = defineJobKind('train', {
     const layout = samplerLayout(c);
     const spec = archFor(c);
     const normalisation = fitNormalisation(c.normalize, stack.data);
-    const checkpointDir = join(input.modelDir, 'checkpoint');
+    // = trainCheckpointDir(outputDir, jobId): the renderer names it while the job runs.
+    const checkpointDir = `${input.modelDir}/checkpoint`;
     const totalSteps = c.epochs * c.stepsPerEpoch;
     let checkpoints = 0;
     let engineReport: EngineReport | null = null;
+    const engineName = () => (engineReport ? `${engineReport.engine}/${engineReport.provider ?? engineReport.backend}` : '');
     let last = { lastEpoch: 0, epochLoss: NaN, epochValLoss: NaN };
     const saveWith = (dir: string, weights: NamedWeights, extra: { history: TrainedModelSummary['history']; finalLoss: number | null; bestValLoss: number | null; bestEpoch: number; cancelled: boolean }) =>
       saveModel(dir, {
@@ -131,7 +132,7 @@ export const job = defineJobKind('train', {
           ctx.log(`training on ${e.engine.engine}/${e.engine.provider ?? e.engine.backend}, ${e.parameters} parameters`);
         } else if (e.type === 'step') {
           const step = (e.epoch - 1) * e.stepsPerEpoch + e.step;
-          ctx.progress(step / totalSteps, `epoch ${e.epoch}/${c.epochs}, step ${e.step}/${e.stepsPerEpoch}`, {
+          ctx.progress(step / totalSteps, `epoch ${e.epoch}/${c.epochs}, step ${e.step}/${e.stepsPerEpoch} · ${engineName()}`, {
             step,
             totalSteps,
             epoch: e.epoch,

@@ -1,0 +1,58 @@
+/** Small pieces the workflow panels share: stack pickers by role, number fields, job errors. */
+import type { StackInfo } from '../../shared/ipc/stacks.ts';
+import type { Workspace } from '../shell/workspace.ts';
+
+export const isImage = (s: StackInfo) => !s.meta.labels;
+
+export function stacksByRole(stacks: StackInfo[]): { primary?: StackInfo; copy?: StackInfo; reference?: StackInfo } {
+  return {
+    primary: stacks.find((s) => s.role === 'primary'),
+    copy: stacks.find((s) => s.role === 'second-copy'),
+    reference: stacks.find((s) => s.role === 'reference'),
+  };
+}
+
+export function StackSelect(props: { testId: string; label: string; stacks: StackInfo[]; value: string; onChange: (id: string) => void; allowNone?: boolean }) {
+  return (
+    <label>
+      {props.label}
+      <select data-testid={props.testId} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        {props.allowNone && <option value="">(none)</option>}
+        {props.stacks.map((s) => (
+          <option key={s.stackId} value={s.stackId}>
+            {s.name}
+            {s.role !== 'primary' && s.role !== 'result' ? ` (${s.role})` : ''}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function NumberField(props: { testId: string; label: string; value: number; onChange: (v: number) => void; min?: number; max?: number; step?: number; disabled?: boolean }) {
+  return (
+    <label>
+      {props.label}
+      <input
+        type="number"
+        data-testid={props.testId}
+        value={Number.isFinite(props.value) ? props.value : ''}
+        min={props.min}
+        max={props.max}
+        step={props.step ?? 1}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.target.valueAsNumber)}
+      />
+    </label>
+  );
+}
+
+/** Job start refusals (bad parameters) are not job events, so no notice exists yet: add one. */
+export function reportStartError(ws: Workspace, what: string, e: unknown): void {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (!ws.snapshot.notices.some((n) => n.message.includes(msg))) ws.notify('error', `${what}: ${msg}`);
+}
+
+export function fmt(v: number | null | undefined, digits = 3): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
+}

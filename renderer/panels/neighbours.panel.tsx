@@ -1,0 +1,98 @@
+/**
+ * Neighbour configuration (issue 7): mode (copy-supervised only with a second noisy copy open),
+ * K, the interactive diagram of which planes feed the network, the plane-similarity plot that
+ * justifies K (SSIM at distance 1…5 in a worker job).
+ */
+import { useEffect, useRef, useState } from 'react';
+import { runJob } from '../api/jobs.ts';
+import type { PanelDef, SlotProps } from '../shell/slots.ts';
+import { useWorkspace } from '../shell/workspace.ts';
+import { bindViewerToShell } from '../viewer/shellBinding.ts';
+import { NumberField, isImage, reportStartError, stacksByRole } from './common.tsx';
+import { NeighbourDiagram } from './NeighbourDiagram.tsx';
+import { drawPlot, purgePlot } from './plot.ts';
+import { useWorkflow, workflowOf } from './workflow-state.ts';
+
+function NeighboursPanel({ api, workspace }: SlotProps) {
+  const wf = workflowOf(workspace);
+  const stacks = useWorkspace(workspace, (s) => s.stacks);
+  const { primary, copy } = stacksByRole(stacks.filter(isImage));
+  const mode = useWorkflow(wf, (s) => s.mode);
+  const k = useWorkflow(wf, (s) => s.k);
+  const chosen = useWorkflow(wf, (s) => s.plane);
+  const depth = primary?.depth ?? 0;
+  const target = Math.min(Math.max(0, chosen ?? Math.floor(depth / 2)), Math.max(0, depth - 1));
+  const [similarity, setSimilarity] = useState<{ distances: number[]; mean: number[] } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const plotRef = useRef<HTMLDivElement>(null);
+
+  // Follow the viewer's cursor plane, so the diagram shows the plane the user looks at.
+  useEffect(() => {
+    const viewer = bindViewerToShell(workspace).viewer;
+    let last = viewer.get().cursor.z;
+    return viewer.subscribe(() => {
+      const z = viewer.get().cursor.z;
+      if (z !== last) {
+        last = z;
+        wf.set({ plane: z });
+      }
+    });
+  }, [workspace, wf]);
+
+  useEffect(() => {
+    if (!copy && mode === 'copy') wf.set({ mode: 'self', k: Math.max(1, k) });
+  }, [copy, mode, k, wf]);
+
+  useEffect(() => {
+    if (!similarity || !plotRef.current) return;
+    void drawPlot(
+      plotRef.current,
+      [{ x: similarity.distances, y: similarity.mean, name: 'mean SSIM', mode: 'lines+markers' }],
+      { title: 'Plane similarity', xaxis: { title: 'distance (planes)' }, yaxis: { title: 'SSIM' }, showlegend: false },
+    );
+  }, [similarity]);
+  useEffect(() => () => purgePlot(plotRef.current), []);
+
+  const computeSimilarity = async () => {
+    if (!primary) return;
+    setBusy(true);
+    try {
+      const job = await runJob(api, 'similarity', { stackId: primary.stackId, maxDistance: 5 });
+      setSimilarity(await job.done);
+    } catch (e) {
+      reportStartError(workspace, 'Plane similarity', e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!primary) return <p data-testid="neighbours-panel">Open a noisy stack first (File › Open stack…).</p>;
+  return (
+    <div className="form" data-testid="neighbours-panel">
+      <fieldset>
+        <legend>Mode</legend>
+        <label>
+          <input type="radio" name="n2s-mode" data-testid="mode-self" checked={mode === 'self'} onChange={() => wf.set({ mode: 'self', k: Math.max(1, k) })} /> self-supervised (one noisy stack)
+        </label>
+        <label title={copy ? '' : 'open a second, independently noisy copy to enable'}>
+          <input type="radio" name="n2s-mode" data-testid="mode-copy" disabled={!copy} checked={mode === 'copy'} onChange={() => wf.set({ mode: 'copy' })} /> copy-supervised
+          {copy ? ` (with ${copy.name})` : ' (needs a second noisy copy)'}
+        </label>
+      </fieldset>
+      <NumberField testId="neighbours-k" label="Neighbours per side, K" value={k} min={mode === 'self' ? 1 : 0} max={8} onChange={(v) => Number.isInteger(v) && wf.set({ k: v })} />
+      <NumberField testId="neighbours-plane" label={`Target plane (0…${depth - 1})`} value={target} min={0} max={depth - 1} onChange={(v) => Number.isInteger(v) && wf.set({ plane: v })} />
+      <NeighbourDiagram depth={depth} target={target} mode={mode} k={k} onSelect={(z) => wf.set({ plane: z })} />
+      <button type="button" data-testid="similarity-run" disabled={busy} onClick={() => void computeSimilarity()}>
+        {busy ? 'Computing…' : 'Plane similarity (SSIM, distance 1…5)'}
+      </button>
+      {similarity && (
+        <p data-testid="similarity-values">
+          {similarity.distances.map((d, i) => `d=${d}: ${similarity.mean[i]!.toFixed(3)}`).join(', ')}
+        </p>
+      )}
+      <div ref={plotRef} data-testid="similarity-plot" />
+    </div>
+  );
+}
+
+export const panel: PanelDef = { id: 'neighbours', title: 'Neighbours', order: 20, Component: NeighboursPanel };

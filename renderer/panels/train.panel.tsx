@@ -1,0 +1,364 @@
+/**
+ * Training (issue 7): method, architecture and optimisation settings (validated with the shared
+ * TrainingConfig schema before anything starts), start / pause / resume / cancel, a progress bar
+ * with step, epoch and ETA, live loss curves (train per step and per epoch, validation per epoch,
+ * log scale option) and the learning-rate curve, a live preview of the plane under the cursor
+ * from periodic checkpoints, and the list of models (save a copy, apply to a stack, load a folder).
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { AppInfo } from '../../shared/ipc/app.ts';
+import { trainCheckpointDir, type TrainedModelSummary } from '../../shared/ipc/job-kinds/train.ts';
+import type { JobInfo } from '../../shared/ipc/jobs.ts';
+import { TrainingConfig, type TrainingConfigInput } from '../../shared/config/training.ts';
+import { runJob } from '../api/jobs.ts';
+import type { PanelDef, SlotProps } from '../shell/slots.ts';
+import { useWorkspace } from '../shell/workspace.ts';
+import { bindViewerToShell } from '../viewer/shellBinding.ts';
+import { NumberField, StackSelect, fmt, isImage, reportStartError, stacksByRole } from './common.tsx';
+import { drawPlot, purgePlot } from './plot.ts';
+import { useWorkflow, workflowOf, type ModelEntry } from './workflow-state.ts';
+
+type Method = 'n2s' | 'n2n' | 'n2c' | 'n2v';
+
+interface Curves {
+  steps: number[];
+  stepLoss: number[];
+  stepLr: number[];
+  epochs: number[];
+  epochLoss: number[];
+  epochVal: (number | null)[];
+}
+const emptyCurves = (): Curves => ({ steps: [], stepLoss: [], stepLr: [], epochs: [], epochLoss: [], epochVal: [] });
+
+let appInfo: Promise<AppInfo> | null = null;
+
+function eta(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return '–';
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function TrainPanel({ api, workspace }: SlotProps) {
+  const wf = workflowOf(workspace);
+  const stacks = useWorkspace(workspace, (s) => s.stacks);
+  const images = stacks.filter(isImage);
+  const { primary, copy, reference } = stacksByRole(images);
+  const mode = useWorkflow(wf, (s) => s.mode);
+  const k = useWorkflow(wf, (s) => s.k);
+  const models = useWorkflow(wf, (s) => s.models);
+  const [method, setMethod] = useState<Method>('n2s');
+  const [arch, setArch] = useState<'csbdeep' | 'n2n'>('csbdeep');
+  const [f, setF] = useState({ widthScale: 1, epochs: 100, stepsPerEpoch: 100, batch: 16, patch: 64, lr: 1e-3, valFraction: 0.1, seed: 0, previewEvery: 0 });
+  const [engine, setEngine] = useState<'auto' | 'tfjs' | 'onnx'>('auto');
+  const [backend, setBackend] = useState<'auto' | 'wasm' | 'cpu' | 'tensorflow' | 'tensorflow-gpu'>('auto');
+  const [job, setJob] = useState<JobInfo | null>(null);
+  const [curves, setCurves] = useState<Curves>(emptyCurves);
+  const [logScale, setLogScale] = useState(true);
+  const [activeEngine, setActiveEngine] = useState<string>('');
+  const lossRef = useRef<HTMLDivElement>(null);
+  const lrRef = useRef<HTMLDivElement>(null);
+  const previewRef = useRef<{ count: number; stackId?: string; busy: boolean }>({ count: 0, busy: false });
+
+  const layoutMode = method === 'n2s' ? mode : 'copy';
+  const config: TrainingConfigInput = {
+    method,
+    mode: layoutMode,
+    neighbors: method === 'n2s' ? k : method === 'n2c' ? k : 0,
+    arch,
+    widthScale: f.widthScale,
+    epochs: f.epochs,
+    stepsPerEpoch: f.stepsPerEpoch,
+    batch: f.batch,
+    patch: f.patch,
+    lr: f.lr,
+    valFraction: f.valFraction,
+    seed: f.seed,
+    engine,
+    backend,
+    augment: primary?.meta.flavour === 'nifti' ? 'translate' : 'rot-flip',
+    normalize: primary?.meta.flavour === 'nifti' ? 'mri' : 'percentile',
+  };
+  const parsed = TrainingConfig.safeParse(config);
+  const needsCopy = method === 'n2n' || (method === 'n2s' && mode === 'copy');
+  const problem = !primary
+    ? 'open a noisy stack first'
+    : !parsed.success
+      ? `${String(parsed.error.issues[0]!.path[0] ?? '')}: ${parsed.error.issues[0]!.message}`
+      : needsCopy && !copy
+        ? 'this method needs a second noisy copy'
+        : method === 'n2c' && !reference
+          ? 'Noise2Clean needs a reference stack'
+          : null;
+  const running = job !== null && (job.state === 'running' || job.state === 'queued' || job.state === 'paused');
+
+  useEffect(() => {
+    if (!lossRef.current) return;
+    const c = curves;
+    void drawPlot(
+      lossRef.current,
+      [
+        { x: c.steps, y: c.stepLoss, name: 'train (step)', mode: 'markers', marker: { size: 3 } },
+        { x: c.epochs.map((e) => e * f.stepsPerEpoch), y: c.epochLoss, name: 'train (epoch)', mode: 'lines+markers' },
+        {
+          x: c.epochs.filter((_, i) => c.epochVal[i] !== null).map((e) => e * f.stepsPerEpoch),
+          y: c.epochVal.filter((v): v is number => v !== null),
+          name: 'validation',
+          mode: 'lines+markers',
+        },
+      ],
+      { title: 'Loss (MSE)', xaxis: { title: 'step' }, yaxis: { title: 'loss', type: logScale ? 'log' : 'linear' } },
+    );
+    if (lrRef.current) void drawPlot(lrRef.current, [{ x: c.steps, y: c.stepLr, name: 'learning rate', mode: 'lines' }], { title: 'Learning rate', xaxis: { title: 'step' }, height: 160, showlegend: false });
+  }, [curves, logScale, f.stepsPerEpoch]);
+  useEffect(() => () => (purgePlot(lossRef.current), purgePlot(lrRef.current)), []);
+
+  const onUpdate = (info: JobInfo, plane: () => number) => {
+    setJob(info);
+    const v = info.values;
+    const engineText = info.message.split(' · ')[1];
+    if (engineText) setActiveEngine(engineText);
+    setCurves((c) => {
+      let next = c;
+      if (v.step !== undefined && v.loss !== undefined && !c.steps.includes(v.step) && /step \d+\//.test(info.message)) {
+        next = { ...next, steps: [...next.steps, v.step], stepLoss: [...next.stepLoss, v.loss], stepLr: [...next.stepLr, v.lr ?? NaN] };
+      }
+      if (v.lastEpoch !== undefined && v.epochLoss !== undefined && !next.epochs.includes(v.lastEpoch)) {
+        next = { ...next, epochs: [...next.epochs, v.lastEpoch], epochLoss: [...next.epochLoss, v.epochLoss], epochVal: [...next.epochVal, v.epochValLoss ?? null] };
+      }
+      return next;
+    });
+    // Live preview: a new checkpoint → denoise the plane under the cursor with it.
+    const pv = previewRef.current;
+    if (f.previewEvery > 0 && primary && (v.checkpoint ?? 0) > pv.count && !pv.busy && info.state === 'running') {
+      pv.count = v.checkpoint!;
+      pv.busy = true;
+      void (async () => {
+        try {
+          appInfo ??= api.invoke('app:info', {});
+          const modelDir = trainCheckpointDir((await appInfo).outputDir, info.jobId);
+          const pj = await runJob(api, 'preview', {
+            stackId: primary.stackId,
+            copyStackId: layoutMode === 'copy' ? copy?.stackId : undefined,
+            modelDir,
+            plane: plane(),
+            label: `step ${v.checkpointStep ?? v.step ?? ''}`,
+            replaceStackId: pv.stackId,
+          });
+          pv.stackId = (await pj.done).stackId;
+        } catch {
+          // A preview that fails (e.g. the checkpoint is being rewritten) is skipped; the next one retries.
+        } finally {
+          pv.busy = false;
+        }
+      })();
+    }
+  };
+
+  const start = async () => {
+    if (!primary || problem) return;
+    setCurves(emptyCurves());
+    setActiveEngine('');
+    previewRef.current = { count: 0, busy: false };
+    const viewer = bindViewerToShell(workspace).viewer;
+    const plane = () => Math.min(primary.depth - 1, wf.snapshot.plane ?? viewer.get().cursor.z);
+    try {
+      const j = await runJob(
+        api,
+        'train',
+        {
+          stackId: primary.stackId,
+          copyStackId: needsCopy ? copy?.stackId : undefined,
+          referenceStackId: method === 'n2c' ? reference?.stackId : undefined,
+          config,
+          previewEvery: f.previewEvery,
+        },
+        (info) => onUpdate(info, plane),
+      );
+      const r: TrainedModelSummary = await j.done;
+      wf.addModel({ modelDir: r.modelDir, name: r.name, summary: r });
+      wf.set({ backend: `${r.engine.engine}/${r.engine.provider ?? r.engine.backend}`, timings: { ...wf.snapshot.timings, training: r.seconds } });
+      setActiveEngine(`${r.engine.engine}/${r.engine.provider ?? r.engine.backend}`);
+      workspace.notify('info', `Training done: ${r.name} (best validation loss ${fmt(r.bestValLoss, 4)})`);
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/cancel/i.test(msg)) workspace.notify('info', 'Training cancelled');
+      else reportStartError(workspace, 'Training', e);
+    }
+  };
+
+  const control = (what: 'jobs:pause' | 'jobs:resume' | 'jobs:cancel') => job && void api.invoke(what, { jobId: job.jobId });
+  const num = (key: keyof typeof f) => (v: number) => Number.isFinite(v) && setF({ ...f, [key]: v });
+  const v = job?.values ?? {};
+  const totalSteps = v.totalSteps ?? f.epochs * f.stepsPerEpoch;
+
+  return (
+    <div className="form" data-testid="train-panel">
+      <p>
+        Stack: <strong>{primary?.name ?? 'none'}</strong> · layout <strong data-testid="train-layout">{method === 'n2s' ? `${mode}-supervised, K=${k}` : method === 'n2n' ? 'Noise2Noise (K=0)' : method === 'n2v' ? 'Noise2Void' : `Noise2Clean, K=${k}`}</strong> (set K in Neighbours)
+      </p>
+      <label>
+        Method
+        <select data-testid="train-method" value={method} onChange={(e) => setMethod(e.target.value as Method)}>
+          <option value="n2s">Noise2Stack</option>
+          <option value="n2n" disabled={!copy}>
+            Noise2Noise{copy ? '' : ' (needs a second copy)'}
+          </option>
+          <option value="n2c" disabled={!reference}>
+            Noise2Clean{reference ? '' : ' (needs a reference)'}
+          </option>
+          <option value="n2v">Noise2Void</option>
+        </select>
+      </label>
+      <label>
+        Architecture
+        <select data-testid="train-arch" value={arch} onChange={(e) => setArch(e.target.value as 'csbdeep' | 'n2n')}>
+          <option value="csbdeep">CSBDeep U-Net (microscopy)</option>
+          <option value="n2n">Noise2Noise U-Net (MRI)</option>
+        </select>
+      </label>
+      <div className="n2s-grid2">
+        <NumberField testId="train-width" label="Width scale" value={f.widthScale} step={0.125} min={0.125} onChange={num('widthScale')} />
+        <NumberField testId="train-epochs" label="Epochs" value={f.epochs} min={1} onChange={num('epochs')} />
+        <NumberField testId="train-steps" label="Steps / epoch" value={f.stepsPerEpoch} min={1} onChange={num('stepsPerEpoch')} />
+        <NumberField testId="train-batch" label="Batch" value={f.batch} min={1} onChange={num('batch')} />
+        <NumberField testId="train-patch" label="Patch" value={f.patch} min={8} step={4} onChange={num('patch')} />
+        <NumberField testId="train-lr" label="Learning rate" value={f.lr} step={0.0001} onChange={num('lr')} />
+        <NumberField testId="train-val" label="Validation fraction" value={f.valFraction} step={0.05} min={0} max={0.9} onChange={num('valFraction')} />
+        <NumberField testId="train-seed" label="Seed" value={f.seed} min={0} onChange={num('seed')} />
+        <NumberField testId="train-preview" label="Preview every N steps (0 = off)" value={f.previewEvery} min={0} onChange={num('previewEvery')} />
+      </div>
+      <label>
+        Engine
+        <select data-testid="train-engine" value={engine} onChange={(e) => setEngine(e.target.value as typeof engine)}>
+          <option value="auto">auto (fastest available)</option>
+          <option value="tfjs">TensorFlow.js</option>
+          <option value="onnx">ONNX Runtime</option>
+        </select>
+      </label>
+      <label>
+        tfjs backend
+        <select data-testid="train-backend" value={backend} onChange={(e) => setBackend(e.target.value as typeof backend)}>
+          <option value="auto">auto</option>
+          <option value="tensorflow-gpu">GPU (CUDA) via tfjs-node-gpu</option>
+          <option value="tensorflow">CPU via tfjs-node</option>
+          <option value="wasm">CPU (WASM)</option>
+          <option value="cpu">CPU (pure JS, slow)</option>
+        </select>
+      </label>
+      <p data-testid="train-active-engine">Active: {activeEngine || (running ? 'starting…' : '–')}</p>
+      {problem && <p className="n2s-problem" data-testid="train-problem">{problem}</p>}
+      <div className="n2s-buttons">
+        <button type="button" data-testid="train-start" disabled={!!problem || running} onClick={() => void start()}>
+          Start
+        </button>
+        <button type="button" data-testid="train-pause" disabled={!running || job?.state === 'paused'} onClick={() => control('jobs:pause')}>
+          Pause
+        </button>
+        <button type="button" data-testid="train-resume" disabled={job?.state !== 'paused'} onClick={() => control('jobs:resume')}>
+          Resume
+        </button>
+        <button type="button" data-testid="train-cancel" disabled={!running} onClick={() => control('jobs:cancel')}>
+          Cancel
+        </button>
+      </div>
+      <div data-testid="train-status" data-state={job?.state ?? 'idle'}>
+        <progress data-testid="train-progress" max={totalSteps} value={v.step ?? 0} />
+        <span>
+          {` step ${v.step ?? 0}/${totalSteps} · epoch ${v.epoch ?? 0}/${f.epochs} · ETA ${eta(v.eta)} · ${job?.state ?? 'idle'}`}
+        </span>
+      </div>
+      <label>
+        <input type="checkbox" data-testid="loss-log" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} /> log scale
+      </label>
+      <div ref={lossRef} data-testid="loss-plot" />
+      <div ref={lrRef} data-testid="lr-plot" />
+      <ModelsList api={api} workspace={workspace} models={models} />
+    </div>
+  );
+}
+
+function ModelsList({ api, workspace, models }: SlotProps & { models: ModelEntry[] }) {
+  const wf = workflowOf(workspace);
+  const stacks = useWorkspace(workspace, (s) => s.stacks).filter(isImage);
+  const [target, setTarget] = useState('');
+  const [loadPath, setLoadPath] = useState('');
+  const [savePath, setSavePath] = useState('');
+  const stackId = target || stacksByRole(stacks).primary?.stackId || '';
+  const apply = async (m: ModelEntry) => {
+    try {
+      const j = await runJob(api, 'denoise', { stackId, modelDir: m.modelDir });
+      const t0 = performance.now();
+      const r = await j.done;
+      wf.set({ timings: { ...wf.snapshot.timings, denoising: (performance.now() - t0) / 1000 } });
+      workspace.notify('info', `Denoised with ${m.name} → ${r.name}`);
+    } catch (e) {
+      reportStartError(workspace, 'Denoising', e);
+    }
+  };
+  const save = async (m: ModelEntry) => {
+    try {
+      const j = await runJob(api, 'export', { what: 'model', modelDir: m.modelDir, path: savePath });
+      const r = await j.done;
+      workspace.notify('info', `Model saved to ${r.path}`);
+    } catch (e) {
+      reportStartError(workspace, 'Saving the model', e);
+    }
+  };
+  return (
+    <section data-testid="models-list">
+      <h4>Models</h4>
+      <StackSelect testId="models-target" label="Apply to stack" stacks={stacks} value={stackId} onChange={setTarget} />
+      <label>
+        Save to folder
+        <input data-testid="models-save-path" value={savePath} onChange={(e) => setSavePath(e.target.value)} placeholder="/path/to/new-model-folder" />
+      </label>
+      <table className="n2s-table">
+        <thead>
+          <tr>
+            <th>model</th>
+            <th>config</th>
+            <th>final loss</th>
+            <th>best val.</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {models.map((m, i) => (
+            <tr key={m.modelDir} data-testid={`model-row-${i}`}>
+              <td title={m.modelDir}>{m.name}</td>
+              <td>{m.summary ? `${m.summary.config.method} ${m.summary.layout.mode} K=${m.summary.layout.k}, ${m.summary.config.arch}×${m.summary.config.widthScale}, ${m.summary.history.length} ep.` : 'loaded folder'}</td>
+              <td>{fmt(m.summary?.finalLoss, 4)}</td>
+              <td>{fmt(m.summary?.bestValLoss, 4)}</td>
+              <td>
+                <button type="button" data-testid={`model-apply-${i}`} disabled={!stackId} onClick={() => void apply(m)}>
+                  Apply
+                </button>
+                <button type="button" data-testid={`model-save-${i}`} disabled={!savePath || !m.summary} onClick={() => void save(m)}>
+                  Save
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <label>
+        Load a model folder
+        <input data-testid="models-load-path" value={loadPath} onChange={(e) => setLoadPath(e.target.value)} placeholder="/path/to/model" />
+      </label>
+      <button
+        type="button"
+        data-testid="models-load"
+        disabled={!loadPath}
+        onClick={() => {
+          const name = loadPath.split(/[\\/]/).filter(Boolean).at(-1) ?? loadPath;
+          wf.addModel({ modelDir: loadPath, name, loaded: true });
+          setLoadPath('');
+        }}
+      >
+        Add to list
+      </button>
+    </section>
+  );
+}
+
+export const panel: PanelDef = { id: 'train', title: 'Train', order: 30, Component: TrainPanel };
