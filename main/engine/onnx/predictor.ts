@@ -143,6 +143,10 @@ export async function createOnnxPredictorFromWeights(
   weights: NamedWeights,
   opts: OnnxPredictorOptions = {},
 ): Promise<OnnxPredictor> {
+  const known: ProviderChoice[] = ['auto', 'cpu', ...GPU_PROVIDERS];
+  if (opts.provider !== undefined && !known.includes(opts.provider)) {
+    throw new Error(`unknown ONNX Runtime execution provider "${opts.provider}" (${known.join('|')})`);
+  }
   const model = buildForwardModel(spec, weights, { layout: 'nhwc' });
   const { session, provider, attempts } = await openSession(model, spec, opts);
   const threads = opts.threads ?? defaultThreads();
@@ -153,4 +157,14 @@ export async function createOnnxPredictorFromWeights(
   else if (requested === 'auto' && attempts.length > 1) opts.log?.(`onnx: ${note}`);
   const report: OnnxEngineReport = { engine: 'onnx', backend: provider, provider, threads, note, attempts };
   return new OrtPredictor(session, report, 1);
+}
+
+/**
+ * A Predictor on ONNX Runtime for a model folder (model.json + weights.bin + config.json of
+ * model-store.ts): the same weights the tfjs engine loads, read without tfjs.
+ */
+export async function createOnnxPredictor(modelDir: string, opts: OnnxPredictorOptions = {}): Promise<OnnxPredictor> {
+  const { loadModel } = await import('../model-store.ts');
+  const { spec, weights } = await loadModel(modelDir);
+  return createOnnxPredictorFromWeights(spec, weights, opts);
 }

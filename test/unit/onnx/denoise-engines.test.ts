@@ -4,13 +4,18 @@
  * message when a requested provider does not load.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { createRng } from '../../../shared/random.ts';
 import { createPredictor } from '../../../main/engine/engines.ts';
 import { fitNormalisation } from '../../../main/engine/normalise.ts';
 import { denoiseStack } from '../../../main/engine/predict.ts';
-import { relativeError } from './helpers.ts';
-import { tinyModel } from './model-fixture.ts';
+import { python, relativeError } from './helpers.ts';
+import { saveTinyModel, tinyModel } from './model-fixture.ts';
 
 /** A seeded stack in raw counts: smooth structure drifting along z plus noise; odd sizes on purpose. */
 function seededStack(depth: number, height: number, width: number): Float32Array {
@@ -71,4 +76,44 @@ test('a requested provider that fails to load falls back to the CPU provider wit
   assert.equal(report.provider, 'cpu');
   assert.equal(lines.length, 1);
   assert.match(lines[0], new RegExp(`provider ${missing} did not load, falling back to cpu`));
+});
+
+test('n2s denoise --engine onnx and --engine tfjs write the same stack, and --json names engine and provider', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'n2s-denoise-engines-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const model = join(dir, 'model');
+  await saveTinyModel(model, tinyModel('csbdeep', 1, 13));
+  const input = join(dir, 'noisy.tif');
+  // The stack is written by Debian's tifffile, independently of this project's TIFF code.
+  python(
+    `import sys, numpy as np, tifffile
+rng = np.random.default_rng(0)
+z, y, x = np.mgrid[0:5, 0:90, 0:70]
+a = (400 + 300 * np.sin((x + 2 * z) / 7) * np.cos((y - z) / 9) + rng.normal(0, 20, z.shape)).astype(np.uint16)
+tifffile.imwrite(sys.argv[1], a, imagej=True, metadata={"axes": "ZYX"})`,
+    [input],
+  );
+  const n2s = fileURLToPath(new URL('../../../bin/n2s.mjs', import.meta.url));
+  const results: Record<string, { engine: string; provider: string | null; seconds: number; planes_per_second: number }> = {};
+  for (const engine of ['onnx', 'tfjs']) {
+    const out = join(dir, `${engine}.tif`);
+    const r = spawnSync(process.execPath, [n2s, 'denoise', '--model', model, '--input', input, '--output', out, '--engine', engine, '--provider', 'cpu', '--backend', 'cpu', '--json'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    results[engine] = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}');
+  }
+  assert.equal(results.onnx.engine, 'onnx');
+  assert.equal(results.onnx.provider, 'cpu');
+  assert.equal(results.tfjs.engine, 'tfjs');
+  for (const r of Object.values(results)) assert.ok(r.seconds > 0 && r.planes_per_second > 0);
+  const cmp = JSON.parse(
+    python(
+      `import sys, json, tifffile, numpy as np
+a, b, s = (tifffile.imread(p).astype(np.float64) for p in sys.argv[1:4])
+print(json.dumps({"rel": float(np.abs(a - b).max() / np.abs(b).max()), "changed": float(np.abs(a - s).max() / np.abs(s).max()), "shape": list(a.shape)}))`,
+      [join(dir, 'onnx.tif'), join(dir, 'tfjs.tif'), input],
+    ),
+  ) as { rel: number; changed: number; shape: number[] };
+  assert.deepEqual(cmp.shape, [5, 90, 70]);
+  assert.ok(cmp.rel < 1e-4, `onnx vs tfjs: ${cmp.rel}`);
+  assert.ok(cmp.changed > 1e-2);
 });
