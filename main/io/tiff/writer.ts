@@ -9,6 +9,9 @@
  * Layout: header, pixel data of every plane, then all IFDs with their values. Putting the IFDs
  * last lets one streaming pass compute min/max (which ImageJ's description needs) while planes
  * are written; the header's first-IFD offset is patched at the end. TIFF allows IFDs anywhere.
+ * The planes must stay back to back with no padding: ImageJ reads only the first IFD of a file
+ * whose description says images=N and takes the N planes as contiguous from its strip offset
+ * (ij.io.TiffDecoder "ignore extra IFDs in ImageJ and NIH Image stacks").
  */
 import type { FileHandle } from 'node:fs/promises';
 

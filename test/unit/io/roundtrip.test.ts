@@ -203,3 +203,21 @@ test('.zarr paths dispatch to the OME-Zarr module (write, probe, read back)', as
     cleanup();
   }
 });
+
+test('ImageJ files keep the planes back to back from the first strip offset (how ImageJ itself reads them)', async () => {
+  const { dir, cleanup } = tempDir('ij-contiguous');
+  try {
+    const s = randomStack(4, 'uint16', 31);
+    const path = join(dir, 'c.tif');
+    await writeStack(path, s);
+    const b = readFileSync(path);
+    const first = b.readUInt32LE(4);
+    const n = b.readUInt16LE(first);
+    let stripOffset = -1;
+    for (let i = 0; i < n; i++) if (b.readUInt16LE(first + 2 + 12 * i) === 273) stripOffset = b.readUInt32LE(first + 2 + 12 * i + 8);
+    const planes = new Uint16Array(b.buffer.slice(b.byteOffset + stripOffset, b.byteOffset + stripOffset + s.data.length * 2));
+    assert.deepEqual(Float32Array.from(planes), s.data);
+  } finally {
+    cleanup();
+  }
+});
