@@ -373,6 +373,9 @@ export class ViewerRenderer {
       un.gamma.value = layer.gamma;
       un.opacity.value = layer.opacity;
       un.steps.value = draft ? Math.ceil(mip.fullSteps / 4) : mip.fullSteps;
+      const additive = layer.blending === 'additive';
+      un.additive.value = additive ? 1 : 0;
+      mip.mesh.material.blending = additive ? THREE.AdditiveBlending : THREE.NormalBlending;
       mip.mesh.material.uniformsNeedUpdate = true;
       const e = un.extent.value as THREE.Vector3;
       radius = Math.max(radius, e.length() / 2);

@@ -141,6 +141,7 @@ export function ensureMip(res: LayerResources, layer: Layer, floatLinear: boolea
       gamma: { value: 1 },
       opacity: { value: 1 },
       steps: { value: 1 },
+      additive: { value: 1 },
     },
     side: THREE.BackSide,
     transparent: true,

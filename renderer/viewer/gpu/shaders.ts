@@ -117,6 +117,7 @@ uniform float hi;
 uniform float gamma;
 uniform float opacity;
 uniform int steps;
+uniform int additive;
 varying vec3 vPos;
 void main() {
   vec3 ro = cameraPosition;
@@ -142,6 +143,7 @@ void main() {
   float t = hi > lo ? clamp((m - lo) / (hi - lo), 0.0, 1.0) : (m >= hi ? 1.0 : 0.0);
   t = pow(t, gamma);
   vec3 c = texture(lut, vec2((t * 255.0 + 0.5) / 256.0, 0.5)).rgb;
-  gl_FragColor = vec4(c * opacity, 1.0);
+  // composited like the slice views: additive layers add, translucent ones cover what is below
+  gl_FragColor = additive == 1 ? vec4(c * opacity, 1.0) : vec4(c, opacity);
 }
 `;
