@@ -2,7 +2,7 @@
  * The in-app menu bar, shown when there are no native menus (the browser). It issues the same
  * MenuCommands the Electron menu sends.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { MenuCommand } from '../../shared/ipc/app.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -19,6 +19,21 @@ export function MenuBar({ ws, onCommand }: { ws: Workspace; onCommand: (c: MenuC
     void ws.api.invoke('files:recent', {}).then(setRecent);
     return ws.api.on('files:recent-changed', setRecent);
   }, [ws]);
+  // The same shortcuts as the native menu's accelerators.
+  const command = useRef(onCommand);
+  command.current = onCommand;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      const key = e.key.toLowerCase();
+      if (key === 'o') command.current({ command: 'open-stack', role: 'primary' });
+      else if (key === 'e') command.current({ command: 'export' });
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   const menus: Record<string, Item[]> = {
     File: [

@@ -26,6 +26,9 @@ export function OpenDialog({ ws, role }: { ws: Workspace; role: 'primary' | 'sec
   useEffect(() => {
     void ws.api.invoke('stack:samples', {}).then(setSamples);
     void browse();
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && ws.set({ openDialog: null });
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
   }, [ws]);
 
   const close = () => ws.set({ openDialog: null });
