@@ -93,7 +93,11 @@ export const command: Command = {
         dtype: a.dtype,
         overwrite: a.overwrite,
         protect: [a.input],
-        onProgress: a.json ? (done, total) => emitJson({ type: 'progress', done, total }) : undefined,
+        onProgress: a.json
+          ? (done, total) => emitJson({ type: 'progress', done, total })
+          : process.stderr.isTTY
+            ? (done, total) => process.stderr.write(`\rplane ${done}/${total}${done === total ? '\n' : ''}`)
+            : undefined,
       });
       if (a.json) emitJson({ type: 'result', ...report });
       else {
