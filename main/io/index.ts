@@ -222,12 +222,15 @@ export async function writeStack(path: string, stack: Stack | StackSource, opts:
   if (format === 'zarr') {
     const zarr = await loadZarr(path);
     const full = isStack(stack) ? stack : await materialise(stack);
+    // Integer Zarr arrays would wrap out-of-range values; round and clip them here, as for TIFF.
+    const { data, clipped } = roundAndClip(full.data, dtype);
     try {
-      await zarr.writeZarr(abs, full, { dtype, overwrite: opts.overwrite, name: meta.name, extra: { software, ...(description ? { description } : {}) } });
+      await zarr.writeZarr(abs, { ...full, data }, { dtype, overwrite: opts.overwrite, name: meta.name, extra: { software, ...(description ? { description } : {}) } });
     } catch (e) {
       throw asUserFacing(path, e);
     }
-    return { path: abs, format, dtype, bytes: 0, bigTiff: false, clipped: 0, notes };
+    if (clipped) notes.push(clipNote(clipped, dtype));
+    return { path: abs, format, dtype, bytes: 0, bigTiff: false, clipped, notes };
   }
 
   if (format === 'nifti') {
@@ -256,7 +259,7 @@ export async function writeStack(path: string, stack: Stack | StackSource, opts:
   if (meta.sourcePath) extra['n2s.source'] = ijValue(basename(meta.sourcePath));
   const uuid = randomUUID();
   const describe = format === 'imagej'
-    ? (r: { min: number; max: number }) => formatImageJDescription({ slices: depth, unit: physical ? vs.unit : undefined, spacing: vs.z, min: r.min, max: r.max, extra })
+    ? (r: { min: number; max: number }) => formatImageJDescription({ slices: depth, unit: physical ? vs.unit : undefined, spacing: vs.z > 0 && Number.isFinite(vs.z) ? vs.z : undefined, min: r.min, max: r.max, extra })
     : () => formatOmeXml({
       name: meta.name,
       sizeX: width,
@@ -279,13 +282,32 @@ export async function writeStack(path: string, stack: Stack | StackSource, opts:
   return { path: abs, format, dtype, bytes: result.bytes, bigTiff, clipped: result.clipped, notes };
 }
 
+/** Values rounded and limited to an integer dtype's range (a copy), and how many had to change. */
+function roundAndClip(data: Float32Array, dtype: DType): { data: Float32Array; clipped: number } {
+  const range = INT_RANGE[dtype] ?? (dtype === 'uint32' ? [0, 4294967295] : dtype === 'int32' ? [-2147483648, 2147483647] : undefined);
+  if (!range) return { data, clipped: 0 };
+  const [lo, hi] = range;
+  const out = new Float32Array(data.length);
+  let clipped = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = Math.round(data[i]);
+    if (v >= lo && v <= hi) out[i] = v;
+    else {
+      clipped++;
+      out[i] = v > hi ? hi : lo;
+    }
+  }
+  return { data: out, clipped };
+}
+
 function clipNote(n: number, dtype: DType): string {
-  const [lo, hi] = INT_RANGE[dtype] ?? [0, 0];
+  const [lo, hi] = INT_RANGE[dtype] ?? (dtype === 'uint32' ? [0, 4294967295] : [-2147483648, 2147483647]);
   return `${n} value${n === 1 ? '' : 's'} outside the ${dtype} range ${lo}–${hi} (or NaN) were clipped; write float32 (--dtype float32) to keep them`;
 }
 
 /** ImageJ: pixels per unit, unit in the description; OME: pixels per centimetre (the TIFF way). */
 function tiffResolution(format: OutputFormat, vs: StackMeta['voxelSize']): { x: number; y: number; unit: 1 | 2 | 3 } | undefined {
+  if (!(vs.x > 0 && vs.y > 0 && Number.isFinite(vs.x) && Number.isFinite(vs.y))) return undefined;
   if (!isPhysical(vs.unit)) return format === 'imagej' ? { x: 1 / vs.x, y: 1 / vs.y, unit: 1 } : undefined;
   if (format === 'imagej') return { x: 1 / vs.x, y: 1 / vs.y, unit: 1 };
   const toCm = unitFactor(vs.unit, 'cm');

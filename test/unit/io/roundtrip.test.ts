@@ -199,6 +199,11 @@ test('.zarr paths dispatch to the OME-Zarr module (write, probe, read back)', as
     assert.deepEqual(back.data, s.data);
     assert.deepEqual(back.meta.voxelSize, s.meta.voxelSize);
     await assert.rejects(writeStack(path, s), /already exists/);
+    // Integer Zarr output is rounded and clipped like TIFF output, with the same note.
+    const wide = makeStack(1, 1, 4, Float32Array.from([-3, 70000, 12.6, 5]), { name: 'w', dtype: 'uint16' });
+    const rw = await writeStack(join(dir, 'w.zarr'), wide);
+    assert.equal(rw.clipped, 2);
+    assert.deepEqual([...(await readStack(join(dir, 'w.zarr'))).data], [0, 65535, 13, 5]);
   } finally {
     cleanup();
   }
