@@ -75,6 +75,10 @@ export interface ViewerState {
   world: { dims: Dims; spacing: Spacing; unit: string } | null;
 }
 
+/**
+ * Display options (colormap, limits, gamma, opacity, blending, visible, contour) are initial
+ * values: a layer of the same name seen earlier in the session comes back with its saved display.
+ */
 export interface AddImageOptions {
   name: string;
   data: Float32Array;
@@ -234,9 +238,9 @@ export function createViewerStore(options: ViewerStoreOptions = {}) {
       const s = store.get();
       const name = uniqueName(s.layers, o.name);
       const r = remembered[name]?.kind === 'image' ? remembered[name] : undefined;
-      const pcts = o.autoContrastPercentiles ?? r?.autoContrastPercentiles ?? DEFAULT_PERCENTILES;
+      const pcts = r?.autoContrastPercentiles ?? o.autoContrastPercentiles ?? DEFAULT_PERCENTILES;
       const dataRange = finiteRange(o.data);
-      let limits = o.contrastLimits ?? r?.contrastLimits;
+      let limits = r?.contrastLimits ?? o.contrastLimits;
       if (!limits) {
         const [lo, hi] = percentiles(o.data, pcts);
         limits = hi > lo ? [lo, hi] : [dataRange[0], dataRange[1]];
@@ -250,14 +254,14 @@ export function createViewerStore(options: ViewerStoreOptions = {}) {
         spacing: o.spacing ?? { z: 1, y: 1, x: 1 },
         unit: o.unit ?? 'pixel',
         dtype: o.dtype ?? 'float32',
-        visible: o.visible ?? r?.visible ?? true,
-        opacity: o.opacity ?? r?.opacity ?? 1,
+        visible: r?.visible ?? o.visible ?? true,
+        opacity: r?.opacity ?? o.opacity ?? 1,
         // napari's default: each new layer covers the ones below at opacity 1 (grid/swipe compare them)
-        blending: o.blending ?? r?.blending ?? 'translucent',
+        blending: r?.blending ?? o.blending ?? 'translucent',
         contrastLimits: limits,
         autoContrastPercentiles: pcts,
-        gamma: o.gamma ?? r?.gamma ?? 1,
-        colormap: o.colormap ?? r?.colormap ?? 'gray',
+        gamma: r?.gamma ?? o.gamma ?? 1,
+        colormap: r?.colormap ?? o.colormap ?? 'gray',
         dataRange,
         histogram: histogram(o.data, HISTOGRAM_BINS, dataRange, 1 << 22),
       };
@@ -278,10 +282,10 @@ export function createViewerStore(options: ViewerStoreOptions = {}) {
         dims: { ...o.dims },
         spacing: o.spacing ?? { z: 1, y: 1, x: 1 },
         unit: o.unit ?? 'pixel',
-        visible: o.visible ?? r?.visible ?? true,
-        opacity: o.opacity ?? r?.opacity ?? 0.6,
+        visible: r?.visible ?? o.visible ?? true,
+        opacity: r?.opacity ?? o.opacity ?? 0.6,
         blending: 'translucent',
-        contour: o.contour ?? r?.contour ?? false,
+        contour: r?.contour ?? o.contour ?? false,
         selectedLabel: r?.selectedLabel ?? null,
       };
       return addLayer(layer);

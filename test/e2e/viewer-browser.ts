@@ -68,8 +68,10 @@ export async function startHarnessBrowser(): Promise<HarnessBrowser> {
       page.on('pageerror', (e) => errors.push(e.message));
       // functions sent with inPage are tsx-compiled and may call esbuild's keepNames helper
       await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
-      // a fresh session id per page: display state persisted by one test must not leak into another
-      await page.goto(`${url}?${query}&session=${Math.random().toString(36).slice(2)}`);
+      // a fresh session id per page unless the query names one: display state persisted by one
+      // test must not leak into another
+      const session = query.includes('session=') ? '' : `&session=${Math.random().toString(36).slice(2)}`;
+      await page.goto(`${url}?${query}${session}`);
       await page.waitForFunction(() => window.n2sViewer !== undefined, undefined, { timeout: 30_000 });
       await page.evaluate(() => window.n2sViewer.ready);
       assert.deepEqual(errors, [], 'page errors');

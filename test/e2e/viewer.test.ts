@@ -112,6 +112,10 @@ test('moving the cursor in XY changes the XZ/YZ planes and the readout to the ex
   assert.ok(z7.got[0] - z6.got[0] > 100, 'plane 7 is brighter than plane 6');
   await page.keyboard.press('ArrowLeft');
   assert.deepEqual(await cursorOf(page), { z: 7, y: 40, x: 49 });
+  // plane sliders
+  await page.locator('[data-slider="z"]').fill('3');
+  assert.deepEqual(await cursorOf(page), { z: 3, y: 40, x: 49 });
+  await page.locator('[data-slider="z"]').fill('7');
   assert.equal(await page.getAttribute('[data-readout-layer="denoised"]', 'data-value'), String(7000 + 320 + 294));
   await shot(page, 'cursor-moved');
   await page.close();
@@ -347,5 +351,24 @@ test('bricked textures (forced 16-voxel bricks) reslice seamlessly', async () =>
     assertColour(p.got, p.want, 2, `YZ ${JSON.stringify(c)}`);
   }
   await shot(page, 'bricked');
+  await page.close();
+});
+
+test('layer display state persists with the session across a reload', async () => {
+  const session = `persist-${Date.now()}`;
+  const page = await openHarness(`scene=basic&session=${session}`);
+  await setLayer(page, 'low exposure', { colormap: 'viridis', gamma: 0.5, contrastLimits: [100, 9000] });
+  await inPage(page, (h) => h.viewer.reorder(h.layerId('nuclei'), 0), null);
+  await page.reload();
+  await page.waitForFunction(() => window.n2sViewer !== undefined);
+  await page.evaluate(() => window.n2sViewer.ready);
+  const restored = await inPage(page, (h) => {
+    const l = h.viewer.get().layers.find((x) => x.name === 'low exposure');
+    return { layer: l?.kind === 'image' ? [l.colormap, l.gamma, ...l.contrastLimits] : null, order: h.viewer.get().layers.map((x) => x.name) };
+  }, null);
+  assert.deepEqual(restored.layer, ['viridis', 0.5, 100, 9000]);
+  assert.equal(restored.order[0], 'nuclei');
+  const p = await probe(page, 'ortho-xy', { z: 6, y: 10, x: 12 }, 'low exposure');
+  assertColour(p.got, p.want, 2, 'restored display drawn');
   await page.close();
 });

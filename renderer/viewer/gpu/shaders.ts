@@ -139,6 +139,7 @@ void main() {
     vec3 tc = vec3(p.x / extent.x + 0.5, 0.5 - p.y / extent.y, p.z / extent.z + 0.5);
     float v = texture(volume, tc).r;
     if (!isnan(v)) m = max(m, v);
+    if (m >= hi) break; // saturated: the colour cannot change further along this ray
   }
   float t = hi > lo ? clamp((m - lo) / (hi - lo), 0.0, 1.0) : (m >= hi ? 1.0 : 0.0);
   t = pow(t, gamma);
