@@ -89,6 +89,7 @@ export function parseOmeXml(xml: string): OmePixels {
   const tiffData = [...img.matchAll(/<(?:\w+:)?TiffData\b[^>]*?(\/>|>[\s\S]*?<\/(?:\w+:)?TiffData>)/g)].map((m) => m[0]);
   const planeToIfd = (count: number, fileName?: string): Int32Array => {
     const total = sizeZ * sizeC * sizeT;
+    if (total > 1e8) throw new Error(`OME-XML declares ${total} planes`);
     const map = new Int32Array(total).fill(-1);
     if (tiffData.length === 0) {
       for (let i = 0; i < Math.min(total, count); i++) map[i] = i;

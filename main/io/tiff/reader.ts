@@ -99,6 +99,11 @@ function layoutOf(structure: TiffStructure, path: string): TiffLayout {
     const spp = p0.samplesPerPixel;
     const cPages = Math.max(1, Math.floor(ome.sizeC / spp));
     const size = { Z: ome.sizeZ, C: cPages, T: ome.sizeT };
+    // Checked before anything is sized by it: SizeZ="1000000000" must not allocate or loop.
+    const planes = ome.sizeZ * cPages * ome.sizeT;
+    if (planes > structure.ifds.length) {
+      throw new TiffFormatError(`OME-XML declares ${planes} planes (SizeZ=${ome.sizeZ} SizeC=${ome.sizeC} SizeT=${ome.sizeT}) but the file has ${structure.ifds.length} pages; it is truncated, or a multi-file OME-TIFF (not supported)`);
+    }
     const map = ome.planeToIfd(structure.ifds.length, basename(path));
     sizes = { C: ome.sizeC, Z: ome.sizeZ, T: ome.sizeT };
     pageOf = (c, z, t) => {

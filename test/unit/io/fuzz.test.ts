@@ -158,6 +158,13 @@ test('≥ 50 malformed files each end in a clean error (or a valid read) within 
     });
     await fh.close();
     corpus.push(join(dir, 'absurd-planes.tif'));
+    const fh2 = await open(join(dir, 'absurd-ome.ome.tif'), 'w');
+    await writeTiff(fh2, { depth: 2, height: 4, width: 4, plane: () => new Float32Array(16) }, {
+      dtype: 'uint8', bigTiff: false,
+      describe: () => '<OME><Image ID="Image:0"><Pixels DimensionOrder="XYZCT" SizeX="4" SizeY="4" SizeZ="1000000000" SizeC="1" SizeT="1"><TiffData/></Pixels></Image></OME>',
+    });
+    await fh2.close();
+    corpus.push(join(dir, 'absurd-ome.ome.tif'));
     const nii = readFileSync(join(dir, 'seed.nii'));
     const zeroNii = Buffer.from(nii);
     zeroNii.writeInt16LE(0, 46);
@@ -199,6 +206,7 @@ test('≥ 50 malformed files each end in a clean error (or a valid read) within 
     expectError('zero-planes.tif', /zero pages/);
     expectError('absurd-height.tif', /absurd image size|beyond the end/);
     expectError('absurd-planes.tif', /declares 1000000000 images but the file holds data for only 1/);
+    expectError('absurd-ome.ome.tif', /OME-XML declares 1000000000 planes .* but the file has 2 pages/);
     expectError('zero-planes.nii', /dimension of size 0/);
     expectError('absurd-planes.nii', /declares .* voxels .* truncated/);
     expectError('corrupt-deflate.tif', /fails to decode \(Deflate\)/);
