@@ -31,7 +31,6 @@ function JobRow({ ws, job }: { ws: Workspace; job: JobInfo }) {
           <span className="job-pct">{pct === null ? '' : `${pct}%`}</span>
         </>
       )}
-      {job.state === 'cancelled' && <span className="muted">cancelled</span>}
       <span className="job-message" title={job.message}>
         {job.state === 'done' ? 'done' : job.message}
       </span>

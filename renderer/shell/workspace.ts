@@ -24,6 +24,8 @@ export interface WorkspaceState {
   openDialog: { role: Exclude<StackRole, 'result'> } | null;
 }
 
+const INFO_SECONDS = 8;
+
 export class Workspace {
   private state: WorkspaceState = { stacks: [], activeStackId: null, jobs: [], notices: [], openDialog: null };
   private listeners = new Set<() => void>();
@@ -61,8 +63,11 @@ export class Workspace {
     for (const l of this.listeners) l();
   }
 
+  /** Errors stay until dismissed; information goes away by itself after a while. */
   notify(level: Notice['level'], message: string): void {
-    this.set({ notices: [...this.state.notices, { id: this.nextNotice++, level, message }] });
+    const id = this.nextNotice++;
+    this.set({ notices: [...this.state.notices, { id, level, message }] });
+    if (level === 'info') setTimeout(() => this.dismiss(id), INFO_SECONDS * 1000);
   }
 
   dismiss(id: number): void {

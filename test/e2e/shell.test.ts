@@ -6,6 +6,7 @@
  * test-artifacts/shell/.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -127,9 +128,40 @@ test('a file that is not an image gives a readable error in the UI', async () =>
   assert.deepEqual(problems, []);
 });
 
+test('a running job is cancelled from the jobs bar; its worker ends', async () => {
+  // A stack big enough that denoising takes a while: 48 planes of 256², written by tifffile.
+  const big = join(app.dataDir, 'big.tif');
+  execFileSync('/usr/bin/python3', [
+    '-c',
+    `import numpy as np, tifffile; r = np.random.default_rng(1); tifffile.imwrite(${JSON.stringify(big)}, (100 + 20 * r.standard_normal((48, 256, 256))).astype(np.float32), imagej=True, metadata={'axes': 'ZYX'})`,
+  ]);
+  await openFromMenu();
+  await byTestId('open-path').fill(big);
+  await byTestId('open-path-submit').click();
+  await page.locator('[data-testid="job-open-stack"][data-state="done"]').waitFor({ timeout: 60_000 });
+  await byTestId('tab-denoise').click();
+  await byTestId('denoise-model').fill(modelDir);
+  await byTestId('denoise-run').click();
+  const row = page.locator('[data-testid="job-denoise"][data-state="running"]');
+  await row.waitFor({ timeout: 30_000 });
+  await page.waitForFunction(() => {
+    const bar = document.querySelector('[data-testid="job-denoise"][data-state="running"] progress') as HTMLProgressElement | null;
+    return !!bar && bar.hasAttribute('value') && bar.value > 0;
+  }, undefined, { timeout: 60_000 });
+  await row.locator('[data-testid="job-cancel"]').click();
+  await page.locator('[data-testid="job-denoise"][data-state="cancelled"]').waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: join(SHOTS, '6-cancelled.png') });
+  const jobs = app.server.core.jobs.list().filter((j) => j.kind === 'denoise');
+  assert.equal(jobs.at(-1)?.state, 'cancelled');
+  assert.equal(app.server.core.jobs.activeWorkers(), 0);
+  assert.equal(app.server.core.services.stacks.list().filter((s) => s.role === 'result').length, 1, 'no result from the cancelled run');
+  assert.equal(await page.getByText(/Denoising failed/).count(), 0, 'a cancel is not reported as a failure');
+  assert.deepEqual(problems, []);
+});
+
 test('if the main process goes away, the page says so instead of failing silently', async () => {
   await app.close();
   await page.getByText(/Lost the connection to the app/).waitFor({ timeout: 10_000 });
-  await page.screenshot({ path: join(SHOTS, '6-disconnected.png') });
+  await page.screenshot({ path: join(SHOTS, '7-disconnected.png') });
   assert.deepEqual(problems, []);
 });

@@ -3,6 +3,7 @@
  * replace it (a plugged panel with id 'denoise').
  */
 import { useState } from 'react';
+import { N2sError } from '../../../shared/ipc/api.ts';
 import { runJob } from '../../api/jobs.ts';
 import type { SlotProps } from '../slots.ts';
 import { useWorkspace } from '../workspace.ts';
@@ -20,7 +21,9 @@ export function DenoisePanel({ api, workspace }: SlotProps) {
       const result = await job.done;
       workspace.notify('info', `Denoised ${stack.name} → ${result.name}`);
     } catch (e) {
-      // Job failures already produced a notice from the job's error event; start failures did not.
+      // A cancel is the user's own doing; job failures already produced a notice from the job's
+      // error event; failures to start did not.
+      if (e instanceof N2sError && e.code === 'cancelled') return;
       if (!workspace.snapshot.notices.some((n) => n.message.includes((e as Error).message))) {
         workspace.notify('error', `Denoising failed: ${(e as Error).message}`);
       }
