@@ -56,3 +56,21 @@ export function reportStartError(ws: Workspace, what: string, e: unknown): void 
 export function fmt(v: number | null | undefined, digits = 3): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
 }
+
+/** Layout helpers the panels use; injected once (the shell's stylesheet knows nothing of them). */
+let styled = false;
+export function injectPanelStyles(): void {
+  if (styled || typeof document === 'undefined') return;
+  styled = true;
+  const el = document.createElement('style');
+  el.textContent = `
+.n2s-grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 4px 8px; }
+.n2s-buttons { display: flex; gap: 6px; flex-wrap: wrap; }
+.n2s-table { border-collapse: collapse; font-size: 12px; width: 100%; }
+.n2s-table th, .n2s-table td { border-bottom: 1px solid #ccc; padding: 2px 4px; text-align: left; }
+.n2s-problem { color: #b03a2e; }
+.n2s-diagram { margin: 0; }
+.n2s-diagram figcaption { font-size: 12px; }
+`;
+  document.head.appendChild(el);
+}

@@ -8,12 +8,13 @@ import { runJob } from '../api/jobs.ts';
 import type { PanelDef, SlotProps } from '../shell/slots.ts';
 import { useWorkspace } from '../shell/workspace.ts';
 import { bindViewerToShell } from '../viewer/shellBinding.ts';
-import { NumberField, isImage, reportStartError, stacksByRole } from './common.tsx';
+import { NumberField, isImage, reportStartError, stacksByRole, injectPanelStyles } from './common.tsx';
 import { NeighbourDiagram } from './NeighbourDiagram.tsx';
 import { drawPlot, purgePlot } from './plot.ts';
 import { useWorkflow, workflowOf } from './workflow-state.ts';
 
 function NeighboursPanel({ api, workspace }: SlotProps) {
+  injectPanelStyles();
   const wf = workflowOf(workspace);
   const stacks = useWorkspace(workspace, (s) => s.stacks);
   const { primary, copy } = stacksByRole(stacks.filter(isImage));

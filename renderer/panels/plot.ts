@@ -17,6 +17,7 @@ export interface PlotLayout {
   title?: string;
   xaxis?: { title?: string; type?: 'linear' | 'log' };
   yaxis?: { title?: string; type?: 'linear' | 'log'; range?: number[] };
+  yaxis2?: { title?: string; overlaying: 'y'; side: 'right'; range?: number[] };
   height?: number;
   margin?: { l: number; r: number; t: number; b: number };
   showlegend?: boolean;

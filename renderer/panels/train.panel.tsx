@@ -14,7 +14,7 @@ import { runJob } from '../api/jobs.ts';
 import type { PanelDef, SlotProps } from '../shell/slots.ts';
 import { useWorkspace } from '../shell/workspace.ts';
 import { bindViewerToShell } from '../viewer/shellBinding.ts';
-import { NumberField, StackSelect, fmt, isImage, reportStartError, stacksByRole } from './common.tsx';
+import { NumberField, StackSelect, fmt, isImage, reportStartError, stacksByRole, injectPanelStyles } from './common.tsx';
 import { drawPlot, purgePlot } from './plot.ts';
 import { useWorkflow, workflowOf, type ModelEntry } from './workflow-state.ts';
 
@@ -39,6 +39,7 @@ function eta(seconds: number | undefined): string {
 }
 
 function TrainPanel({ api, workspace }: SlotProps) {
+  injectPanelStyles();
   const wf = workflowOf(workspace);
   const stacks = useWorkspace(workspace, (s) => s.stacks);
   const images = stacks.filter(isImage);
