@@ -67,6 +67,17 @@ export function denyAllPermissions(session: Pick<Session, 'setPermissionRequestH
   session.setPermissionCheckHandler(() => false);
 }
 
+/**
+ * Defence in depth behind the CSP: the session cancels every request that leaves the machine
+ * (the app only loads app:// and talks to main over IPC).
+ */
+export function blockRemoteRequests(session: Pick<Session, 'webRequest'>, log: (m: string) => void): void {
+  session.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'ftp://*/*'] }, (details, callback) => {
+    log(`blocked a request to ${details.url}`);
+    callback({ cancel: true });
+  });
+}
+
 export interface WindowDeps {
   BrowserWindow: new (options: BrowserWindowConstructorOptions) => BrowserWindowType;
 }
@@ -88,6 +99,7 @@ export function createMainWindow(
   });
   lockDownWebContents(win.webContents, opts.log);
   denyAllPermissions(win.webContents.session);
+  blockRemoteRequests(win.webContents.session, opts.log);
   win.once('ready-to-show', () => win.show());
   // A crashed renderer is reloaded (a few times at most, to avoid a crash loop); main and its jobs
   // keep running, and the reloaded page picks up stacks and jobs from main.

@@ -23,7 +23,11 @@ class FakeWebContents {
   openHandler: ((d: { url: string }) => { action: string }) | null = null;
   permissionRequest: ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void) | null = null;
   permissionCheck: (() => boolean) | null = null;
+  beforeRequest: { filter: { urls: string[] }; fn: (d: { url: string }, cb: (r: { cancel: boolean }) => void) => void } | null = null;
   session = {
+    webRequest: {
+      onBeforeRequest: (filter: { urls: string[] }, fn: NonNullable<FakeWebContents['beforeRequest']>['fn']) => (this.beforeRequest = { filter, fn }),
+    },
     setPermissionRequestHandler: (h: FakeWebContents['permissionRequest']) => (this.permissionRequest = h),
     setPermissionCheckHandler: (h: FakeWebContents['permissionCheck']) => (this.permissionCheck = h),
   };
@@ -95,6 +99,11 @@ test('navigation away from the app, window.open, webviews and permissions are al
   assert.equal(granted, false);
   assert.equal(wc.permissionCheck?.(), false);
   assert.ok(logged.some((l) => l.includes('blocked navigation to https://example.com/')));
+  // Requests leaving the machine are cancelled at the session, whatever the page tries.
+  assert.deepEqual(wc.beforeRequest?.filter.urls, ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'ftp://*/*']);
+  let cancelled: boolean | null = null;
+  wc.beforeRequest?.fn({ url: 'https://tracker.example/x.js' }, (r) => (cancelled = r.cancel));
+  assert.equal(cancelled, true);
 });
 
 test('a crashed renderer is reloaded, but not forever', () => {
