@@ -4,16 +4,15 @@
  * index order as stored (no reorientation to RAS: denoising does not depend on it, and writing
  * back keeps the original header geometry).
  */
-import { open, readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { gunzip } from 'node:zlib';
-import { promisify } from 'node:util';
+import { createGunzip } from 'node:zlib';
 import type { DType, StackMeta } from '../../shared/stack.ts';
 import { StackFileError, asStackFileError } from './errors.ts';
 import { checkFinite, selectIndex } from './select.ts';
 import type { ReadOptions, StackInfo, StackSource } from './types.ts';
 
-const gunzipAsync = promisify(gunzip);
 
 interface NiftiType {
   bytes: number;
@@ -133,14 +132,55 @@ interface NiftiBytes {
   close(): Promise<void>;
 }
 
+/** Bytes a NIfTI file needs according to its header (Infinity if the header is unreadable). */
+function declaredBytes(h: Buffer): number {
+  if (h.length < 348) return Infinity;
+  const le = h.readInt32LE(0) === 348;
+  if (!le && h.readInt32BE(0) !== 348) return Infinity;
+  const i16 = (p: number) => (le ? h.readInt16LE(p) : h.readInt16BE(p));
+  const ndim = i16(40);
+  let n = TYPES[i16(70)]?.bytes ?? 0;
+  for (let k = 1; k <= Math.min(7, Math.max(0, ndim)); k++) n *= Math.max(0, i16(40 + 2 * k));
+  const vox = le ? h.readFloatLE(108) : h.readFloatBE(108);
+  return Math.max(352, Number.isFinite(vox) ? Math.floor(vox) : 352) + n;
+}
+
+/**
+ * Inflates a .nii.gz only as far as its header says the data go: a corrupt or hostile stream
+ * cannot inflate without bound, and trailing bytes are not waited for.
+ */
+async function gunzipNifti(path: string, limit = Infinity): Promise<Buffer> {
+  const file = createReadStream(path);
+  const gz = createGunzip();
+  file.on('error', (e) => gz.destroy(e));
+  file.pipe(gz);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let need = limit;
+  try {
+    for await (const chunk of gz as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      total += chunk.length;
+      if (need === Infinity && limit === Infinity && total >= 348) {
+        need = declaredBytes(Buffer.concat(chunks));
+        // An unreadable header is reported by parseNiftiHeader; nothing more is needed for that.
+        if (need === Infinity) need = total;
+      }
+      if (total >= need) break;
+    }
+  } catch (e) {
+    throw asStackFileError(path, e, 'gzip data fail to decompress');
+  } finally {
+    file.destroy();
+    gz.destroy();
+  }
+  const all = Buffer.concat(chunks);
+  return total > need ? all.subarray(0, need) : all;
+}
+
 async function niftiBytes(path: string): Promise<NiftiBytes> {
   if (isGz(path)) {
-    let data: Buffer;
-    try {
-      data = await gunzipAsync(await readFile(path));
-    } catch (e) {
-      throw asStackFileError(path, e, 'gzip data fail to decompress');
-    }
+    const data = await gunzipNifti(path);
     return { size: data.length, read: async (o, n) => data.subarray(o, o + n), close: async () => {} };
   }
   const fh = await open(path, 'r').catch((e: unknown) => {
@@ -161,6 +201,11 @@ async function niftiBytes(path: string): Promise<NiftiBytes> {
 
 export async function probeNifti(path: string): Promise<StackInfo> {
   const abs = resolve(path);
+  if (isGz(abs)) {
+    // Only the header is inflated; whether the data are complete is checked when they are read.
+    const head = await gunzipNifti(abs, 352);
+    return infoOf(abs, parseNiftiHeader(abs, head, Infinity));
+  }
   const bytes = await niftiBytes(abs);
   try {
     return infoOf(abs, parseNiftiHeader(abs, await bytes.read(0, Math.min(352, bytes.size)), bytes.size));
