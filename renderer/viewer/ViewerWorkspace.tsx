@@ -9,6 +9,7 @@
  * swipe: one viewport, left layer left of the curtain, right layer right of it.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Axis } from '../../shared/viewer/reslice.ts';
 import { fitZoom } from '../../shared/viewer/viewTransform.ts';
 import type { ViewerState, ViewerStore } from '../state/layers.ts';
 import { ComparisonBar } from './ComparisonBar.tsx';
@@ -29,6 +30,13 @@ export interface ViewerWorkspaceProps {
   /** Called with the renderer once the WebGL context exists (tests and benchmarks time it). */
   onRenderer?: (r: ViewerRenderer | null) => void;
 }
+
+/** Cursor axes moved by horizontal arrows, vertical arrows and PageUp/PageDown in each view. */
+const KEY_AXES: Record<Axis, ['z' | 'y' | 'x', 'z' | 'y' | 'x', 'z' | 'y' | 'x']> = {
+  xy: ['x', 'y', 'z'],
+  xz: ['x', 'z', 'y'],
+  yz: ['z', 'y', 'x'],
+};
 
 // minmax(0, 1fr): cells share the space equally whatever their content
 const FR = 'minmax(0, 1fr)';
@@ -103,14 +111,18 @@ export function ViewerWorkspace({ viewer, sidebar = true, rendererOptions, onRen
     return () => ro.disconnect();
   }, [viewer, fit]);
 
+  // Arrows move within the plane, PageUp/PageDown through planes, of the plane shown: XY in the
+  // orthogonal layout, the chosen orientation in grid and swipe modes (Shift: steps of 10).
   const onKeyDown = (e: React.KeyboardEvent): void => {
+    const axis: Axis = mode === 'grid' ? grid.axis : mode === 'swipe' ? swipe.axis : 'xy';
+    const [h, v, n] = KEY_AXES[axis];
     const steps: Record<string, ['z' | 'y' | 'x', number]> = {
-      ArrowLeft: ['x', -1],
-      ArrowRight: ['x', 1],
-      ArrowUp: ['y', -1],
-      ArrowDown: ['y', 1],
-      PageUp: ['z', 1],
-      PageDown: ['z', -1],
+      ArrowLeft: [h, -1],
+      ArrowRight: [h, 1],
+      ArrowUp: [v, -1],
+      ArrowDown: [v, 1],
+      PageUp: [n, 1],
+      PageDown: [n, -1],
     };
     const s = steps[e.key];
     if (!s) return;

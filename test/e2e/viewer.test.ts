@@ -234,6 +234,15 @@ test('grid mode shows three linked layers (shared cursor, zoom and pan)', async 
   // after zoom and pan, every cell still shows its own layer at the same screen place
   await checkCells({ z: 5, y: 30, x: 20 }, 'zoomed and panned');
   await shot(page, 'grid-three-layers');
+
+  // XZ cells: PageUp steps through y planes, vertical arrows move along z
+  await inPage(page, (h, names) => h.viewer.setGrid(names.map((n) => h.layerId(n)), 'xz'), names);
+  const c0 = await cursorOf(page);
+  await page.focus('.n2s-views');
+  await page.keyboard.press('PageUp');
+  await page.keyboard.press('ArrowDown');
+  assert.deepEqual(await cursorOf(page), { z: c0.z + 1, y: c0.y + 1, x: c0.x });
+  await checkCells({ z: 3, y: c0.y + 1, x: 20 }, 'XZ cells');
   await page.close();
 });
 
