@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadModel } from '../../engine/model-store.ts';
 import { FORWARD_OPSET } from '../../engine/onnx/forward.ts';
-import { BioimageioMeta, buildBioimageioPackage } from '../../engine/onnx/export/bioimageio.ts';
+import { BioimageioMeta, buildBioimageioPackage, sampleFromStack, type TestSample } from '../../engine/onnx/export/bioimageio.ts';
 import { buildExportOnnx, type ExportSource } from '../../engine/onnx/export/onnx-file.ts';
 import { OutputExistsError, writeFileAtomic, writePackage } from '../../engine/onnx/export/write-package.ts';
 import { type Command, emitJson } from '../command.ts';
@@ -23,6 +23,8 @@ is retrained.
                          ONNX weights, .npy test input/output, cover.png, documentation.md; written
                          as a folder, or as a zip archive when PATH ends in .zip
   --out PATH             FILE.onnx, or DIR / FILE.zip for bioimageio
+  --sample STACK         cut the bioimage.io test input (and cover) from the middle planes of this
+                         stack instead of a synthetic one (any stack file n2s reads)
   --name NAME            package name (bioimageio; letters, digits, spaces, _+-(); default from the model)
   --description TEXT     one-paragraph description (bioimageio)
   --author NAME          author (repeatable; default "Noise2Stack Studio user")
@@ -36,6 +38,7 @@ const Flags = z.object({
   format: z.enum(['onnx', 'bioimageio'], { error: '--format must be onnx or bioimageio' }),
   out: z.string({ error: '--out PATH is required' }).min(1),
   name: z.string().optional(),
+  sample: z.string().optional(),
   description: z.string().optional(),
   author: z.array(z.string()).optional(),
   license: z.string().default('CC-BY-4.0'),
@@ -54,6 +57,7 @@ function parse(argv: string[]): z.infer<typeof Flags> {
         format: { type: 'string' },
         out: { type: 'string' },
         name: { type: 'string' },
+        sample: { type: 'string' },
         description: { type: 'string' },
         author: { type: 'string', multiple: true },
         license: { type: 'string' },
@@ -112,7 +116,15 @@ export const command: Command = {
         license: f.license,
       });
       if (!meta.success) throw new UserError(`${meta.error.issues[0]?.path.join('.')}: ${meta.error.issues[0]?.message}`);
-      const pkg = await buildBioimageioPackage(src, meta.data);
+      let sample: TestSample | undefined;
+      if (f.sample) {
+        try {
+          sample = await sampleFromStack(src, f.sample);
+        } catch (e) {
+          throw new UserError(`--sample: ${(e as Error).message}`);
+        }
+      }
+      const pkg = await buildBioimageioPackage(src, meta.data, sample);
       const kind = await writePackage(pkg.files, f.out, f.force);
       const files = [...pkg.files.keys()];
       const result = { format: 'bioimageio', out: f.out, container: kind, files, opset: FORWARD_OPSET, seconds: (performance.now() - t0) / 1000 };

@@ -28,7 +28,9 @@ export const NOISE2STACK_CITATION = {
 };
 /** Added to every output axis: context the network sees beyond a tile, for consumers that tile. */
 const HALO = 16;
-const TEST_SIZE = 128;
+const DEFAULT_TEST_SIZE = 128;
+/** Largest test tensor cut from a user's sample stack (the cover shows it at this size). */
+const MAX_SAMPLE_SIZE = 256;
 const EPS = 1e-6;
 
 export const BioimageioMeta = z.object({
@@ -135,7 +137,7 @@ function pythonPreprocess(src: ExportSource): string {
   return `lo, hi = np.percentile(x, [${n.pLow}, ${n.pHigh}]); x = (x - lo) / (hi - lo + 1e-6)`;
 }
 
-function documentation(src: ExportSource, meta: BioimageioMeta, preprocessing: YamlValue[]): string {
+function documentation(src: ExportSource, meta: BioimageioMeta, preprocessing: YamlValue[], testSize: number, origin: string): string {
   const names = channelNames(src);
   const n = src.normalisation;
   const norm =
@@ -178,17 +180,54 @@ print(np.abs(y - np.load("test_output.npy")).max())
 \`\`\`
 
 ## Validation
-\`test_input.npy\` (raw intensities, shape [1, ${src.spec.inChannels}, ${TEST_SIZE}, ${TEST_SIZE}]) preprocessed as above
-and run through \`model.onnx\` gives \`test_output.npy\` (shape [1, 1, ${TEST_SIZE}, ${TEST_SIZE}]); Noise2Stack Studio
-checks this reproduction (and the graph with \`onnx.checker\`) in its test suite. The test input is
-synthetic (seeded blobs with signal-dependent noise); to judge denoising quality on your data,
-compare against a second noisy acquisition or a clean reference (PSNR/SSIM), as in the paper.
+\`test_input.npy\` (raw intensities, shape [1, ${src.spec.inChannels}, ${testSize}, ${testSize}]) preprocessed as above
+and run through \`model.onnx\` gives \`test_output.npy\` (shape [1, 1, ${testSize}, ${testSize}]); Noise2Stack Studio
+checks this reproduction (and the graph with \`onnx.checker\`) in its test suite. Test input:
+${origin}. To judge denoising quality on your data, compare against a second noisy acquisition or
+a clean reference (PSNR/SSIM), as in the paper.
 
 ## Citation
 ${NOISE2STACK_CITATION.text}. https://doi.org/${NOISE2STACK_CITATION.doi}
 
 Preprocessing as written in rdf.yaml: \`${JSON.stringify(preprocessing)}\`
 `;
+}
+
+/** A test input cut from a real stack: C planes of size×size in raw intensities, CHW. */
+export interface TestSample {
+  data: Float32Array;
+  size: number;
+  /** Where it came from, for the documentation. */
+  origin: string;
+}
+
+/**
+ * The network's input planes for the middle plane of `stackPath`, centre-cropped to the largest
+ * square ≤ 256 px that the model accepts (a multiple of its divisor, at least 64 px).
+ */
+export async function sampleFromStack(src: ExportSource, stackPath: string): Promise<TestSample> {
+  const { openStack } = await import('../../../io/index.ts');
+  const { channelPlanes } = await import('../../../../shared/model/neighbours.ts');
+  const stack = await openStack(stackPath);
+  try {
+    const d = src.spec.divisor;
+    const size = Math.floor(Math.min(MAX_SAMPLE_SIZE, stack.height, stack.width) / d) * d;
+    if (size < Math.ceil(64 / d) * d) throw new Error(`${stackPath}: planes of ${stack.height}×${stack.width} are too small for a test tensor (at least 64×64)`);
+    const z = Math.floor(stack.depth / 2);
+    const layout = src.layout ?? { mode: 'self' as const, k: Math.max(1, src.spec.inChannels / 2) };
+    const planes = channelPlanes(z, stack.depth, layout.mode, layout.k);
+    if (planes.length !== src.spec.inChannels) throw new Error(`the model takes ${src.spec.inChannels} planes, its layout gives ${planes.length}`);
+    const y0 = Math.floor((stack.height - size) / 2);
+    const x0 = Math.floor((stack.width - size) / 2);
+    const data = new Float32Array(planes.length * size * size);
+    for (let c = 0; c < planes.length; c++) {
+      const p = await stack.readPlane(planes[c]);
+      for (let y = 0; y < size; y++) data.set(p.subarray((y0 + y) * stack.width + x0, (y0 + y) * stack.width + x0 + size), (c * size + y) * size);
+    }
+    return { data, size, origin: `planes ${planes.join(', ')} (target plane ${z}) of ${stackPath.split(/[\\/]/).pop()}, centre ${size}×${size} crop` };
+  } finally {
+    await stack.close();
+  }
 }
 
 export interface BioimageioPackage {
@@ -199,15 +238,21 @@ export interface BioimageioPackage {
   testOutput: Float32Array;
 }
 
-export async function buildBioimageioPackage(src: ExportSource, metaIn: z.input<typeof BioimageioMeta>): Promise<BioimageioPackage> {
+export async function buildBioimageioPackage(
+  src: ExportSource,
+  metaIn: z.input<typeof BioimageioMeta>,
+  sample?: TestSample,
+): Promise<BioimageioPackage> {
   const meta = BioimageioMeta.parse(metaIn);
   const onnx = buildExportOnnx(src);
   const c = src.spec.inChannels;
-  const testInput = syntheticTestInput(c, TEST_SIZE);
+  const testSize = sample?.size ?? DEFAULT_TEST_SIZE;
+  if (sample && sample.data.length !== c * testSize * testSize) throw new Error('test sample has the wrong size');
+  const testInput = sample?.data ?? syntheticTestInput(c, testSize);
   const session = await ort.InferenceSession.create(onnx, { executionProviders: ['cpu'] });
   let testOutput: Float32Array;
   try {
-    const x = new ort.Tensor('float32', preprocess(src, testInput), [1, c, TEST_SIZE, TEST_SIZE]);
+    const x = new ort.Tensor('float32', preprocess(src, testInput), [1, c, testSize, testSize]);
     const y = (await session.run({ input: x })).output.data;
     if (!(y instanceof Float32Array)) throw new Error('ONNX Runtime returned a non-float32 output');
     testOutput = Float32Array.from(y);
@@ -216,11 +261,12 @@ export async function buildBioimageioPackage(src: ExportSource, metaIn: z.input<
   }
   const files = new Map<string, Uint8Array>();
   files.set('model.onnx', onnx);
-  files.set('test_input.npy', encodeNpyFloat32(testInput, [1, c, TEST_SIZE, TEST_SIZE]));
-  files.set('test_output.npy', encodeNpyFloat32(testOutput, [1, 1, TEST_SIZE, TEST_SIZE]));
-  files.set('cover.png', coverImage(testInput, testOutput, c, TEST_SIZE));
+  files.set('test_input.npy', encodeNpyFloat32(testInput, [1, c, testSize, testSize]));
+  files.set('test_output.npy', encodeNpyFloat32(testOutput, [1, 1, testSize, testSize]));
+  files.set('cover.png', coverImage(testInput, testOutput, c, testSize));
   const preprocessing = preprocessingSteps(src);
-  files.set('documentation.md', new TextEncoder().encode(documentation(src, meta, preprocessing)));
+  const origin = sample?.origin ?? 'synthetic (seeded blobs with signal-dependent noise)';
+  files.set('documentation.md', new TextEncoder().encode(documentation(src, meta, preprocessing, testSize, origin)));
 
   const d = src.spec.divisor;
   const minSize = Math.ceil(64 / d) * d;
