@@ -279,6 +279,7 @@ export async function writeStack(path: string, stack: Stack | StackSource, opts:
     writeTiff(fh, { depth, height, width, plane: getPlane }, { dtype: tiffDType, describe, software, resolution, bigTiff, onProgress: opts.onProgress }),
   );
   if (result.clipped) notes.push(clipNote(result.clipped, dtype));
+  if (bigTiff) notes.push(`written as BigTIFF (over ${((opts.bigTiffThreshold ?? DEFAULT_BIGTIFF_THRESHOLD) / 1e9).toFixed(1)} GB); Fiji opens it with File › Import › Bio-Formats, napari and tifffile directly`);
   return { path: abs, format, dtype, bytes: result.bytes, bigTiff, clipped: result.clipped, notes };
 }
 

@@ -137,6 +137,7 @@ test('BigTIFF is chosen above the threshold and reads back identically', async (
       const path = join(dir, `b.${format}.tif`);
       const r = await writeStack(path, s, { format, bigTiffThreshold: 1000 });
       assert.equal(r.bigTiff, true);
+      assert.match(r.notes.join(' '), /written as BigTIFF .* Bio-Formats/);
       assert.equal(readFileSync(path).readUInt16LE(2), 43, 'BigTIFF magic');
       const back = await readStack(path);
       assert.deepEqual(back.data, s.data);
