@@ -459,6 +459,16 @@ export function createViewerStore(options: ViewerStoreOptions = {}) {
       persist();
     },
 
+    /** Select the label under a voxel in a labels layer (background 0 clears the selection). */
+    pickLabel(id: string, c: Voxel): number | null {
+      const l = find(id);
+      if (l.kind !== 'labels') throw new Error('labels can be picked in a labels layer only');
+      const v = inBounds(l.dims, c) ? l.data[flatIndex(l.dims, c)] : 0;
+      const selectedLabel = v > 0 ? v : null;
+      if (selectedLabel !== l.selectedLabel) api.updateLayer(id, { selectedLabel });
+      return selectedLabel;
+    },
+
     /** Value of every visible layer at the cursor (or another voxel), from the CPU arrays. */
     valuesAt(c?: Voxel): LayerValue[] {
       const s = store.get();

@@ -123,7 +123,12 @@ export function Viewport({ id, viewer, spec, label, onCurtain }: ViewportProps) 
     }
     const pan = e.button !== 0 || e.shiftKey;
     drag.current = { mode: pan ? 'pan' : 'cursor', x: e.clientX, y: e.clientY };
-    if (!pan) moveCursor(spec.kind, e.clientX, e.clientY);
+    if (pan) return;
+    moveCursor(spec.kind, e.clientX, e.clientY);
+    // with a labels layer selected, a click also picks (highlights) the label under it
+    const s = viewer.get();
+    const selected = s.layers.find((l) => l.id === s.selectedLayerId);
+    if (selected?.kind === 'labels' && selected.visible) viewer.pickLabel(selected.id, s.cursor);
   };
 
   const onPointerMove = (e: React.PointerEvent<HTMLDivElement>): void => {

@@ -269,7 +269,14 @@ test('labels layer is drawn over the image (fill, contour, selection)', async ()
   assertColour(cIn.got, cIn.want, 2, 'contour mode: interior shows the image');
   const edge = await probe(page, 'ortho-xy', { z: 6, y: 28, x: 40 }, 'low exposure');
   assertColour(edge.got, blend(edge.want, 0.7), 3, 'contour mode: boundary drawn');
-  await setLayer(page, 'nuclei', { selectedLabel: 17 });
+  // with the labels layer selected, clicking a label selects (highlights) it
+  await inPage(page, (h) => h.viewer.select(h.layerId('nuclei')), null);
+  await clickVoxel(page, 'ortho-xy', inside);
+  const picked = await inPage(page, (h) => {
+    const l = h.viewer.get().layers.find((x) => x.name === 'nuclei');
+    return l?.kind === 'labels' ? l.selectedLabel : undefined;
+  }, null);
+  assert.equal(picked, 17);
   const sel = await probe(page, 'ortho-xy', inside, 'low exposure');
   assertColour(sel.got, labelColour(17).map((c) => c * 255), 2, 'selected label filled opaque');
   await shot(page, 'labels-contour-selected');

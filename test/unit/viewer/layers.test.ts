@@ -75,6 +75,12 @@ test('labels layer stores Uint32 labels and its display options', () => {
   v.updateLayer(id, { contour: true, selectedLabel: 7 });
   const l = v.get().layers.find((x) => x.id === id);
   assert.ok(l?.kind === 'labels' && l.data instanceof Uint32Array && l.data[5] === 7 && l.contour);
+  // flat index 5 = (z 0, y 1, x 0); picking background clears the selection
+  assert.equal(v.pickLabel(id, { z: 0, y: 0, x: 1 }), null);
+  assert.equal(v.pickLabel(id, { z: 0, y: 1, x: 0 }), 7);
+  const picked = v.get().layers.find((x) => x.id === id);
+  assert.ok(picked?.kind === 'labels' && picked.selectedLabel === 7);
+  assert.throws(() => v.pickLabel(v.get().layers[0].id, { z: 0, y: 0, x: 0 }), /labels layer only/);
 });
 
 test('display state persists per session and is restored when the layer returns', () => {
