@@ -17,6 +17,8 @@ export interface OmePixels {
   channelNames: string[];
   description?: string;
   imageName?: string;
+  /** Number of Image elements (series) in the file; we read the first. */
+  imageCount: number;
   /** Linear plane index (in dimensionOrder) → IFD index, or -1 when the plane is not in this file. */
   planeToIfd: (count: number, fileName?: string) => Int32Array;
 }
@@ -125,6 +127,7 @@ export function parseOmeXml(xml: string): OmePixels {
     channelNames,
     description: description === undefined ? undefined : decodeXml(description),
     imageName: attrs(imageTag).Name,
+    imageCount: [...xml.matchAll(/<(?:\w+:)?Image[\s>]/g)].length,
     planeToIfd,
   };
 }

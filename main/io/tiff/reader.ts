@@ -124,6 +124,7 @@ function layoutOf(structure: TiffStructure, path: string): TiffLayout {
     channelNames = ome.channelNames.length ? ome.channelNames : undefined;
     axisOrder = ome.dimensionOrder.slice(2).split('').reverse().join('');
     details.ome = `DimensionOrder=${ome.dimensionOrder} SizeZ=${ome.sizeZ} SizeC=${ome.sizeC} SizeT=${ome.sizeT}`;
+    if (ome.imageCount > 1) details.series = `${ome.imageCount} images in the file; reading the first${ome.imageName ? ` ("${ome.imageName}")` : ''}`;
   } else {
     flavour = 'plain';
     if (p0.samplesPerPixel > 1) {
