@@ -1,13 +1,19 @@
 /** `n2s engines --json`: every engine and provider with a status, and a reason where unavailable. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { EngineStatus } from '../../../main/engine/engines.ts';
 
 test('n2s engines --json lists ONNX Runtime providers and tfjs backends with status and reasons', () => {
   const n2s = fileURLToPath(new URL('../../../bin/n2s.mjs', import.meta.url));
-  const r = spawnSync(process.execPath, [n2s, 'engines', '--json'], { encoding: 'utf8' });
+  // engine.md: Mesa's Vulkan wants a writable XDG_RUNTIME_DIR, which CI shells may lack.
+  const xdg = mkdtempSync(join(tmpdir(), 'n2s-xdg-'));
+  after(() => rmSync(xdg, { recursive: true, force: true }));
+  const r = spawnSync(process.execPath, [n2s, 'engines', '--json'], { encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: xdg } });
   assert.equal(r.status, 0, r.stderr);
   const { engines } = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { engines: EngineStatus[] };
   const key = (e: EngineStatus) => `${e.engine}/${e.name}`;
