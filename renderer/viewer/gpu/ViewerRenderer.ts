@@ -71,6 +71,7 @@ export class ViewerRenderer {
   /** 'full' skips the draft pass (benchmarks, screenshots). */
   quality: 'progressive' | 'full' = 'progressive';
   private size = { w: 0, h: 0 };
+  private clearAll = false;
   private disposed = false;
 
   constructor(
@@ -109,6 +110,7 @@ export class ViewerRenderer {
     this.resizeObserver?.unobserve(v.el);
     this.viewports.delete(id);
     this.markAllDirty();
+    this.clearAll = true; // the next layout need not cover what this viewport drew
     this.requestRender();
   }
 
@@ -161,6 +163,10 @@ export class ViewerRenderer {
       this.size = { w, h };
       this.three.setSize(w, h, false);
       this.markAllDirty();
+      this.clearAll = true;
+    }
+    if (this.clearAll) {
+      this.clearAll = false;
       this.three.setScissorTest(false);
       this.three.clear();
     }
