@@ -34,12 +34,14 @@ test('self-supervised N2S trained by the ONNX engine: ≥ 3 dB over the noisy st
       engine: 'onnx',
       provider: 'cpu',
     },
-    engine: new OnnxTrainEngine(),
+    // No engine instance: the trainer loads main/engine/onnx/train/index.ts itself, as `n2s train
+    // --engine onnx` does (the worker-thread engine).
     volumes: [{ depth: s.depth, height: s.height, width: s.width, a: s.noisy }],
     onEvent: (e) => events.push(e),
   });
-  assert.equal(r.engine.engine, 'onnx');
+  assert.equal(r.engine.engine, 'onnx', 'the trainer fell back to tfjs');
   assert.equal(r.engine.provider, 'cpu');
+  assert.match(r.engine.note ?? '', /worker thread/);
   const epochs = events.filter((e) => e.type === 'epoch');
   assert.equal(epochs.length, 4);
   assert.ok(epochs.every((e) => e.type === 'epoch' && e.valLoss !== null));

@@ -11,8 +11,8 @@
  * step (~2 MB for the CSBDeep U-Net).
  *
  * onnxruntime-node runs a session synchronously on the calling thread (inside a setImmediate), so
- * a trainer that wants to prepare the next batch while a step runs must do that in a worker (the
- * step itself already uses all intra-op threads).
+ * this class blocks its thread during a step; createOnnxTrainEngine() therefore wraps it in a worker
+ * thread (worker-engine.ts), which lets the trainer sample the next batch while a step runs.
  */
 import * as ort from 'onnxruntime-node';
 import type { ArchSpec } from '../../../../shared/model/arch.ts';
@@ -193,12 +193,13 @@ export class OnnxTrainEngine implements TrainEngine {
   }
 }
 
-/** Factory used by main/engine/train.ts when the engine is 'onnx'. */
-export function createTrainEngine(): TrainEngine {
-  return new OnnxTrainEngine();
+/**
+ * Factory used by main/engine/train.ts when the engine is 'onnx': the engine in a worker thread
+ * (in-process where no worker can start).
+ */
+export async function createOnnxTrainEngine(): Promise<TrainEngine> {
+  const { OnnxWorkerTrainEngine } = await import('./worker-engine.ts');
+  return new OnnxWorkerTrainEngine();
 }
 
-export default createTrainEngine;
-
-/** The name main/engine/train.ts looks for first. */
-export const createOnnxTrainEngine = createTrainEngine;
+export default createOnnxTrainEngine;
