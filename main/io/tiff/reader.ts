@@ -58,86 +58,14 @@ function layoutOf(structure: TiffStructure, path: string): TiffLayout {
   };
   if (p0.software) details.software = p0.software;
 
-  let flavour: Flavour;
-  let sizes = { C: 1, Z: pages.length, T: 1 };
-  let voxelSize: VoxelSize = resolutionVoxel(p0);
-  let description: string | undefined;
-  let channelNames: string[] | undefined;
-  let pageOf: (c: number, z: number, t: number) => Ifd;
-  let axisOrder = 'TZC'; // slowest first, for reporting
-
-  if (desc !== undefined && isImageJDescription(desc)) {
-    flavour = 'imagej';
-    const ij = parseImageJDescription(desc);
-    const images = ij.images ?? pages.length;
-    const C = ij.channels ?? 1;
-    const T = ij.frames ?? 1;
-    const Z = ij.slices ?? Math.max(1, Math.floor(images / (C * T)));
-    for (const [k, v] of Object.entries({ images, channels: C, slices: Z, frames: T })) {
-      if (!Number.isSafeInteger(v) || v < 1) throw new TiffFormatError(`ImageJ description declares ${k}=${v}`);
-    }
-    if (C * Z * T !== images) throw new TiffFormatError(`ImageJ description is inconsistent: channels×slices×frames = ${C * Z * T} but images=${images}`);
-    const planes = virtualPages(pages, images, st.bytes * p0.samplesPerPixel, structure.size);
-    sizes = { C, Z, T };
-    pageOf = (c, z, t) => planes[(t * Z + z) * C + c];
-    const unit = canonicalUnit(ij.unit ?? (isPhysical(voxelSize.unit) ? voxelSize.unit : 'pixel'));
-    // ImageJ's XResolution is pixels per `unit` whatever ResolutionUnit says.
-    const x = p0.xResolution && p0.xResolution > 0 ? 1 / p0.xResolution : 1;
-    const y = p0.yResolution && p0.yResolution > 0 ? 1 / p0.yResolution : x;
-    voxelSize = { x, y, z: ij.spacing && ij.spacing > 0 ? ij.spacing : 1, unit };
-    const extra = Object.entries(ij.extra).filter(([k]) => k.startsWith('n2s.'));
-    description = ij.extra['n2s.description'] ?? (extra.length ? extra.map(([k, v]) => `${k}=${v}`).join('; ') : undefined);
-    if (ij.extra['n2s.channel']) channelNames = [ij.extra['n2s.channel']];
-    details.imagej = `images=${images} channels=${C} slices=${Z} frames=${T}${ij.hyperstack ? ' hyperstack' : ''}`;
-  } else if (desc !== undefined && isOmeDescription(desc)) {
-    flavour = 'ome';
-    const ome = parseOmeXml(desc);
-    if (ome.sizeX !== p0.width || ome.sizeY !== p0.height) {
-      throw new TiffFormatError(`OME-XML says ${ome.sizeX}×${ome.sizeY} pixels but the first page is ${p0.width}×${p0.height}`);
-    }
-    // Interleaved samples count as OME channels (SamplesPerPixel>1 with SizeC covering them).
-    const spp = p0.samplesPerPixel;
-    const cPages = Math.max(1, Math.floor(ome.sizeC / spp));
-    const size = { Z: ome.sizeZ, C: cPages, T: ome.sizeT };
-    // Checked before anything is sized by it: SizeZ="1000000000" must not allocate or loop.
-    const planes = ome.sizeZ * cPages * ome.sizeT;
-    if (planes > structure.ifds.length) {
-      throw new TiffFormatError(`OME-XML declares ${planes} planes (SizeZ=${ome.sizeZ} SizeC=${ome.sizeC} SizeT=${ome.sizeT}) but the file has ${structure.ifds.length} pages; it is truncated, or a multi-file OME-TIFF (not supported)`);
-    }
-    const map = ome.planeToIfd(structure.ifds.length, basename(path));
-    sizes = { C: ome.sizeC, Z: ome.sizeZ, T: ome.sizeT };
-    pageOf = (c, z, t) => {
-      const idx = map[omePlaneIndex(ome.dimensionOrder, size, { Z: z, C: Math.floor(c / spp), T: t })];
-      const ifd = idx >= 0 ? structure.ifds[idx] : undefined;
-      if (!ifd) throw new TiffFormatError(`OME-XML places plane z=${z} c=${c} t=${t} outside this file (multi-file OME-TIFF is not supported)`);
-      return ifd;
-    };
-    // Check every plane is present now rather than failing halfway through a long job.
-    for (let t = 0; t < sizes.T; t++) for (let c = 0; c < cPages; c++) for (let z = 0; z < sizes.Z; z++) pageOf(c * spp, z, t);
-    voxelSize = {
-      x: ome.physical.x ?? 1,
-      y: ome.physical.y ?? ome.physical.x ?? 1,
-      z: ome.physical.z ?? 1,
-      unit: ome.physical.unit,
-    };
-    description = ome.description;
-    channelNames = ome.channelNames.length ? ome.channelNames : undefined;
-    axisOrder = ome.dimensionOrder.slice(2).split('').reverse().join('');
-    details.ome = `DimensionOrder=${ome.dimensionOrder} SizeZ=${ome.sizeZ} SizeC=${ome.sizeC} SizeT=${ome.sizeT}`;
-    if (ome.imageCount > 1) details.series = `${ome.imageCount} images in the file; reading the first${ome.imageName ? ` ("${ome.imageName}")` : ''}`;
-  } else {
-    flavour = 'plain';
-    if (p0.samplesPerPixel > 1) {
-      sizes = { C: p0.samplesPerPixel, Z: pages.length, T: 1 };
-      axisOrder = 'TZC';
-    }
-    pageOf = (_c, z) => pages[z];
-    // tifffile's "shaped" description ({"shape": [...]}) records the array shape but not what the
-    // leading axes mean; all pages are read as Z and the shape is shown for the user to judge.
-    const shaped = desc?.startsWith('{') ? tifffileShape(desc) : undefined;
-    if (shaped) details.tifffileShape = shaped.join('×');
-    description = desc && !desc.startsWith('{') ? desc : undefined;
-  }
+  const found = desc !== undefined && isImageJDescription(desc)
+    ? imagejAxes(desc, pages, structure, st.bytes)
+    : desc !== undefined && isOmeDescription(desc)
+      ? omeAxes(desc, p0, structure, path)
+      : plainAxes(desc, pages);
+  const { flavour, sizes, pageOf, description, channelNames, axisOrder } = found;
+  const voxelSize = found.voxelSize ?? resolutionVoxel(p0);
+  Object.assign(details, found.details);
 
   // Samples of one page act as channels when there is more than one and they are not colour.
   const spp = p0.samplesPerPixel;
@@ -166,6 +94,103 @@ function layoutOf(structure: TiffStructure, path: string): TiffLayout {
     details,
   };
   return { info, locate, structure };
+}
+
+/** How a flavour maps (channel, z, time) to pages, and what it says about the stack. */
+interface Axes {
+  flavour: Flavour;
+  sizes: { C: number; Z: number; T: number };
+  pageOf: (c: number, z: number, t: number) => Ifd;
+  /** Undefined: take the voxel size from the resolution tags. */
+  voxelSize?: VoxelSize;
+  description?: string;
+  channelNames?: string[];
+  /** File axes slowest first, for reporting. */
+  axisOrder: string;
+  details: StackInfo['details'];
+}
+
+/** ImageJ hyperstack: pages C fastest, then Z, then T; XResolution is pixels per `unit`. */
+function imagejAxes(desc: string, pages: Ifd[], structure: TiffStructure, sampleBytes: number): Axes {
+  const p0 = pages[0];
+  const ij = parseImageJDescription(desc);
+  const images = ij.images ?? pages.length;
+  const C = ij.channels ?? 1;
+  const T = ij.frames ?? 1;
+  const Z = ij.slices ?? Math.max(1, Math.floor(images / (C * T)));
+  for (const [k, v] of Object.entries({ images, channels: C, slices: Z, frames: T })) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new TiffFormatError(`ImageJ description declares ${k}=${v}`);
+  }
+  if (C * Z * T !== images) throw new TiffFormatError(`ImageJ description is inconsistent: channels×slices×frames = ${C * Z * T} but images=${images}`);
+  const planes = virtualPages(pages, images, sampleBytes * p0.samplesPerPixel, structure.size);
+  const tagVoxel = resolutionVoxel(p0);
+  const unit = canonicalUnit(ij.unit ?? (isPhysical(tagVoxel.unit) ? tagVoxel.unit : 'pixel'));
+  const x = p0.xResolution && p0.xResolution > 0 ? 1 / p0.xResolution : 1;
+  const y = p0.yResolution && p0.yResolution > 0 ? 1 / p0.yResolution : x;
+  const ours = Object.entries(ij.extra).filter(([k]) => k.startsWith('n2s.'));
+  return {
+    flavour: 'imagej',
+    sizes: { C, Z, T },
+    pageOf: (c, z, t) => planes[(t * Z + z) * C + c],
+    voxelSize: { x, y, z: ij.spacing && ij.spacing > 0 ? ij.spacing : 1, unit },
+    description: ij.extra['n2s.description'] ?? (ours.length ? ours.map(([k, v]) => `${k}=${v}`).join('; ') : undefined),
+    channelNames: ij.extra['n2s.channel'] ? [ij.extra['n2s.channel']] : undefined,
+    axisOrder: 'TZC',
+    details: { imagej: `images=${images} channels=${C} slices=${Z} frames=${T}${ij.hyperstack ? ' hyperstack' : ''}` },
+  };
+}
+
+/** OME-TIFF: planes in DimensionOrder, placed in IFDs by TiffData; sizes in physical units. */
+function omeAxes(desc: string, p0: Ifd, structure: TiffStructure, path: string): Axes {
+  const ome = parseOmeXml(desc);
+  if (ome.sizeX !== p0.width || ome.sizeY !== p0.height) {
+    throw new TiffFormatError(`OME-XML says ${ome.sizeX}×${ome.sizeY} pixels but the first page is ${p0.width}×${p0.height}`);
+  }
+  // Interleaved samples count as OME channels (SamplesPerPixel>1 with SizeC covering them).
+  const spp = p0.samplesPerPixel;
+  const cPages = Math.max(1, Math.floor(ome.sizeC / spp));
+  const size = { Z: ome.sizeZ, C: cPages, T: ome.sizeT };
+  // Checked before anything is sized by it: SizeZ="1000000000" must not allocate or loop.
+  const planes = ome.sizeZ * cPages * ome.sizeT;
+  if (planes > structure.ifds.length) {
+    throw new TiffFormatError(`OME-XML declares ${planes} planes (SizeZ=${ome.sizeZ} SizeC=${ome.sizeC} SizeT=${ome.sizeT}) but the file has ${structure.ifds.length} pages; it is truncated, or a multi-file OME-TIFF (not supported)`);
+  }
+  const map = ome.planeToIfd(structure.ifds.length, basename(path));
+  const pageOf = (c: number, z: number, t: number): Ifd => {
+    const idx = map[omePlaneIndex(ome.dimensionOrder, size, { Z: z, C: Math.floor(c / spp), T: t })];
+    const ifd = idx >= 0 ? structure.ifds[idx] : undefined;
+    if (!ifd) throw new TiffFormatError(`OME-XML places plane z=${z} c=${c} t=${t} outside this file (multi-file OME-TIFF is not supported)`);
+    return ifd;
+  };
+  // Check every plane is present now rather than failing halfway through a long job.
+  for (let t = 0; t < ome.sizeT; t++) for (let c = 0; c < cPages; c++) for (let z = 0; z < ome.sizeZ; z++) pageOf(c * spp, z, t);
+  const details: StackInfo['details'] = { ome: `DimensionOrder=${ome.dimensionOrder} SizeZ=${ome.sizeZ} SizeC=${ome.sizeC} SizeT=${ome.sizeT}` };
+  if (ome.imageCount > 1) details.series = `${ome.imageCount} images in the file; reading the first${ome.imageName ? ` ("${ome.imageName}")` : ''}`;
+  return {
+    flavour: 'ome',
+    sizes: { C: ome.sizeC, Z: ome.sizeZ, T: ome.sizeT },
+    pageOf,
+    voxelSize: { x: ome.physical.x ?? 1, y: ome.physical.y ?? ome.physical.x ?? 1, z: ome.physical.z ?? 1, unit: ome.physical.unit },
+    description: ome.description,
+    channelNames: ome.channelNames.length ? ome.channelNames : undefined,
+    axisOrder: ome.dimensionOrder.slice(2).split('').reverse().join(''),
+    details,
+  };
+}
+
+/** Plain multi-page TIFF: every page is a Z plane; non-colour samples of a pixel are channels. */
+function plainAxes(desc: string | undefined, pages: Ifd[]): Axes {
+  // tifffile's "shaped" description ({"shape": [...]}) records the array shape but not what the
+  // leading axes mean; all pages are read as Z and the shape is shown for the user to judge.
+  const shaped = desc?.startsWith('{') ? tifffileShape(desc) : undefined;
+  return {
+    flavour: 'plain',
+    sizes: { C: pages[0].samplesPerPixel, Z: pages.length, T: 1 },
+    pageOf: (_c, z) => pages[z],
+    description: desc && !desc.startsWith('{') ? desc : undefined,
+    axisOrder: 'TZC',
+    details: shaped ? { tifffileShape: shaped.join('×') } : {},
+  };
 }
 
 function tifffileShape(desc: string): number[] | undefined {
