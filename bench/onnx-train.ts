@@ -10,6 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { type ArchOptions, buildArch } from '../shared/model/arch.ts';
 import { initWeights } from '../shared/model/init.ts';
@@ -148,10 +149,10 @@ async function main(): Promise<void> {
     rows,
   };
   mkdirSync('bench/results', { recursive: true });
-  const tmp = 'bench/results/onnx-train.json.tmp';
-  writeFileSync(tmp, `${JSON.stringify(result, null, 2)}\n`);
-  renameSync(tmp, 'bench/results/onnx-train.json');
-  console.log('written bench/results/onnx-train.json');
+  const file = THREADS === 2 ? 'bench/results/onnx-train.json' : `bench/results/onnx-train-t${THREADS}.json`;
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ ...result, loadAverage: loadavg() }, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+  console.log(`written ${file} (load average ${loadavg().map((v) => v.toFixed(1)).join(' ')}: other processes share the cores, compare ratios)`);
 }
 
 await main();
