@@ -3,29 +3,17 @@
  * folder browser limited to what main allows, and a path field.
  */
 import { useEffect, useState } from 'react';
-import type { DirListing } from '../../shared/ipc/files.ts';
 import type { SampleInfo } from '../../shared/ipc/stacks.ts';
 import { openStack } from './actions.ts';
+import { DirBrowser } from './DirBrowser.tsx';
 import type { Workspace } from './workspace.ts';
 
 export function OpenDialog({ ws, role }: { ws: Workspace; role: 'primary' | 'second-copy' | 'reference' }) {
   const [samples, setSamples] = useState<SampleInfo[]>([]);
-  const [listing, setListing] = useState<DirListing | null>(null);
   const [path, setPath] = useState('');
-  const [error, setError] = useState<string | null>(null);
-
-  const browse = (dir?: string) =>
-    ws.api
-      .invoke('files:list-dir', { path: dir })
-      .then((l) => {
-        setListing(l);
-        setError(null);
-      })
-      .catch((e: Error) => setError(e.message));
 
   useEffect(() => {
     void ws.api.invoke('stack:samples', {}).then(setSamples);
-    void browse();
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && ws.set({ openDialog: null });
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -55,31 +43,7 @@ export function OpenDialog({ ws, role }: { ws: Workspace; role: 'primary' | 'sec
         </section>
         <section>
           <h3>Files</h3>
-          {listing && (
-            <div className="dir-listing">
-              <div className="dir-path">{listing.path}</div>
-              <ul>
-                {listing.parent && (
-                  <li>
-                    <button onClick={() => browse(listing.parent!)}>..</button>
-                  </li>
-                )}
-                {listing.entries.map((e) => (
-                  <li key={e.path}>
-                    <button
-                      data-testid={`entry-${e.name}`}
-                      onClick={() => (e.kind === 'dir' ? browse(e.path) : setPath(e.path))}
-                      onDoubleClick={() => e.kind === 'file' && open({ kind: 'file', path: e.path })}
-                    >
-                      {e.kind === 'dir' ? '📁 ' : ''}
-                      {e.name}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )}
-          {error && <div className="inline-error">{error}</div>}
+          <DirBrowser api={ws.api} onPick={(e) => setPath(e.path)} onOpen={(e) => open({ kind: 'file', path: e.path })} />
           <form
             className="path-row"
             onSubmit={(e) => {

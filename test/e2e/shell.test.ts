@@ -67,7 +67,13 @@ test('a sample stack opens through File › Open stack…', async () => {
 
 test('a denoising job runs with visible progress and its result opens as a new layer', async () => {
   await byTestId('tab-denoise').click();
-  await byTestId('denoise-model').fill(modelDir);
+  // The model folder is chosen with the in-app chooser (the browser has no native dialog).
+  await byTestId('denoise-model-choose').click();
+  await byTestId('path-chooser').waitFor();
+  await byTestId('entry-tiny-model').click();
+  await page.locator('[data-testid="path-chooser"] .dir-path', { hasText: 'tiny-model' }).waitFor();
+  await byTestId('path-chooser-ok').click();
+  assert.equal(await byTestId('denoise-model').inputValue(), modelDir);
   // Record every state the job's progress bar shows, as the user would see it.
   await page.evaluate(() => {
     const seen: { state: string; value: number | null }[] = [];

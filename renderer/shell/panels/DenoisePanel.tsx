@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { N2sError } from '../../../shared/ipc/api.ts';
 import { runJob } from '../../api/jobs.ts';
+import { PathField } from '../PathField.tsx';
 import type { SlotProps } from '../slots.ts';
 import { useWorkspace } from '../workspace.ts';
 
@@ -46,18 +47,8 @@ export function DenoisePanel({ api, workspace }: SlotProps) {
       </p>
       <label>
         Model folder
-        <input data-testid="denoise-model" value={modelDir} onChange={(e) => setModelDir(e.target.value)} placeholder="/path/to/model" />
+        <PathField api={api} value={modelDir} onChange={setModelDir} purpose="model" mode="open-dir" placeholder="/path/to/model" testId="denoise-model" />
       </label>
-      {api.transport === 'electron' && (
-        <button
-          type="button"
-          onClick={() =>
-            void api.invoke('files:choose-open', { purpose: 'model', directory: true }).then((r) => r.paths?.[0] && setModelDir(r.paths[0]))
-          }
-        >
-          Choose…
-        </button>
-      )}
       <button type="submit" data-testid="denoise-run" disabled={!stack || !modelDir || busy}>
         Denoise
       </button>

@@ -1,0 +1,70 @@
+/**
+ * A folder listing main allows the page to see (files:list-dir), for the in-app dialogs. Its
+ * buttons are type="button": the listing may sit inside a panel's form.
+ */
+import { useEffect, useState } from 'react';
+import type { N2sApi } from '../../shared/ipc/api.ts';
+import type { DirEntry, DirListing } from '../../shared/ipc/files.ts';
+
+export function DirBrowser({
+  api,
+  start,
+  onPick,
+  onOpen,
+  onFolder,
+}: {
+  api: N2sApi;
+  start?: string;
+  /** A single click on a file. */
+  onPick?: (entry: DirEntry) => void;
+  /** A double click on a file. */
+  onOpen?: (entry: DirEntry) => void;
+  /** The folder now shown. */
+  onFolder?: (path: string) => void;
+}) {
+  const [listing, setListing] = useState<DirListing | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const browse = (dir?: string) =>
+    api
+      .invoke('files:list-dir', { path: dir })
+      .then((l) => {
+        setListing(l);
+        setError(null);
+        onFolder?.(l.path);
+      })
+      .catch((e: Error) => setError(e.message));
+  useEffect(() => void browse(start), [api]);
+
+  return (
+    <div className="dir-listing">
+      {listing && (
+        <>
+          <div className="dir-path">{listing.path}</div>
+          <ul>
+            {listing.parent && (
+              <li>
+                <button type="button" onClick={() => browse(listing.parent!)}>
+                  ..
+                </button>
+              </li>
+            )}
+            {listing.entries.map((e) => (
+              <li key={e.path}>
+                <button
+                  type="button"
+                  data-testid={`entry-${e.name}`}
+                  onClick={() => (e.kind === 'dir' ? browse(e.path) : onPick?.(e))}
+                  onDoubleClick={() => e.kind === 'file' && onOpen?.(e)}
+                >
+                  {e.kind === 'dir' ? '📁 ' : ''}
+                  {e.name}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {error && <div className="inline-error">{error}</div>}
+    </div>
+  );
+}
