@@ -54,3 +54,22 @@ test('WebGPU provider: 3 training steps equal the CPU provider within 1e-4', asy
   gpu.dispose();
   cpu.dispose();
 });
+
+test('a provider that does not load falls back to the CPU provider with a one-line notice', async () => {
+  const spec = buildArch({ arch: 'csbdeep', inChannels: 1, widthScale: 0.125 });
+  const notes: string[] = [];
+  const e = new OnnxTrainEngine();
+  // onnxruntime-node on Linux x64 does not bundle CUDA (and it is not installed here).
+  await e.init(spec, initWeights(spec, 1), { adam: DEFAULT_ADAM, provider: 'cuda', maxBatch: 1, patch: 8, log: (l) => notes.push(l) });
+  const d = e.describe();
+  if (d.provider === 'cuda') {
+    e.dispose();
+    return; // a machine with CUDA 12 and the provider library installed: nothing to fall back from
+  }
+  assert.equal(d.provider, 'cpu');
+  assert.match(d.note ?? '', /cuda provider unavailable/);
+  assert.equal(notes.length, 1);
+  assert.ok(!notes[0].includes('\n'));
+  e.dispose();
+  await assert.rejects(new OnnxTrainEngine().init(spec, initWeights(spec, 1), { adam: DEFAULT_ADAM, provider: 'tpu', maxBatch: 1, patch: 8 }), /unknown ONNX Runtime provider "tpu"/);
+});
