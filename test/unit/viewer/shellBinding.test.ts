@@ -93,6 +93,12 @@ test('every stack main holds becomes a layer with its voxels, spacing and dtype;
   main.emit('stack:added', { ...info, stackId: 'c2', name: 'embryo-2.tif', role: 'second-copy' });
   await settle();
   assert.equal(viewer.get().layers.at(-1)?.name, 'embryo-2.tif (second-copy)');
+  // a segmentation result (meta.labels) becomes a labels layer with integer ids
+  main.emit('stack:added', { ...info, stackId: 'l1', name: 'embryo labels', role: 'result', meta: { ...info.meta, labels: true } });
+  await settle();
+  const lab = viewer.get().layers.at(-1);
+  assert.ok(lab?.kind === 'labels' && lab.data instanceof Uint32Array);
+  if (lab?.kind === 'labels') assert.deepEqual([...lab.data.subarray(0, 5)], [0, 0, 1, 1, 2]); // from 0, .5, 1, 1.5, 2
   delete (globalThis as { localStorage?: unknown }).localStorage;
 });
 
