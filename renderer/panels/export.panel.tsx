@@ -10,29 +10,8 @@ import { runJob } from '../api/jobs.ts';
 import type { PanelDef, SlotProps } from '../shell/slots.ts';
 import { useWorkspace } from '../shell/workspace.ts';
 import { StackSelect, isImage, injectPanelStyles } from './common.tsx';
-import { plotImages } from './plot.ts';
+import { reportPlots } from './report-plots.ts';
 import { workflowOf } from './workflow-state.ts';
-
-/** Plots currently drawn in any panel (the panels keep their plot elements mounted while shown). */
-async function collectPlots(): Promise<ExportReport['plots']> {
-  const out: ExportReport['plots'] = [];
-  for (const [testId, name] of [
-    ['loss-plot', 'loss-curves'],
-    ['lr-plot', 'learning-rate'],
-    ['evaluate-plot', 'psnr-per-plane'],
-    ['segment-plot', 'objects-per-plane'],
-    ['similarity-plot', 'plane-similarity'],
-  ] as const) {
-    const el = document.querySelector<HTMLElement>(`[data-testid="${testId}"]`);
-    if (!el || !el.dataset.points) continue;
-    try {
-      out.push({ name, ...(await plotImages(el)) });
-    } catch {
-      // A plot that cannot be rendered to an image is left out of the report, not fatal.
-    }
-  }
-  return out;
-}
 
 function ExportPanel({ api, workspace }: SlotProps) {
   injectPanelStyles();
@@ -68,7 +47,7 @@ function ExportPanel({ api, workspace }: SlotProps) {
           backend: s.backend ?? undefined,
           timings: s.timings,
           metrics: { evaluation: s.evaluation, segmentation: s.segmentations },
-          plots: await collectPlots(),
+          plots: await reportPlots(s),
         };
       }
       const j = await runJob(api, 'export', { what: 'stack', stackId: info.stackId, path, format, dtype: info.meta.labels ? 'uint16' : dtype, overwrite, report });
