@@ -1,0 +1,259 @@
+/**
+ * What a TIFF's pages mean: which page (and sample) holds plane (channel, z, time) for each
+ * flavour (ImageJ hyperstack, OME-TIFF, plain multi-page), with voxel size and checks that every
+ * plane the stack needs exists and agrees with the first.
+ */
+import { basename } from 'node:path';
+import type { Flavour, VoxelSize } from '../../../shared/stack.ts';
+import type { StackInfo } from '../types.ts';
+import { canonicalUnit, isPhysical, unitFactor } from '../units.ts';
+import { checkCompression, sampleType } from './decode.ts';
+import { isImageJDescription, parseImageJDescription } from './imagej.ts';
+import { isOmeDescription, omePlaneIndex, parseOmeXml } from './ome.ts';
+import { TiffFormatError, type Ifd, type TiffStructure } from './structure.ts';
+
+/** A TIFF whose axes are understood: which page holds plane (c, z, t), and which sample of it. */
+export interface TiffLayout {
+  info: StackInfo;
+  /** The page and the sample within it that hold plane (c, z, t). */
+  locate(c: number, z: number, t: number): { ifd: Ifd; sample: number };
+  structure: TiffStructure;
+}
+
+const COMPRESSION: Record<number, string> = { 1: 'none', 5: 'LZW', 8: 'Deflate', 32946: 'Deflate', 32773: 'PackBits', 50000: 'Zstd' };
+
+export function layoutOf(structure: TiffStructure, path: string): TiffLayout {
+  // Reduced-resolution pages (thumbnails, pyramid levels) are not planes of the stack.
+  const pages = structure.ifds.filter((ifd) => (ifd.subfileType & 1) === 0);
+  if (pages.length === 0) throw new TiffFormatError('the file holds only reduced-resolution pages');
+  const p0 = pages[0];
+  refuseColour(p0);
+  checkCompression(p0);
+  const st = sampleType(p0);
+  const desc = p0.description;
+  const details: StackInfo['details'] = {
+    pages: pages.length,
+    compression: COMPRESSION[p0.compression] ?? String(p0.compression),
+    byteOrder: structure.littleEndian ? 'little-endian' : 'big-endian',
+    bigTiff: structure.bigTiff,
+    layout: p0.tiled ? `tiles ${p0.blockWidth}×${p0.blockHeight}` : `strips of ${p0.blockHeight} rows`,
+  };
+  if (p0.software) details.software = p0.software;
+
+  const found = desc !== undefined && isImageJDescription(desc)
+    ? imagejAxes(desc, pages, structure, st.bytes)
+    : desc !== undefined && isOmeDescription(desc)
+      ? omeAxes(desc, p0, structure, path)
+      : plainAxes(desc, pages);
+  const { flavour, sizes, pageOf, description, channelNames, axisOrder } = found;
+  const voxelSize = found.voxelSize ?? resolutionVoxel(p0);
+  Object.assign(details, found.details);
+
+  // Samples of one page act as channels when there is more than one and they are not colour.
+  const spp = p0.samplesPerPixel;
+  const locate = (c: number, z: number, t: number) => {
+    const ifd = pageOf(c, z, t);
+    return { ifd, sample: spp > 1 ? c % spp : 0 };
+  };
+  checkPagesAgree(p0, sizes, locate);
+
+  const dims: Record<string, number> = { T: sizes.T, Z: sizes.Z, C: sizes.C };
+  const axes = axisOrder.split('').filter((a) => dims[a] > 1 || (a === 'Z' && sizes.C === 1 && sizes.T === 1));
+  const info: StackInfo = {
+    path,
+    flavour,
+    axes: axes.join('') + 'YX',
+    shape: [...axes.map((a) => dims[a]), p0.height, p0.width],
+    dtype: st.dtype,
+    voxelSize,
+    channels: sizes.C,
+    times: sizes.T,
+    depth: sizes.Z,
+    height: p0.height,
+    width: p0.width,
+    channelNames,
+    description,
+    details,
+  };
+  return { info, locate, structure };
+}
+
+/** How a flavour maps (channel, z, time) to pages, and what it says about the stack. */
+interface Axes {
+  flavour: Flavour;
+  sizes: { C: number; Z: number; T: number };
+  pageOf: (c: number, z: number, t: number) => Ifd;
+  /** Undefined: take the voxel size from the resolution tags. */
+  voxelSize?: VoxelSize;
+  description?: string;
+  channelNames?: string[];
+  /** File axes slowest first, for reporting. */
+  axisOrder: string;
+  details: StackInfo['details'];
+}
+
+/** ImageJ hyperstack: pages C fastest, then Z, then T; XResolution is pixels per `unit`. */
+function imagejAxes(desc: string, pages: Ifd[], structure: TiffStructure, sampleBytes: number): Axes {
+  const p0 = pages[0];
+  const ij = parseImageJDescription(desc);
+  const images = ij.images ?? pages.length;
+  const C = ij.channels ?? 1;
+  const T = ij.frames ?? 1;
+  const Z = ij.slices ?? Math.max(1, Math.floor(images / (C * T)));
+  for (const [k, v] of Object.entries({ images, channels: C, slices: Z, frames: T })) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new TiffFormatError(`ImageJ description declares ${k}=${v}`);
+  }
+  if (C * Z * T !== images) throw new TiffFormatError(`ImageJ description is inconsistent: channels×slices×frames = ${C * Z * T} but images=${images}`);
+  const planes = virtualPages(pages, images, sampleBytes * p0.samplesPerPixel, structure.size);
+  const tagVoxel = resolutionVoxel(p0);
+  const unit = canonicalUnit(ij.unit ?? (isPhysical(tagVoxel.unit) ? tagVoxel.unit : 'pixel'));
+  const x = p0.xResolution && p0.xResolution > 0 ? 1 / p0.xResolution : 1;
+  const y = p0.yResolution && p0.yResolution > 0 ? 1 / p0.yResolution : x;
+  const ours = Object.entries(ij.extra).filter(([k]) => k.startsWith('n2s.'));
+  return {
+    flavour: 'imagej',
+    sizes: { C, Z, T },
+    pageOf: (c, z, t) => planes[(t * Z + z) * C + c],
+    voxelSize: { x, y, z: ij.spacing && ij.spacing > 0 ? ij.spacing : 1, unit },
+    description: ij.extra['n2s.description'] ?? (ours.length ? ours.map(([k, v]) => `${k}=${v}`).join('; ') : undefined),
+    channelNames: ij.extra['n2s.channel'] ? [ij.extra['n2s.channel']] : undefined,
+    axisOrder: 'TZC',
+    details: { imagej: `images=${images} channels=${C} slices=${Z} frames=${T}${ij.hyperstack ? ' hyperstack' : ''}` },
+  };
+}
+
+/** OME-TIFF: planes in DimensionOrder, placed in IFDs by TiffData; sizes in physical units. */
+function omeAxes(desc: string, p0: Ifd, structure: TiffStructure, path: string): Axes {
+  const ome = parseOmeXml(desc);
+  if (ome.sizeX !== p0.width || ome.sizeY !== p0.height) {
+    throw new TiffFormatError(`OME-XML says ${ome.sizeX}×${ome.sizeY} pixels but the first page is ${p0.width}×${p0.height}`);
+  }
+  // Interleaved samples count as OME channels (SamplesPerPixel>1 with SizeC covering them).
+  const spp = p0.samplesPerPixel;
+  const cPages = Math.max(1, Math.floor(ome.sizeC / spp));
+  const size = { Z: ome.sizeZ, C: cPages, T: ome.sizeT };
+  // Checked before anything is sized by it: SizeZ="1000000000" must not allocate or loop.
+  const planes = ome.sizeZ * cPages * ome.sizeT;
+  if (planes > structure.ifds.length) {
+    throw new TiffFormatError(`OME-XML declares ${planes} planes (SizeZ=${ome.sizeZ} SizeC=${ome.sizeC} SizeT=${ome.sizeT}) but the file has ${structure.ifds.length} pages; it is truncated, or a multi-file OME-TIFF (not supported)`);
+  }
+  const map = ome.planeToIfd(structure.ifds.length, basename(path));
+  const pageOf = (c: number, z: number, t: number): Ifd => {
+    const idx = map[omePlaneIndex(ome.dimensionOrder, size, { Z: z, C: Math.floor(c / spp), T: t })];
+    const ifd = idx >= 0 ? structure.ifds[idx] : undefined;
+    if (!ifd) throw new TiffFormatError(`OME-XML places plane z=${z} c=${c} t=${t} outside this file (multi-file OME-TIFF is not supported)`);
+    return ifd;
+  };
+  // Check every plane is present now rather than failing halfway through a long job.
+  for (let t = 0; t < ome.sizeT; t++) for (let c = 0; c < cPages; c++) for (let z = 0; z < ome.sizeZ; z++) pageOf(c * spp, z, t);
+  const details: StackInfo['details'] = { ome: `DimensionOrder=${ome.dimensionOrder} SizeZ=${ome.sizeZ} SizeC=${ome.sizeC} SizeT=${ome.sizeT}` };
+  if (ome.imageCount > 1) details.series = `${ome.imageCount} images in the file; reading the first${ome.imageName ? ` ("${ome.imageName}")` : ''}`;
+  return {
+    flavour: 'ome',
+    sizes: { C: ome.sizeC, Z: ome.sizeZ, T: ome.sizeT },
+    pageOf,
+    voxelSize: { x: ome.physical.x ?? 1, y: ome.physical.y ?? ome.physical.x ?? 1, z: ome.physical.z ?? 1, unit: ome.physical.unit },
+    description: ome.description,
+    channelNames: ome.channelNames.length ? ome.channelNames : undefined,
+    axisOrder: ome.dimensionOrder.slice(2).split('').reverse().join(''),
+    details,
+  };
+}
+
+/** Plain multi-page TIFF: every page is a Z plane; non-colour samples of a pixel are channels. */
+function plainAxes(desc: string | undefined, pages: Ifd[]): Axes {
+  // tifffile's "shaped" description ({"shape": [...]}) records the array shape but not what the
+  // leading axes mean; all pages are read as Z and the shape is shown for the user to judge.
+  const shaped = desc?.startsWith('{') ? tifffileShape(desc) : undefined;
+  return {
+    flavour: 'plain',
+    sizes: { C: pages[0].samplesPerPixel, Z: pages.length, T: 1 },
+    pageOf: (_c, z) => pages[z],
+    description: desc && !desc.startsWith('{') ? desc : undefined,
+    axisOrder: 'TZC',
+    details: shaped ? { tifffileShape: shaped.join('×') } : {},
+  };
+}
+
+function tifffileShape(desc: string): number[] | undefined {
+  try {
+    const v = JSON.parse(desc) as { shape?: unknown };
+    return Array.isArray(v.shape) && v.shape.every((n) => Number.isInteger(n)) ? (v.shape as number[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function refuseColour(p: Ifd): void {
+  // Photometric 2 RGB, 5 CMYK, 6 YCbCr, 8 CIELab: colour, never planes of a stack.
+  const colour = p.photometric === 2 || p.photometric === 6 || p.photometric === 8 || p.photometric === 5;
+  const alpha = p.extraSamples.some((e) => e === 1 || e === 2);
+  if (colour) {
+    throw new TiffFormatError(
+      `is an RGB${alpha || p.samplesPerPixel > 3 ? '(A)' : ''} colour image (${p.samplesPerPixel} samples per pixel); ` +
+        'n2s denoises single-channel stacks: split the colour channels first (Fiji: Image › Color › Split Channels) and denoise each',
+    );
+  }
+  if (alpha) {
+    throw new TiffFormatError(`is a grayscale image with an alpha channel (${p.samplesPerPixel} samples per pixel); remove the alpha channel first (Fiji: Image › Type › 8-bit or 16-bit)`);
+  }
+}
+
+function resolutionVoxel(p: Ifd): VoxelSize {
+  const xr = p.xResolution;
+  const yr = p.yResolution ?? xr;
+  // ResolutionUnit 2 = inch, 3 = centimetre; 1 = none (then the numbers carry no length).
+  const unit = p.resolutionUnit === 3 ? 'cm' : p.resolutionUnit === 2 ? 'inch' : undefined;
+  if (!unit || !xr || !yr || !(xr > 0) || !(yr > 0)) return { x: 1, y: 1, z: 1, unit: 'pixel' };
+  const f = unitFactor(unit, 'micron') ?? 1;
+  const x = f / xr;
+  const y = f / yr;
+  // 72 dpi is a "no information" default of many writers, not a pixel size.
+  if (unit === 'inch' && Math.abs(xr - 72) < 1e-9) return { x: 1, y: 1, z: 1, unit: 'pixel' };
+  return { x, y, z: 1, unit: 'micron' };
+}
+
+/**
+ * ImageJ writes stacks over 4 GB with a single IFD and the planes stored back to back after it
+ * (images=N, one page). Those planes become virtual pages sharing the first page's tags.
+ */
+function virtualPages(pages: Ifd[], images: number, bytesPerPixel: number, fileSize: number): Ifd[] {
+  if (pages.length >= images) return pages.slice(0, images);
+  const p0 = pages[0];
+  const planeBytes = p0.width * p0.height * bytesPerPixel;
+  const contiguous = p0.compression === 1 && !p0.tiled && p0.offsets.every((o, i) => i === 0 || o === p0.offsets[i - 1] + p0.byteCounts[i - 1]);
+  if (pages.length !== 1 || !contiguous) {
+    throw new TiffFormatError(`ImageJ description declares ${images} images but the file has ${pages.length} pages`);
+  }
+  const end = p0.offsets[0] + images * planeBytes;
+  if (!Number.isSafeInteger(end) || end > fileSize) {
+    const held = Math.floor((fileSize - p0.offsets[0]) / planeBytes);
+    throw new TiffFormatError(`ImageJ description declares ${images} images but the file holds data for only ${held}; the file is truncated or the header is wrong`);
+  }
+  const out: Ifd[] = [];
+  for (let k = 0; k < images; k++) {
+    out.push({ ...p0, offsets: p0.offsets.map((o) => o + k * planeBytes) });
+  }
+  return out;
+}
+
+function checkPagesAgree(p0: Ifd, sizes: { C: number; Z: number; T: number }, locate: TiffLayout['locate']): void {
+  const seen = new Set<Ifd>();
+  for (let t = 0; t < sizes.T; t++) {
+    for (let z = 0; z < sizes.Z; z++) {
+      for (let c = 0; c < sizes.C; c++) {
+        const { ifd } = locate(c, z, t);
+        if (seen.has(ifd)) continue;
+        seen.add(ifd);
+        if (ifd.width !== p0.width || ifd.height !== p0.height) {
+          throw new TiffFormatError(`inconsistent page sizes: plane z=${z} c=${c} t=${t} is ${ifd.width}×${ifd.height}, the first is ${p0.width}×${p0.height}`);
+        }
+        if (ifd.bitsPerSample !== p0.bitsPerSample || ifd.sampleFormat !== p0.sampleFormat || ifd.samplesPerPixel !== p0.samplesPerPixel) {
+          throw new TiffFormatError(`inconsistent pages: plane z=${z} c=${c} t=${t} has a different sample type from the first page`);
+        }
+        checkCompression(ifd);
+      }
+    }
+  }
+}
+
