@@ -10,7 +10,7 @@ import { checkFinite, selectIndex } from '../select.ts';
 import type { ReadOptions, StackInfo, StackSource } from '../types.ts';
 import { decodePage } from './decode.ts';
 import { layoutOf, type TiffLayout } from './layout.ts';
-import { parseTiff, type TiffStructure } from './structure.ts';
+import { TiffFormatError, parseTiff, type TiffStructure } from './structure.ts';
 
 /** Reads structure and metadata of an open TIFF; throws StackFileError for anything we refuse. */
 export async function inspectTiff(fh: FileHandle, path: string): Promise<TiffLayout> {
@@ -23,6 +23,8 @@ export async function inspectTiff(fh: FileHandle, path: string): Promise<TiffLay
   try {
     return layoutOf(structure, path);
   } catch (e) {
+    // Layout faults are already sentences about the file ("is an RGB colour image", ...).
+    if (e instanceof TiffFormatError) throw new StackFileError(path, e.message);
     throw asStackFileError(path, e, 'unsupported TIFF');
   }
 }
