@@ -70,7 +70,7 @@ export function emitForward(g: GraphBuilder, spec: ArchSpec, input: string, weig
     if (v === undefined) throw new Error(`architecture refers to unknown node "${n}"`);
     return v;
   };
-  for (const node of spec.nodes) values.set(node.name, emitNode(g, node, get, shapes, weight, preActivations));
+  for (const node of spec.nodes) values.set(node.name, emitNode(g, node, get, spec.inputName, shapes, weight, preActivations));
   return { output: get(spec.output), values, preActivations };
 }
 
@@ -78,6 +78,7 @@ function emitNode(
   g: GraphBuilder,
   node: ArchNode,
   get: (n: string) => string,
+  networkInput: string,
   shapes: Map<string, number[]>,
   weight: WeightSource,
   preActivations: Map<string, string>,
@@ -116,7 +117,7 @@ function emitNode(
       return g.op('Concat', node.inputs.map(get), { axis: 1 }, node.name);
     case 'residual': {
       const idx = g.addInitializer(g.fresh(`${node.name}_channels`), [node.channels.length], BigInt64Array.from(node.channels.map(BigInt)));
-      const picked = g.op('Gather', [get('input'), idx], { axis: 1 }, `${node.name}_planes`);
+      const picked = g.op('Gather', [get(networkInput), idx], { axis: 1 }, `${node.name}_planes`);
       const mean = g.op('ReduceMean', [picked], { axes: [1], keepdims: 1 }, `${node.name}_mean`);
       return g.op('Add', [get(node.input), mean], {}, node.name);
     }
