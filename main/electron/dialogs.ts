@@ -1,5 +1,5 @@
 /** Native open/save dialogs as the app core's DialogService. */
-import type { BrowserWindow, Dialog, FileFilter } from 'electron';
+import type { BrowserWindow, Dialog, FileFilter, OpenDialogOptions } from 'electron';
 import type { FilePurpose } from '../../shared/ipc/files.ts';
 import type { DialogService } from '../app/files/dialogs.ts';
 
@@ -20,13 +20,13 @@ export function electronDialogs(dialog: Pick<Dialog, 'showOpenDialog' | 'showSav
   return {
     async chooseOpen(purpose, directory) {
       const win = window();
-      const opts = {
+      const opts: OpenDialogOptions = {
         title: TITLES[purpose],
-        // OME-Zarr stores and image folders are directories.
-        properties: directory ? (['openDirectory'] as const) : (['openFile', 'openDirectory'] as const),
+        // A stack may be a file or a folder (OME-Zarr store, folder of TIFF planes); a model is a folder.
+        properties: directory ? ['openDirectory'] : ['openFile', 'openDirectory'],
         filters: purpose === 'model' ? [] : STACK_FILTERS,
       };
-      const r = win ? await dialog.showOpenDialog(win, { ...opts, properties: [...opts.properties] }) : await dialog.showOpenDialog({ ...opts, properties: [...opts.properties] });
+      const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
       return r.canceled || r.filePaths.length === 0 ? null : r.filePaths;
     },
     async chooseSave(purpose, defaultName) {
