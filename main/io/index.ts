@@ -273,10 +273,17 @@ export async function writeStack(path: string, stack: Stack | StackSource, opts:
       software,
     });
   const resolution = tiffResolution(format, vs);
+  // Fiji shows Info under Image › Show Info and a label per slice; the n2s.* keys are for us.
+  const imagejMetadata = format === 'imagej'
+    ? {
+      info: [`Software: ${software}`, ...(description ? [`Description: ${description}`] : []), ...(meta.sourcePath ? [`Source: ${basename(meta.sourcePath)}`] : [])].join('\n'),
+      labels: meta.channelName ? Array.from({ length: depth }, () => meta.channelName as string) : undefined,
+    }
+    : undefined;
   const estimate = estimateTiffBytes(stack, tiffDType, 4096 + (description?.length ?? 0) * 2);
   const bigTiff = estimate > (opts.bigTiffThreshold ?? DEFAULT_BIGTIFF_THRESHOLD);
   const result = await writeAtomically(abs, (fh) =>
-    writeTiff(fh, { depth, height, width, plane: getPlane }, { dtype: tiffDType, describe, software, resolution, bigTiff, onProgress: opts.onProgress }),
+    writeTiff(fh, { depth, height, width, plane: getPlane }, { dtype: tiffDType, describe, software, resolution, bigTiff, imagejMetadata, onProgress: opts.onProgress }),
   );
   if (result.clipped) notes.push(clipNote(result.clipped, dtype));
   if (bigTiff) notes.push(`written as BigTIFF (over ${((opts.bigTiffThreshold ?? DEFAULT_BIGTIFF_THRESHOLD) / 1e9).toFixed(1)} GB); Fiji opens it with File › Import › Bio-Formats, napari and tifffile directly`);

@@ -32,6 +32,8 @@ export interface TiffWriteSpec {
   /** Pixels per unit along X and Y; unit as TIFF ResolutionUnit (1 none, 2 inch, 3 cm). */
   resolution?: { x: number; y: number; unit: 1 | 2 | 3 };
   bigTiff: boolean;
+  /** ImageJ's own metadata tags: "Info" (Image › Show Info) and a label per plane. */
+  imagejMetadata?: { info?: string; labels?: string[] };
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -106,7 +108,7 @@ export function toRational(x: number): [number, number] {
   return k1 === 0 ? [Math.min(LIMIT, Math.round(x)), 1] : [h1, k1];
 }
 
-interface Entry {
+export interface Entry {
   tag: number;
   type: number;
   count: number;
@@ -119,6 +121,7 @@ const LONG = 4;
 const RATIONAL = 5;
 const ASCII = 2;
 const LONG8 = 16;
+const BYTE = 1;
 
 function shortE(tag: number, v: number): Entry {
   const b = Buffer.alloc(2);
@@ -146,6 +149,39 @@ function rationalE(tag: number, v: number): Entry {
 function asciiE(tag: number, s: string): Entry {
   const data = Buffer.concat([Buffer.from(s, 'utf8'), Buffer.from([0])]);
   return { tag, type: ASCII, count: data.length, data };
+}
+
+/**
+ * ImageJ's IJMetadata tags (50838 byte counts, 50839 data), in the layout ImageJ's TiffEncoder
+ * and tifffile write: magic "IJIJ", (type, count) pairs, then UTF-16 strings; little-endian files
+ * reverse the four-character codes ("JIJI", "ofni", "lbal").
+ */
+export function imagejMetadataEntries(meta: { info?: string; labels?: string[] }): Entry[] {
+  const header: Buffer[] = [Buffer.from('JIJI', 'latin1')];
+  const body: Buffer[] = [];
+  const counts: number[] = [];
+  const utf16 = (t: string) => Buffer.from(t, 'utf16le');
+  const add = (code: string, values: string[]) => {
+    const h = Buffer.alloc(8);
+    h.write([...code].reverse().join(''), 0, 'latin1');
+    h.writeUInt32LE(values.length, 4);
+    header.push(h);
+    for (const v of values) {
+      const b = utf16(v);
+      body.push(b);
+      counts.push(b.length);
+    }
+  };
+  if (meta.info !== undefined) add('info', [meta.info]);
+  if (meta.labels?.length) add('labl', meta.labels);
+  const head = Buffer.concat(header);
+  const countBuf = Buffer.alloc(4 * (counts.length + 1));
+  [head.length, ...counts].forEach((c, i) => countBuf.writeUInt32LE(c, 4 * i));
+  const data = Buffer.concat([head, ...body]);
+  return [
+    { tag: 50838, type: LONG, count: counts.length + 1, data: countBuf },
+    { tag: 50839, type: BYTE, count: data.length, data },
+  ];
 }
 
 /** Serialises one IFD at `at` (values that do not fit inline follow it); returns its bytes. */
@@ -237,6 +273,9 @@ export async function writeTiff(fh: FileHandle, planes: TiffPlanes, spec: TiffWr
     if (z === 0) {
       entries.push(asciiE(270, description));
       if (spec.software) entries.push(asciiE(305, spec.software));
+      if (spec.imagejMetadata && (spec.imagejMetadata.info !== undefined || spec.imagejMetadata.labels?.length)) {
+        entries.push(...imagejMetadataEntries(spec.imagejMetadata));
+      }
     }
     if (spec.resolution) {
       entries.push(rationalE(282, spec.resolution.x), rationalE(283, spec.resolution.y), shortE(296, spec.resolution.unit));

@@ -201,7 +201,7 @@ for path in sys.argv[1:]:
                  sha=hashlib.sha256(np.ascontiguousarray(a, dtype='<f4').tobytes()).hexdigest())
         if t.is_imagej:
             m = t.imagej_metadata
-            r['ij'] = {k: m.get(k) for k in ('images', 'slices', 'spacing', 'unit', 'n2s.description', 'n2s.software')}
+            r['ij'] = {k: m.get(k) for k in ('images', 'slices', 'spacing', 'unit', 'n2s.description', 'n2s.software', 'n2s.channel', 'Info', 'Labels')}
             xr = t.pages[0].tags['XResolution'].value
             r['xres'] = xr[0] / xr[1]
         if t.is_ome:
@@ -229,7 +229,7 @@ test('stacks we write are read correctly by tifffile (ImageJ metadata, OME axes,
   try {
     const voxel = { z: 1.25, y: 0.4, x: 0.4, unit: 'micron' };
     const mk = (depth: number, dtype: DType, f: (i: number) => number) => {
-      const s = makeStack(depth, 10, 14, undefined, { name: 'src', dtype, voxelSize: voxel });
+      const s = makeStack(depth, 10, 14, undefined, { name: 'src', dtype, voxelSize: voxel, channelName: 'DAPI' });
       for (let i = 0; i < s.data.length; i++) s.data[i] = f(i);
       return s;
     };
@@ -258,6 +258,10 @@ test('stacks we write are read correctly by tifffile (ImageJ metadata, OME axes,
     assert.equal(ij.ij?.unit, 'micron');
     assert.equal(ij.ij?.['n2s.software'], 'Noise2Stack Studio');
     assert.ok(Math.abs((ij.xres ?? 0) - 2.5) < 1e-12, `XResolution ${ij.xres}`);
+    assert.equal(ij.ij?.['n2s.channel'], 'DAPI');
+    // ImageJ's own metadata tags, as Fiji shows them (Image › Show Info, slice labels).
+    assert.equal(ij.ij?.Info, 'Software: Noise2Stack Studio\nDescription: n2s denoise epochs=10');
+    assert.deepEqual(ij.ij?.Labels, Array(7).fill('DAPI'));
 
     const one = back['ij_u8.tif'];
     assert.equal(one.dtype, 'uint8');
