@@ -60,7 +60,7 @@ export function NeighbourDiagram({ depth, target, mode, k, onSelect }: DiagramPr
           {error}
         </p>
       ) : (
-        <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`plane ${target} and its input planes`}>
+        <svg width="100%" style={{ maxWidth: width }} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`plane ${target} and its input planes`}>
           <text x={planeX} y={12} fontSize={11} fill="currentColor">
             stack planes
           </text>

@@ -64,7 +64,9 @@ export function injectPanelStyles(): void {
   styled = true;
   const el = document.createElement('style');
   el.textContent = `
-.n2s-grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 4px 8px; }
+.n2s-grid2 { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 4px 8px; }
+.n2s-grid2 input { width: 100%; box-sizing: border-box; }
+.form label.n2s-check { flex-direction: row; align-items: center; gap: 6px; }
 .n2s-buttons { display: flex; gap: 6px; flex-wrap: wrap; }
 .n2s-table { border-collapse: collapse; font-size: 12px; width: 100%; }
 .n2s-table th, .n2s-table td { border-bottom: 1px solid #ccc; padding: 2px 4px; text-align: left; }

@@ -88,10 +88,10 @@ function ExportPanel({ api, workspace }: SlotProps) {
           <option value="keep">as the source file</option>
         </select>
       </label>
-      <label>
+      <label className="n2s-check">
         <input type="checkbox" data-testid="export-report" checked={withReport} onChange={(e) => setWithReport(e.target.checked)} /> write a report folder next to it
       </label>
-      <label>
+      <label className="n2s-check">
         <input type="checkbox" data-testid="export-overwrite" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> replace an existing file (never an input)
       </label>
       <button type="submit" data-testid="export-run" disabled={!info || !path || status.state === 'running'}>

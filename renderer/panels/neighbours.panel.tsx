@@ -25,6 +25,7 @@ function NeighboursPanel({ api, workspace }: SlotProps) {
   const target = Math.min(Math.max(0, chosen ?? Math.floor(depth / 2)), Math.max(0, depth - 1));
   const [similarity, setSimilarity] = useState<{ distances: number[]; mean: number[] } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [suggestion, setSuggestion] = useState<{ state: 'running' | 'done' | 'error'; text: string } | null>(null);
   const plotRef = useRef<HTMLDivElement>(null);
 
   // Follow the viewer's cursor plane, so the diagram shows the plane the user looks at.
@@ -55,7 +56,20 @@ function NeighboursPanel({ api, workspace }: SlotProps) {
   useEffect(() => () => purgePlot(plotRef.current), []);
 
   const computeSimilarity = async () => {
+    const suggestK = async () => {
     if (!primary) return;
+    setSuggestion({ state: 'running', text: 'training short runs for K = 1, 2, 3…' });
+    try {
+      const job = await runJob(api, 'autok', { stackId: primary.stackId, candidates: [1, 2, 3].filter((c) => primary.depth >= c + 2) });
+      const r = await job.done;
+      wf.set({ mode: 'self', k: r.best });
+      setSuggestion({ state: 'done', text: `Suggested K = ${r.best} (held-out loss ${r.curve.map((p) => `K=${p.k}: ${p.heldOutLoss.toPrecision(4)}`).join(', ')})` });
+    } catch (e) {
+      setSuggestion({ state: 'error', text: `Suggest K failed: ${(e as Error).message}` });
+    }
+  };
+
+  if (!primary) return;
     setBusy(true);
     try {
       const job = await runJob(api, 'similarity', { stackId: primary.stackId, maxDistance: 5 });
@@ -67,20 +81,41 @@ function NeighboursPanel({ api, workspace }: SlotProps) {
     }
   };
 
+  const suggestK = async () => {
+    if (!primary) return;
+    setSuggestion({ state: 'running', text: 'training short runs for K = 1, 2, 3…' });
+    try {
+      const job = await runJob(api, 'autok', { stackId: primary.stackId, candidates: [1, 2, 3].filter((c) => primary.depth >= c + 2) });
+      const r = await job.done;
+      wf.set({ mode: 'self', k: r.best });
+      setSuggestion({ state: 'done', text: `Suggested K = ${r.best} (held-out loss ${r.curve.map((p) => `K=${p.k}: ${p.heldOutLoss.toPrecision(4)}`).join(', ')})` });
+    } catch (e) {
+      setSuggestion({ state: 'error', text: `Suggest K failed: ${(e as Error).message}` });
+    }
+  };
+
   if (!primary) return <p data-testid="neighbours-panel">Open a noisy stack first (File › Open stack…).</p>;
   return (
     <div className="form" data-testid="neighbours-panel">
       <fieldset>
         <legend>Mode</legend>
-        <label>
+        <label className="n2s-check">
           <input type="radio" name="n2s-mode" data-testid="mode-self" checked={mode === 'self'} onChange={() => wf.set({ mode: 'self', k: Math.max(1, k) })} /> self-supervised (one noisy stack)
         </label>
-        <label title={copy ? '' : 'open a second, independently noisy copy to enable'}>
+        <label className="n2s-check" title={copy ? '' : 'open a second, independently noisy copy to enable'}>
           <input type="radio" name="n2s-mode" data-testid="mode-copy" disabled={!copy} checked={mode === 'copy'} onChange={() => wf.set({ mode: 'copy' })} /> copy-supervised
           {copy ? ` (with ${copy.name})` : ' (needs a second noisy copy)'}
         </label>
       </fieldset>
       <NumberField testId="neighbours-k" label="Neighbours per side, K" value={k} min={mode === 'self' ? 1 : 0} max={8} onChange={(v) => Number.isInteger(v) && wf.set({ k: v })} />
+      <button type="button" data-testid="suggest-k" disabled={suggestion?.state === 'running'} onClick={() => void suggestK()}>
+        Suggest K
+      </button>
+      {suggestion && (
+        <p data-testid="suggest-k-result" data-state={suggestion.state}>
+          {suggestion.text}
+        </p>
+      )}
       <NumberField testId="neighbours-plane" label={`Target plane (0…${depth - 1})`} value={target} min={0} max={depth - 1} onChange={(v) => Number.isInteger(v) && wf.set({ plane: v })} />
       <NeighbourDiagram depth={depth} target={target} mode={mode} k={k} onSelect={(z) => wf.set({ plane: z })} />
       <button type="button" data-testid="similarity-run" disabled={busy} onClick={() => void computeSimilarity()}>

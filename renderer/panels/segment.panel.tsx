@@ -114,13 +114,13 @@ function SegmentPanel({ api, workspace }: SlotProps) {
         <NumberField testId="segment-min-size" label="Min. size (px)" value={o.minSize} min={0} onChange={(v) => Number.isFinite(v) && setO({ ...o, minSize: v })} />
         <NumberField testId="segment-h" label="Split depth h (px)" value={o.h} step={0.25} min={0.25} onChange={(v) => Number.isFinite(v) && setO({ ...o, h: v })} />
       </div>
-      <label>
+      <label className="n2s-check">
         <input type="checkbox" data-testid="segment-split" checked={split} onChange={(e) => setSplit(e.target.checked)} /> split touching nuclei (watershed)
       </label>
-      <label>
+      <label className="n2s-check">
         <input type="checkbox" checked={fill} onChange={(e) => setFill(e.target.checked)} /> fill holes
       </label>
-      <label>
+      <label className="n2s-check">
         <input type="checkbox" data-testid="segment-3d" checked={threeD} onChange={(e) => setThreeD(e.target.checked)} /> 3-D (default: each plane on its own, as the paper)
       </label>
       <label>

@@ -268,7 +268,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
           {` step ${v.step ?? 0}/${totalSteps} · epoch ${v.epoch ?? 0}/${f.epochs} · ETA ${eta(v.eta)} · ${job?.state ?? 'idle'}`}
         </span>
       </div>
-      <label>
+      <label className="n2s-check">
         <input type="checkbox" data-testid="loss-log" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} /> log scale
       </label>
       <div ref={lossRef} data-testid="loss-plot" />

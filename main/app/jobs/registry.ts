@@ -16,4 +16,5 @@ export const jobKindModules: Record<string, KindLoader> = {
   export: () => import('./kinds/export.ts'),
   similarity: () => import('./kinds/similarity.ts'),
   evaluate: () => import('./kinds/evaluate.ts'),
+  autok: () => import('./kinds/autok.ts'),
 };

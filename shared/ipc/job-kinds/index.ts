@@ -12,6 +12,7 @@ import { previewJob } from './preview.ts';
 import { exportJob } from './export.ts';
 import { similarityJob } from './similarity.ts';
 import { evaluateJob } from './evaluate.ts';
+import { autokJob } from './autok.ts';
 
 export interface JobKindSpec {
   params: z.ZodType;
@@ -33,6 +34,7 @@ export const jobKinds = {
   export: exportJob,
   similarity: similarityJob,
   evaluate: evaluateJob,
+  autok: autokJob,
 } satisfies Record<string, JobKindSpec>;
 
 export type JobKind = keyof typeof jobKinds;

@@ -120,3 +120,14 @@ test('export: TIFF with the metadata, report folder, never over an input; model 
   assert.equal(m.state, 'done', JSON.stringify(m.error));
   assert.ok(existsSync(join(dir, 'saved-model', 'config.json')) && !existsSync(join(dir, 'saved-model', 'checkpoint')));
 });
+
+test('autok: short runs per K, the best one reported', async () => {
+  const config = { widthScale: 0.125, epochs: 1, stepsPerEpoch: 3, batch: 2, patch: 16, valFraction: 0.2, engine: 'tfjs', backend: 'wasm' } as const;
+  const r = await core.jobs.wait(await core.jobs.start('autok', { stackId: low.stackId, candidates: [1, 2], config }));
+  assert.equal(r.state, 'done', JSON.stringify(r.error));
+  const res = r.result as { best: number; curve: { k: number; heldOutLoss: number }[] };
+  assert.deepEqual(res.curve.map((p) => p.k), [1, 2]);
+  assert.ok(res.curve.every((p) => Number.isFinite(p.heldOutLoss)));
+  assert.equal(res.best, res.curve.reduce((a, b) => (b.heldOutLoss < a.heldOutLoss ? b : a)).k);
+  await assert.rejects(core.jobs.start('autok', { stackId: low.stackId, candidates: [4] }), /too few to compare/);
+});
