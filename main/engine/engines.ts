@@ -34,7 +34,9 @@ const SLOW_BENCH_SIZE = 64;
 
 function firstLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error';
+  const line = msg.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error';
+  // Node's wording for an absent optional dependency names our source file; say what it means.
+  return line.replace(/Cannot find (?:package|module) '([^']+)'.*$/, '$1 is not installed (optional dependency)');
 }
 
 /** The network every probe and bench runs: the paper's CSBDeep U-Net on 2 neighbour planes. */
