@@ -30,10 +30,13 @@ export interface ResolvedKind {
 
 export type KindResolver = (kind: string) => Promise<ResolvedKind | null>;
 
+const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
 export const registryResolver: KindResolver = async (kind) => {
+  // Own properties only: "constructor" or "__proto__" are not job kinds.
+  if (!own(jobKindModules, kind) || !own(jobKinds, kind)) return null;
   const load = jobKindModules[kind];
   const spec = (jobKinds as Record<string, JobKindSpec>)[kind];
-  if (!load || !spec) return null;
   return { spec, module: (await load()).job };
 };
 
@@ -288,6 +291,7 @@ export class JobRunner {
   }
 
   private settle(job: Job, state: 'done' | 'error' | 'cancelled', result?: unknown, error?: IpcError): void {
+    if (job.settled) return; // e.g. cancelled while its finish step was still running
     job.settled = true;
     job.info.state = state;
     job.info.endedAt = Date.now();

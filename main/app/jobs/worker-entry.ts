@@ -51,7 +51,7 @@ const ctx: JobContext = {
 
 async function load(): Promise<JobKindModule> {
   if (init.moduleUrl) return ((await import(init.moduleUrl)) as { job: JobKindModule }).job;
-  const loader = jobKindModules[init.kind];
+  const loader = Object.prototype.hasOwnProperty.call(jobKindModules, init.kind) ? jobKindModules[init.kind] : undefined;
   if (!loader) throw new Error(`unknown job kind ${init.kind}`);
   return (await loader()).job;
 }

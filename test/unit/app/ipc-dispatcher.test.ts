@@ -54,6 +54,10 @@ test('job parameters are validated against the kind before any worker starts', a
     assert.match(!r1.ok ? r1.error.message : '', /open-stack: bad parameters: source\.path/);
     const r2 = await core.dispatcher.dispatch('jobs:start', { kind: 'rm-rf', params: {} });
     assert.match(!r2.ok ? r2.error.message : '', /unknown job kind "rm-rf"/);
+    for (const kind of ['constructor', '__proto__', 'toString']) {
+      const r = await core.dispatcher.dispatch('jobs:start', { kind, params: {} });
+      assert.equal(!r.ok && r.error.code, 'bad-request', kind);
+    }
     assert.equal(core.jobs.list().length, 0);
     assert.equal(core.jobs.activeWorkers(), 0);
   } finally {
