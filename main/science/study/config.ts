@@ -36,6 +36,8 @@ export const MicroscopyData = z.object({
   depth: z.number().int().min(3).max(64).default(10),
   height: z.number().int().min(16).max(2048).default(128),
   width: z.number().int().min(16).max(2048).default(128),
+  /** Defocus blur growth of the generator (px per µm); absent = the generator's default. */
+  defocusPerMicron: z.number().min(0).max(5).optional(),
 });
 
 export const StudyMethod = z.discriminatedUnion('id', [
@@ -75,6 +77,17 @@ export const StudyConfig = z.object({
   data: z.discriminatedUnion('kind', [MriData, MicroscopyData]),
   training: StudyTraining,
   methods: z.array(StudyMethod).min(1),
+  /**
+   * Optional automatic neighbour selection (main/science/autok.ts) on the training data: short
+   * self-supervised runs per candidate K, reported next to the full runs' test scores.
+   */
+  autoK: z
+    .object({
+      candidates: z.array(z.number().int().min(1).max(8)).min(2).default([1, 2, 3]),
+      epochs: z.number().int().min(1).default(6),
+      stepsPerEpoch: z.number().int().min(1).default(25),
+    })
+    .optional(),
 });
 export type StudyConfig = z.infer<typeof StudyConfig>;
 export type StudyConfigInput = z.input<typeof StudyConfig>;

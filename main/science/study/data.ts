@@ -107,7 +107,7 @@ function subtract(s: Stack, bg: Float32Array): Stack {
 function loadMicroscopy(d: Extract<StudyConfig['data'], { kind: 'microscopy' }>): StudyData {
   const overlap = d.trainSeeds.filter((s) => d.testSeeds.includes(s));
   if (overlap.length) throw new Error(`seeds ${overlap.join(', ')} are used for both training and test`);
-  const gen = (seed: number) => generateMicroscopy({ seed, depth: d.depth, height: d.height, width: d.width });
+  const gen = (seed: number) => generateMicroscopy({ seed, depth: d.depth, height: d.height, width: d.width, defocusPerMicron: d.defocusPerMicron });
   const trainSets = d.trainSeeds.map(gen);
   const testSets = d.testSeeds.map(gen);
   const all = [...trainSets, ...testSets];
@@ -133,7 +133,7 @@ function loadMicroscopy(d: Extract<StudyConfig['data'], { kind: 'microscopy' }>)
     normalize: 'percentile',
     evalNormalization: 'percentile-affine',
     notes: [
-      `Synthetic widefield nuclei stacks (main/science/synth-microscopy.ts), ${d.depth}×${d.height}×${d.width}, planes 2 µm apart, low exposure 20 ms vs high 100 ms.`,
+      `Synthetic widefield nuclei stacks (main/science/synth-microscopy.ts), ${d.depth}×${d.height}×${d.width}, planes 2 µm apart, low exposure 20 ms vs high 100 ms, defocus blur growing by ${d.defocusPerMicron ?? 'the default 0.9'} px per µm from each optical section.`,
       `Training stacks: seeds ${d.trainSeeds.join(', ')}; test stacks: seeds ${d.testSeeds.join(', ')} (disjoint).`,
       'Camera background = per-pixel median over all planes of a modality, subtracted from every plane (method.md §5).',
       'Metrics: reference = high exposure normalised by its 0.1/99.9 percentiles, prediction affinely fitted per plane (method.md §7); the noiseless synthetic signal is scored the same way in a second table.',

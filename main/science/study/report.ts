@@ -8,6 +8,7 @@ import { confidenceBand, perPlaneBands, percentile, type Band, type StackMetrics
 import type { StudyConfig } from './config.ts';
 import type { MethodResult, TestScore } from './run-method.ts';
 import { lineChart, type Series } from './svg.ts';
+import type { AutoKResult } from '../autok.ts';
 
 export interface StudyResults {
   name: string;
@@ -19,6 +20,7 @@ export interface StudyResults {
   methods: MethodResult[];
   /** Absolute plane numbers of the scored planes (for the per-plane plot's x axis). */
   planeNumbers: number[];
+  autoK?: AutoKResult & { epochs: number; stepsPerEpoch: number };
 }
 
 export interface ReportFiles {
@@ -154,6 +156,19 @@ export function previewRange(kind: 'mri' | 'microscopy', values: ArrayLike<numbe
   return [percentile(values, 1), percentile(values, 99.5)];
 }
 
+function autoKTable(res: StudyResults): Table | null {
+  const a = res.autoK;
+  if (!a) return null;
+  return {
+    head: ['K', 'planes', 'held-out self-supervised loss', 'trainer validation loss', 'seconds', 'full run test PSNR (dB)'],
+    rows: a.curve.map((p) => {
+      const full = res.methods.find((r) => r.method.id === 'n2s-self' && r.method.k === p.k);
+      const b = full ? band(full, before, 'psnr') : null;
+      return [`${p.k}${p.k === a.best ? ' (chosen)' : ''}`, String(2 * p.k), p.heldOutLoss.toExponential(4), p.trainerValLoss?.toExponential(4) ?? '–', p.seconds.toFixed(0), b ? b.mean.toFixed(2) : '–'];
+    }),
+  };
+}
+
 const mdTable = (t: Table) =>
   [`| ${t.head.join(' | ')} |`, `|${t.head.map(() => '---').join('|')}|`, ...t.rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
@@ -175,6 +190,7 @@ export function buildReport(res: StudyResults, previews: Array<{ file: string; l
       ]
     : [];
   const t = res.config.training;
+  const autoK = autoKTable(res);
   const files: ReportFiles = {
     'report.md': '',
     'report.html': '',
@@ -224,6 +240,16 @@ export function buildReport(res: StudyResults, previews: Array<{ file: string; l
     '',
     ...(cleanTable ? ['Against the noiseless synthetic signal (same normalisation):', '', mdTable(cleanTable), ''] : []),
     ...claimMd,
+    ...(autoK
+      ? [
+          '## Automatic neighbour selection',
+          '',
+          `Short self-supervised runs (${res.autoK?.epochs} epochs × ${res.autoK?.stepsPerEpoch} steps) per K on the training data, scored by the held-out self-supervised loss (main/science/autok.ts); chosen: **K = ${res.autoK?.best}**. The last column is the test PSNR of the full-length self-supervised run with that K, where the study has one.`,
+          '',
+          mdTable(autoK),
+          '',
+        ]
+      : []),
     '## Per-plane PSNR',
     '',
     '![per-plane PSNR](per-plane-psnr.svg)',
@@ -256,6 +282,7 @@ ${claimSets
         .join('\n')}</ul>`,
   )
   .join('\n')}
+${autoK ? `<h2>Automatic neighbour selection</h2><p>Short self-supervised runs per K, scored by the held-out self-supervised loss; chosen: <b>K = ${res.autoK?.best}</b>.</p>\n${htmlTable(autoK)}` : ''}
 <h2>Per-plane PSNR</h2>
 <img src="per-plane-psnr.svg" alt="per-plane PSNR">
 ${isMri ? '<img src="per-plane-psnr-post.svg" alt="per-plane PSNR after post-processing">' : ''}

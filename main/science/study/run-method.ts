@@ -149,7 +149,7 @@ export async function runMethod(
       if (!preview) {
         const z = Math.floor(out.depth / 2);
         const n = out.height * out.width;
-        preview = { plane: z, height: out.height, width: out.width, data: Array.from(out.data.subarray(z * n, (z + 1) * n)) };
+        preview = { plane: z, height: out.height, width: out.width, data: Array.from(out.data.subarray(z * n, (z + 1) * n), (v) => Number(v.toPrecision(5))) };
       }
       scores.push(score);
     }

@@ -10,7 +10,8 @@ import { methodKey, type StudyConfig } from './config.ts';
 import { loadStudyData, type StudyData } from './data.ts';
 import { encodeGreyPng } from './png.ts';
 import { buildReport, previewRange, type StudyResults } from './report.ts';
-import { runMethod, type MethodResult } from './run-method.ts';
+import { runMethod, trainingConfigFor, type MethodResult } from './run-method.ts';
+import { chooseNeighbours, type AutoKResult } from '../autok.ts';
 
 export interface StudyRunOptions {
   /** The command line that regenerates this study (printed in the report). */
@@ -28,7 +29,7 @@ async function writeAtomic(path: string, content: string | Buffer): Promise<void
   await rename(tmp, path);
 }
 
-function fingerprint(config: StudyConfig, m: StudyConfig['methods'][number]): string {
+export function fingerprint(config: StudyConfig, m: StudyConfig['methods'][number]): string {
   // Training settings do not affect methods that do not train.
   const training = m.id === 'input' || m.id === 'classical' ? null : config.training;
   return createHash('sha256').update(JSON.stringify({ data: config.data, training, m, v: 1 })).digest('hex').slice(0, 16);
@@ -77,6 +78,7 @@ export async function runStudy(config: StudyConfig, o: StudyRunOptions): Promise
   const methods = o.only ? config.methods.filter((m) => o.only?.includes(methodKey(m))) : config.methods;
   if (methods.length === 0) throw new Error(`no method matches --only ${o.only?.join(',')}`);
   const done: MethodResult[] = [];
+  let autoK: AutoKResult | undefined;
   const render = async () => {
     const results: StudyResults = {
       name: config.name,
@@ -87,6 +89,7 @@ export async function runStudy(config: StudyConfig, o: StudyRunOptions): Promise
       notes: data.notes,
       methods: done,
       planeNumbers: planeNumbers(config, data),
+      autoK: autoK && config.autoK ? { ...autoK, epochs: config.autoK.epochs, stepsPerEpoch: config.autoK.stepsPerEpoch } : undefined,
     };
     const previews = await writePreviews(out, data, done);
     const files = buildReport(results, previews);
@@ -110,6 +113,34 @@ export async function runStudy(config: StudyConfig, o: StudyRunOptions): Promise
       log(`${key}: PSNR ${p}${r.scores[0].post ? ` (after post-processing ${r.scores.map((s) => s.post?.psnr.toFixed(2)).join(', ')})` : ''}`);
     }
     done.push(r);
+    results = await render();
+  }
+  if (config.autoK && !o.only) {
+    const a = config.autoK;
+    const cachePath = join(out, 'runs', 'autok.json');
+    const fp = createHash('sha256').update(JSON.stringify({ data: config.data, training: config.training, a, v: 1 })).digest('hex').slice(0, 16);
+    let cached: AutoKResult | null = null;
+    if (!o.fresh) {
+      try {
+        const c = JSON.parse(await readFile(cachePath, 'utf8')) as { fingerprint: string; result: AutoKResult };
+        if (c.fingerprint === fp) cached = c.result;
+      } catch {
+        cached = null;
+      }
+    }
+    if (cached) log(`automatic K: using cached result (${cachePath})`);
+    else {
+      log(`automatic K: short runs for K = ${a.candidates.join(', ')}`);
+      const base = trainingConfigFor({ id: 'n2s-self', k: a.candidates[0] }, config.training, data.normalize);
+      cached = await chooseNeighbours({
+        config: { ...base, epochs: a.epochs, stepsPerEpoch: a.stepsPerEpoch },
+        volumes: data.train,
+        candidates: a.candidates,
+        log,
+      });
+      await writeAtomic(cachePath, JSON.stringify({ fingerprint: fp, result: cached }) + '\n');
+    }
+    autoK = cached;
     results = await render();
   }
   return results as StudyResults;

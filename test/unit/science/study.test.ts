@@ -20,6 +20,7 @@ test('microscopy study writes a Table-1 report, plots, previews and raw JSON, an
       data: { kind: 'microscopy', trainSeeds: [1], testSeeds: [7, 8], depth: 5, height: 32, width: 32 },
       training: { ...tinyTraining, arch: 'csbdeep', augment: 'rot-flip' },
       methods: [{ id: 'input' }, { id: 'classical' }, { id: 'n2s-self', k: 1 }, { id: 'n2v' }, { id: 'n2c', k: 0 }],
+      autoK: { candidates: [1, 2], epochs: 1, stepsPerEpoch: 2 },
     };
     const config = StudyConfig.parse(input);
     const logs: string[] = [];
@@ -32,6 +33,8 @@ test('microscopy study writes a Table-1 report, plots, previews and raw JSON, an
     assert.match(md, /n2s study --config tiny\.json/);
     assert.match(md, /\| N2S self-sup\. \(2\) \| 2 \|/);
     assert.match(md, /Against the noiseless synthetic signal/);
+    assert.match(md, /## Automatic neighbour selection/);
+    assert.ok(res.autoK && [1, 2].includes(res.autoK.best) && res.autoK.curve.length === 2);
     const raw = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { methods: Array<{ scores: Array<{ metrics: { planes: unknown[] } }> }> };
     assert.equal(raw.methods[0].scores.length, 2, 'one score per test stack');
     assert.equal(raw.methods[0].scores[0].metrics.planes.length, 5, 'per-plane values');
@@ -44,7 +47,7 @@ test('microscopy study writes a Table-1 report, plots, previews and raw JSON, an
     // A second run re-uses every cached method without training.
     const again: string[] = [];
     await runStudy(config, { command: 'x', log: (l) => again.push(l) });
-    assert.equal(again.filter((l) => l.includes('using cached result')).length, 5);
+    assert.equal(again.filter((l) => l.includes('using cached result')).length, 6);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
