@@ -386,5 +386,14 @@ test('layer display state persists with the session across a reload', async () =
   assert.equal(restored.order[0], 'nuclei');
   const p = await probe(page, 'ortho-xy', { z: 6, y: 10, x: 12 }, 'low exposure');
   assertColour(p.got, p.want, 2, 'restored display drawn');
+
+  // the layer list: rename by double-click, move up, remove
+  await page.dblclick('[data-layer="reference"] .n2s-layer-name');
+  await page.fill('[data-layer="reference"] input.n2s-rename', 'high exposure');
+  await page.keyboard.press('Enter');
+  await page.click('[data-layer="nuclei"] button[title="move up"]');
+  await page.click('[data-layer="denoised"] button[title="remove"]');
+  const names = await inPage(page, (h) => h.viewer.get().layers.map((x) => x.name), null);
+  assert.deepEqual(names, ['low exposure', 'nuclei', 'high exposure']); // list index 0 = bottom
   await page.close();
 });
