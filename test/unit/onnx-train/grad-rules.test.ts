@@ -71,6 +71,7 @@ const CASES: (RuleCase & { layout?: FilterGradLayout })[] = [
   { ...convCase('im2col', 1, 12), layout: 'im2col' },
   { ...convCase('windows', 3, 4), layout: 'windows' },
   { ...convCase('windows', 5, 2), layout: 'windows' },
+  { ...convCase('windows', 12, 1), layout: 'windows' },
   { ...convCase('conv', 3, 4), layout: 'conv' },
   {
     title: 'ReLU',

@@ -111,17 +111,21 @@ function filterGrad(c: GradContext, e: TapeEntry, x: string, dz: string, k: numb
     const perm = colsFirst ? (windowX ? [3, 2, 0, 1] : [2, 3, 0, 1]) : windowX ? [0, 3, 1, 2] : [3, 0, 1, 2];
     return g.op('Transpose', [shaped], { perm }, `${tag}_dw`);
   }
-  // 'windows': one Gemm per window, no k²-fold concatenation; each gives dW[:, :, i, j] as [Co, Ci].
+  // 'windows': one Gemm per window, no k²-fold concatenation; the operand with more channels goes
+  // first (see above), so each product is dW[:, :, i, j] as [Co, Ci] (dZ first) or [Ci, Co] (X first).
+  const dzFirst = co >= ci;
   const parts: string[] = [];
   for (let i = 0; i < k; i++) {
     for (let j = 0; j < k; j++) {
       const w = window(i, j);
-      const prod = windowX ? g.op('Gemm', [fixed, w], { transB: 1 }, `${tag}_dwij`) : g.op('Gemm', [w, fixed], { transB: 1 }, `${tag}_dwij`);
+      const [dzSide, xSide] = windowX ? [fixed, w] : [w, fixed];
+      const prod = g.op('Gemm', dzFirst ? [dzSide, xSide] : [xSide, dzSide], { transB: 1 }, `${tag}_dwij`);
       parts.push(g.op('Reshape', [prod, c.ints([0, 1, -1])], {}, `${tag}_dwij3`));
     }
   }
-  const stacked = g.op('Concat', parts, { axis: 1 }, `${tag}_dwstack`); // [Co, k², Ci]
-  return g.op('Transpose', [g.op('Reshape', [stacked, c.ints([0, k, k, -1])], {}, `${tag}_ohwi`)], { perm: [0, 3, 1, 2] }, `${tag}_dw`);
+  const stacked = g.op('Concat', parts, { axis: 1 }, `${tag}_dwstack`); // [Co|Ci, k², Ci|Co]
+  const shaped = g.op('Reshape', [stacked, c.ints([0, k, k, -1])], {}, `${tag}_dw4d`);
+  return g.op('Transpose', [shaped], { perm: dzFirst ? [0, 3, 1, 2] : [3, 0, 1, 2] }, `${tag}_dw`);
 }
 
 /** Slice end meaning "through the last element". */
