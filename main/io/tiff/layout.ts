@@ -20,6 +20,9 @@ export interface TiffLayout {
   structure: TiffStructure;
 }
 
+/** Upper bound on planes in one file, so a header cannot make us loop or allocate without end. */
+const MAX_PLANES = 1_000_000;
+
 const COMPRESSION: Record<number, string> = { 1: 'none', 5: 'LZW', 8: 'Deflate', 32946: 'Deflate', 32773: 'PackBits', 50000: 'Zstd' };
 
 export function layoutOf(structure: TiffStructure, path: string): TiffLayout {
@@ -105,6 +108,7 @@ function imagejAxes(desc: string, pages: Ifd[], structure: TiffStructure, sample
   }
   if (C * Z * T !== images) throw new TiffFormatError(`ImageJ description is inconsistent: channels×slices×frames = ${C * Z * T} but images=${images}`);
   const planes = virtualPages(pages, images, sampleBytes * p0.samplesPerPixel, structure.size);
+  if (images > MAX_PLANES) throw new TiffFormatError(`ImageJ description declares ${images} images; more than ${MAX_PLANES} planes are not supported`);
   const tagVoxel = resolutionVoxel(p0);
   const unit = canonicalUnit(ij.unit ?? (isPhysical(tagVoxel.unit) ? tagVoxel.unit : 'pixel'));
   const x = p0.xResolution && p0.xResolution > 0 ? 1 / p0.xResolution : 1;
@@ -113,7 +117,7 @@ function imagejAxes(desc: string, pages: Ifd[], structure: TiffStructure, sample
   return {
     flavour: 'imagej',
     sizes: { C, Z, T },
-    pageOf: (c, z, t) => planes[(t * Z + z) * C + c],
+    pageOf: (c, z, t) => planes((t * Z + z) * C + c),
     voxelSize: { x, y, z: ij.spacing && ij.spacing > 0 ? ij.spacing : 1, unit },
     description: ij.extra['n2s.description'] ?? (ours.length ? ours.map(([k, v]) => `${k}=${v}`).join('; ') : undefined),
     channelNames: ij.extra['n2s.channel'] ? [ij.extra['n2s.channel']] : undefined,
@@ -217,8 +221,8 @@ function resolutionVoxel(p: Ifd): VoxelSize {
  * ImageJ writes stacks over 4 GB with a single IFD and the planes stored back to back after it
  * (images=N, one page). Those planes become virtual pages sharing the first page's tags.
  */
-function virtualPages(pages: Ifd[], images: number, bytesPerPixel: number, fileSize: number): Ifd[] {
-  if (pages.length >= images) return pages.slice(0, images);
+function virtualPages(pages: Ifd[], images: number, bytesPerPixel: number, fileSize: number): (k: number) => Ifd {
+  if (pages.length >= images) return (k) => pages[k];
   const p0 = pages[0];
   const planeBytes = p0.width * p0.height * bytesPerPixel;
   const contiguous = p0.compression === 1 && !p0.tiled && p0.offsets.every((o, i) => i === 0 || o === p0.offsets[i - 1] + p0.byteCounts[i - 1]);
@@ -230,21 +234,19 @@ function virtualPages(pages: Ifd[], images: number, bytesPerPixel: number, fileS
     const held = Math.floor((fileSize - p0.offsets[0]) / planeBytes);
     throw new TiffFormatError(`ImageJ description declares ${images} images but the file holds data for only ${held}; the file is truncated or the header is wrong`);
   }
-  const out: Ifd[] = [];
-  for (let k = 0; k < images; k++) {
-    out.push({ ...p0, offsets: p0.offsets.map((o) => o + k * planeBytes) });
-  }
-  return out;
+  // Made on demand: a million tiny planes must not become a million objects up front.
+  return (k) => (k === 0 ? p0 : { ...p0, offsets: p0.offsets.map((o) => o + k * planeBytes) });
 }
 
 function checkPagesAgree(p0: Ifd, sizes: { C: number; Z: number; T: number }, locate: TiffLayout['locate']): void {
-  const seen = new Set<Ifd>();
+  // By IFD offset: virtual pages (ImageJ's one-IFD layout) share the first page's and are checked once.
+  const seen = new Set<number>();
   for (let t = 0; t < sizes.T; t++) {
     for (let z = 0; z < sizes.Z; z++) {
       for (let c = 0; c < sizes.C; c++) {
         const { ifd } = locate(c, z, t);
-        if (seen.has(ifd)) continue;
-        seen.add(ifd);
+        if (seen.has(ifd.offset)) continue;
+        seen.add(ifd.offset);
         if (ifd.width !== p0.width || ifd.height !== p0.height) {
           throw new TiffFormatError(`inconsistent page sizes: plane z=${z} c=${c} t=${t} is ${ifd.width}×${ifd.height}, the first is ${p0.width}×${p0.height}`);
         }
