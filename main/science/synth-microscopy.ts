@@ -10,7 +10,8 @@
  *     see blurred haze — the marginal planes are the hardest, as in the paper.
  *  3. Photon counts scale with exposure time: Poisson(t·(rate·signal + autofluorescence)), plus
  *     Gaussian read noise, times the camera gain, plus the camera's fixed background pattern
- *     (per-pixel dark offsets and column stripes, identical in every image, method.md §5).
+ *     (per-pixel dark offsets and column stripes, identical in every image of the same camera,
+ *     whatever the stack's seed; method.md §5).
  *
  * `clean` is the noiseless signal part of the high exposure (gain·tHigh·rate·signal), without
  * autofluorescence, offset or pattern; `labels` are the nucleus ids whose ellipsoid contains each
@@ -54,6 +55,12 @@ export interface MicroscopyOptions {
   offset?: number;
   /** Amplitude (ADU) of the fixed camera pattern. */
   patternAmplitude?: number;
+  /**
+   * Seed of the camera's fixed pattern. One camera takes every image, so by default all stacks
+   * share one pattern whatever their `seed` (which is what lets a per-pixel median over many
+   * images estimate and remove it, method.md §5).
+   */
+  cameraSeed?: number;
 }
 
 export interface MicroscopyStacks {
@@ -107,7 +114,9 @@ export function generateMicroscopy(options: MicroscopyOptions): MicroscopyStacks
   // Independent streams: changing the noise never moves the nuclei, and low/high noise differ.
   const layoutRng = rng.fork();
   const textureRng = rng.fork();
-  const patternRng = rng.fork();
+  // This fork once drew the camera pattern; it is kept so the streams after it stay unchanged.
+  rng.fork();
+  const patternRng = createRng((o.cameraSeed ?? 0) ^ 0x0ca3e7a);
   const lowRng = rng.fork();
   const highRng = rng.fork();
 

@@ -79,3 +79,12 @@ test('the camera pattern is the same in low and high exposure (fixed pattern)', 
   };
   assert.ok(sd(r.background) > 2 * sd(diff), `pattern sd ${sd(r.background)} vs residual ${sd(diff)}`);
 });
+
+test('stacks of different seeds share the camera pattern unless another camera is asked for', () => {
+  const a = generateMicroscopy({ seed: 1, depth: 2, height: 16, width: 16 });
+  const b = generateMicroscopy({ seed: 2, depth: 2, height: 16, width: 16 });
+  const c = generateMicroscopy({ seed: 2, depth: 2, height: 16, width: 16, cameraSeed: 9 });
+  assert.deepEqual(a.background, b.background);
+  assert.notDeepEqual(b.background, c.background);
+  assert.notDeepEqual(a.low.data, b.low.data);
+});
