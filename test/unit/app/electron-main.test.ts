@@ -9,6 +9,7 @@ import { runInNewContext } from 'node:vm';
 import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { mainBundleOptions, preloadBundleOptions } from '../../../scripts/bundle-options.mjs';
 import type { Reply } from '../../../shared/ipc/define.ts';
 import type { JobInfo } from '../../../shared/ipc/jobs.ts';
 import type { record as Record_ } from './fixtures/fake-electron.ts';
@@ -21,16 +22,9 @@ let rec: typeof Record_;
 before(async () => {
   mkdirSync(`${out}dist/renderer`, { recursive: true });
   writeFileSync(`${out}dist/renderer/index.html`, '<!doctype html><title>app</title>');
-  const common = { absWorkingDir: root, bundle: true, platform: 'node' as const, target: 'node20', logLevel: 'error' as const };
-  await build({
-    ...common,
-    entryPoints: { 'electron-main': 'main/electron/main.ts', 'job-worker': 'main/app/jobs/worker-entry.ts' },
-    outdir: `${out}dist/main`,
-    format: 'esm',
-    packages: 'external',
-    external: ['vite', 'tsx', 'tsx/*'],
-    alias: { electron: `${root}test/unit/app/fixtures/fake-electron.ts` },
-  });
+  // What scripts/build.mjs builds, with `electron` swapped for the recording fake.
+  const options = mainBundleOptions(root, `${out}dist/main`);
+  await build({ ...options, logLevel: 'error', alias: { electron: `${root}test/unit/app/fixtures/fake-electron.ts` }, external: ['vite', 'tsx', 'tsx/*'] });
   await import(pathToFileURL(`${out}dist/main/electron-main.js`).href);
   rec = (globalThis as unknown as { __fakeElectron: typeof Record_ }).__fakeElectron;
   for (let i = 0; i < 100 && rec.windows.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
@@ -43,6 +37,27 @@ after(() => {
 
 const invoke = (channel: string, payload: unknown, url = 'app://renderer/index.html') =>
   rec.ipcHandlers.get('n2s:invoke')!({ senderFrame: { url } }, channel, payload) as Promise<Reply<unknown>>;
+
+test('the main bundle does not load the engines at start (they come with the job kinds, on demand)', () => {
+  // Every module the main process loads before any job runs: electron-main.js and the chunks it
+  // imports statically, transitively. Dynamic import() calls are the lazy part and are not followed.
+  const loaded = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (loaded.has(file)) return;
+    loaded.add(file);
+    const code = readFileSync(`${out}dist/main/${file}`, 'utf8');
+    for (const m of code.matchAll(/(?:^|\n)\s*(?:import|export)\s(?:[^;"']*?\sfrom\s*)?["']([^"']+)["']/g)) {
+      if (m[1].startsWith('./')) visit(m[1].slice(2));
+      else packages.add(m[1]);
+    }
+  };
+  visit('electron-main.js');
+  assert.ok(packages.has('zod') && packages.has('node:worker_threads'), `the scan sees imports: ${[...packages]}`);
+  for (const heavy of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'onnxruntime-node', 'geotiff', 'onnx-proto']) {
+    assert.ok(!packages.has(heavy), `the main process would load ${heavy} at start (via ${[...loaded].join(', ')})`);
+  }
+});
 
 test('startup registers the app:// scheme, serves the renderer with the CSP, opens one secure window', async () => {
   assert.deepEqual(rec.schemes, [
@@ -102,18 +117,7 @@ test('choosing a native menu item sends its command to the window', () => {
 });
 
 test('the preload bundle runs with only require("electron") available, as in a sandboxed renderer', async () => {
-  await build({
-    absWorkingDir: root,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'error',
-    entryPoints: { preload: 'main/electron/preload.ts' },
-    outdir: `${out}dist/main`,
-    format: 'cjs',
-    outExtension: { '.js': '.cjs' },
-    external: ['electron'],
-  });
+  await build({ ...preloadBundleOptions(root, `${out}dist/main`), logLevel: 'error' });
   const code = readFileSync(`${out}dist/main/preload.cjs`, 'utf8');
   const exposed: Record<string, unknown> = {};
   const fakeElectron = {

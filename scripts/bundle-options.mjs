@@ -1,0 +1,46 @@
+// esbuild options for the Electron bundles, shared by scripts/build.mjs and the test that starts
+// the bundled main process (test/unit/app/electron-main.test.ts), so the test checks what ships.
+//
+// Main and worker keep npm packages external (they ship in node_modules; native ones such as
+// onnxruntime-node cannot be bundled) and use code splitting: job kinds are imported lazily, and
+// without splitting esbuild would hoist their engines' imports (tfjs, onnxruntime-node) to the top
+// of the main bundle, loading them into the main process at start. Chunks sit next to the entries
+// (no subfolder) so `new URL('./job-worker.js', import.meta.url)` resolves from any of them.
+// The sandboxed preload may only require('electron'), so everything else is bundled into it.
+
+/** @param {string} root project folder @param {string} outdir */
+export function mainBundleOptions(root, outdir) {
+  return {
+    absWorkingDir: root,
+    entryPoints: { 'electron-main': 'main/electron/main.ts', 'job-worker': 'main/app/jobs/worker-entry.ts' },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    chunkNames: '[name]-[hash]',
+    sourcemap: true,
+    logLevel: 'warning',
+    // Vite/tsx only exist in development; the bundle never reaches the code that imports them.
+    external: ['electron', 'vite', 'tsx', 'tsx/*'],
+  };
+}
+
+/** @param {string} root @param {string} outdir */
+export function preloadBundleOptions(root, outdir) {
+  return {
+    absWorkingDir: root,
+    entryPoints: { preload: 'main/electron/preload.ts' },
+    outdir,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    outExtension: { '.js': '.cjs' },
+    sourcemap: true,
+    logLevel: 'warning',
+    external: ['electron'],
+  };
+}
