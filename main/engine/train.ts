@@ -158,6 +158,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     const totalSteps = config.epochs * config.stepsPerEpoch;
     let done = 0;
     const tTrain = Date.now();
+    // One batch ahead: the next batch is sampled while the current step runs (the ONNX engine
+    // steps in a worker thread, so sampling overlaps it).
+    let nextBatch = trainStream.next().value as Batch;
     for (let epoch = 0; epoch < config.epochs && !cancelled; epoch++) {
       const lr = cosineLr(config.lr, epoch, config.epochs);
       let sum = 0;
@@ -167,7 +170,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
           cancelled = true;
           break;
         }
-        const loss = await engine.step(trainStream.next().value as Batch, lr);
+        const stepDone = engine.step(nextBatch, lr);
+        nextBatch = trainStream.next().value as Batch;
+        const loss = await stepDone;
         if (!Number.isFinite(loss)) throw new Error(`training diverged (loss ${loss}) at epoch ${epoch + 1} step ${s + 1}; try a lower --lr`);
         sum += loss;
         steps++;
