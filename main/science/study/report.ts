@@ -195,20 +195,22 @@ export function buildReport(res: StudyResults, previews: Array<{ file: string; l
     'report.md': '',
     'report.html': '',
     'per-plane-psnr.svg': lineChart(perPlaneSeries(res, before), {
-      title: `${res.name}: PSNR per plane${nTest > 1 ? ` (mean and 95 % band over ${nTest} test stacks)` : ''}`,
+      title: 'PSNR per plane',
+      subtitle: nTest > 1 ? `mean and 95 % band over ${nTest} test stacks${isMri ? ' (noise draws)' : ''}` : undefined,
       xLabel: 'plane',
       yLabel: 'PSNR (dB)',
     }),
   };
   if (isMri) {
     files['per-plane-psnr-post.svg'] = lineChart(perPlaneSeries(res, after), {
-      title: `${res.name}: PSNR per plane after k-space post-processing`,
+      title: 'PSNR per plane after k-space post-processing',
+      subtitle: nTest > 1 ? `mean and 95 % band over ${nTest} noise draws` : undefined,
       xLabel: 'plane',
       yLabel: 'PSNR (dB)',
     });
   }
   const losses = lossSeries(res);
-  if (losses.length) files['validation-loss.svg'] = lineChart(losses, { title: `${res.name}: validation loss per epoch`, xLabel: 'epoch', yLabel: 'validation loss (MSE, own target)', logY: true });
+  if (losses.length) files['validation-loss.svg'] = lineChart(losses, { title: 'Validation loss per epoch', xLabel: 'epoch', yLabel: 'validation loss (MSE, own target)', logY: true });
 
   const settings = `${t.arch === 'n2n' ? 'Noise2Noise' : 'CSBDeep'} U-Net at width ×${t.widthScale}, ${t.epochs} epochs × ${t.stepsPerEpoch} steps, batch ${t.batch}, ${t.patch}² patches, Adam lr ${t.lr} with cosine decay, augmentation ${t.augment}, best-by-validation checkpoint (validation fraction ${t.valFraction}), engine ${t.engine}, seed ${t.seed}`;
   const claimMd = claimSets.flatMap((c) => [

@@ -13,6 +13,7 @@ export interface Series {
 
 export interface ChartOptions {
   title: string;
+  subtitle?: string;
   xLabel: string;
   yLabel: string;
   width?: number;
@@ -37,7 +38,7 @@ function niceTicks(lo: number, hi: number, count = 6): number[] {
 export function lineChart(series: Series[], o: ChartOptions): string {
   const W = o.width ?? 760;
   const H = o.height ?? 420;
-  const m = { l: 64, r: 220, t: 36, b: 48 };
+  const m = { l: 64, r: 220, t: o.subtitle ? 50 : 36, b: 48 };
   const f = (v: number) => (o.logY ? Math.log10(v) : v);
   const xs = series.flatMap((s) => s.x);
   const ys = series.flatMap((s) => [...s.y, ...(s.low ?? []), ...(s.high ?? [])]).filter((v) => Number.isFinite(f(v)));
@@ -54,6 +55,7 @@ export function lineChart(series: Series[], o: ChartOptions): string {
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   parts.push(`<text x="${m.l}" y="20" font-size="14" font-weight="bold">${esc(o.title)}</text>`);
+  if (o.subtitle) parts.push(`<text x="${m.l}" y="38" fill="#555">${esc(o.subtitle)}</text>`);
   const yTicks = o.logY ? niceTicks(y0, y1).map((t) => 10 ** t) : niceTicks(y0, y1);
   for (const t of yTicks) {
     const y = py(t);
