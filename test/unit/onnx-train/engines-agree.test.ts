@@ -53,3 +53,32 @@ test('tfjs engine (wasm) and ONNX engine: same 50-step loss curve and final weig
   tfjs.dispose();
   onnx.dispose();
 });
+
+test('Noise2Void masked loss: tfjs engine (wasm) and ONNX engine agree step by step (evaluate too)', async () => {
+  const spec = buildArch({ arch: 'n2n', inChannels: 1, widthScale: 0.0625 });
+  const size = 32;
+  const bs: Batch[] = [0, 1].map((k) => ({
+    x: randomArray(2 * size * size, 120 + k),
+    y: randomArray(2 * size * size, 130 + k),
+    mask: randomArray(2 * size * size, 140 + k).map((v) => (v > 0.9 ? 1 : 0)),
+    n: 2,
+    h: size,
+    w: size,
+    cin: 1,
+  }));
+  const opts = { adam: DEFAULT_ADAM, maxBatch: 2, patch: size };
+  const tfjs = new TfjsTrainEngine();
+  await tfjs.init(spec, initWeights(spec, 6), { ...opts, backend: 'wasm' });
+  const onnx = new OnnxTrainEngine();
+  await onnx.init(spec, initWeights(spec, 6), { ...opts, provider: 'cpu' });
+  for (let t = 0; t < 10; t++) {
+    const a = await tfjs.step(bs[t % 2], 1e-3);
+    const b = await onnx.step(bs[t % 2], 1e-3);
+    assert.ok(Math.abs(a - b) <= 1e-4 * Math.abs(a), `step ${t + 1}: tfjs ${a} vs onnx ${b}`);
+  }
+  const ea = await tfjs.evaluate(bs[0]);
+  const eb = await onnx.evaluate(bs[0]);
+  assert.ok(Math.abs(ea - eb) <= 1e-4 * Math.abs(ea), `evaluate: tfjs ${ea} vs onnx ${eb}`);
+  tfjs.dispose();
+  onnx.dispose();
+});
