@@ -78,3 +78,42 @@ export function formatImageJDescription(s: ImageJWriteSpec): string {
   for (const [k, v] of Object.entries(s.extra ?? {})) lines.push(`${k}=${v.replace(/[\r\n]+/g, ' ')}`);
   return lines.join('\n') + '\n';
 }
+
+/**
+ * ImageJ's IJMetadata tag (50839, byte counts in 50838): "IJIJ" (big-endian) or "JIJI"
+ * (little-endian), (type, count) pairs up to counts[0] bytes, then one UTF-16 string or blob per
+ * count. We take Info and the slice labels; anything malformed is ignored (the metadata is extra).
+ */
+export function parseIJMetadata(counts: number[], data: Buffer): { info?: string; labels?: string[] } {
+  if (data.length < 4 || counts.length < 1) return {};
+  const magic = data.toString('latin1', 0, 4);
+  if (magic !== 'IJIJ' && magic !== 'JIJI') return {};
+  const le = magic === 'JIJI';
+  const headerEnd = counts[0];
+  if (headerEnd > data.length || (headerEnd - 4) % 8 !== 0) return {};
+  const out: { info?: string; labels?: string[] } = {};
+  let pos = headerEnd;
+  let k = 1;
+  for (let h = 4; h < headerEnd; h += 8) {
+    const code = data.toString('latin1', h, h + 4);
+    const type = le ? [...code].reverse().join('') : code;
+    const n = le ? data.readUInt32LE(h + 4) : data.readUInt32BE(h + 4);
+    const values: string[] = [];
+    for (let i = 0; i < n; i++, k++) {
+      const len = counts[k];
+      if (len === undefined || pos + len > data.length) return out;
+      if (type === 'info' || type === 'labl') values.push(utf16(data.subarray(pos, pos + len), le));
+      pos += len;
+    }
+    if (type === 'info') out.info = values[0];
+    if (type === 'labl') out.labels = values;
+  }
+  return out;
+}
+
+function utf16(b: Buffer, le: boolean): string {
+  if (le) return b.toString('utf16le');
+  const swapped = Buffer.from(b.subarray(0, b.length & ~1));
+  swapped.swap16();
+  return swapped.toString('utf16le');
+}

@@ -8,7 +8,7 @@ import type { Flavour, VoxelSize } from '../../../shared/stack.ts';
 import type { StackInfo } from '../types.ts';
 import { canonicalUnit, isPhysical, unitFactor } from '../units.ts';
 import { checkCompression, sampleType } from './decode.ts';
-import { isImageJDescription, parseImageJDescription } from './imagej.ts';
+import { isImageJDescription, parseIJMetadata, parseImageJDescription } from './imagej.ts';
 import { isOmeDescription, omePlaneIndex, parseOmeXml } from './ome.ts';
 import { TiffFormatError, type Ifd, type TiffStructure } from './structure.ts';
 
@@ -120,10 +120,17 @@ function imagejAxes(desc: string, pages: Ifd[], structure: TiffStructure, sample
     pageOf: (c, z, t) => planes((t * Z + z) * C + c),
     voxelSize: { x, y, z: ij.spacing && ij.spacing > 0 ? ij.spacing : 1, unit },
     description: ij.extra['n2s.description'] ?? (ours.length ? ours.map(([k, v]) => `${k}=${v}`).join('; ') : undefined),
-    channelNames: ij.extra['n2s.channel'] ? [ij.extra['n2s.channel']] : undefined,
+    channelNames: ij.extra['n2s.channel'] ? [ij.extra['n2s.channel']] : labelledChannels(p0, C),
     axisOrder: 'TZC',
     details: { imagej: `images=${images} channels=${C} slices=${Z} frames=${T}${ij.hyperstack ? ' hyperstack' : ''}` },
   };
+}
+
+/** Channel names from ImageJ's slice labels of the first C planes (z = 0, t = 0), if all are set. */
+function labelledChannels(p0: Ifd, C: number): string[] | undefined {
+  if (!p0.ijMetadata) return undefined;
+  const labels = parseIJMetadata(p0.ijMetadata.counts, p0.ijMetadata.data).labels?.slice(0, C).map((l) => l.trim());
+  return labels && labels.length === C && labels.every((l) => l.length > 0) ? labels : undefined;
 }
 
 /** OME-TIFF: planes in DimensionOrder, placed in IFDs by TiffData; sizes in physical units. */

@@ -33,7 +33,13 @@ export const TAG = {
   TileByteCounts: 325,
   ExtraSamples: 338,
   SampleFormat: 339,
+  /** ImageJ's IJMetadata: byte counts, then the data (Info, slice labels, ROIs, LUTs, ...). */
+  IJMetadataByteCounts: 50838,
+  IJMetadata: 50839,
 } as const;
+
+/** Larger IJMetadata (big overlays or ROI sets) is skipped; we only want Info and labels. */
+const MAX_IJ_METADATA = 16 << 20;
 
 /** Byte size of one value of each TIFF field type (0 = unknown type). */
 const TYPE_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
@@ -64,6 +70,8 @@ export interface Ifd {
   extraSamples: number[];
   description?: string;
   software?: string;
+  /** ImageJ's IJMetadata blob and its byte counts, when present. */
+  ijMetadata?: { counts: number[]; data: Buffer };
   xResolution?: number;
   yResolution?: number;
   resolutionUnit: number;
@@ -203,6 +211,7 @@ async function parseIfd(r: Reader, offset: number, index: number): Promise<{ ifd
   if (n === 0 || n > MAX_IFD_ENTRIES) throw new TiffFormatError(`${where} declares ${n} entries`);
   const body = await r.bytes(offset + countSize, n * entrySize + (r.big ? 8 : 4), where);
   const tags = new Map<number, Value>();
+  const blobs = new Map<number, Buffer>();
   for (let i = 0; i < n; i++) {
     const p = i * entrySize;
     const tag = r.num(body, p, 3);
@@ -212,6 +221,7 @@ async function parseIfd(r: Reader, offset: number, index: number): Promise<{ ifd
     const unit = TYPE_SIZE[type];
     if (!unit) throw new TiffFormatError(`${where}: tag ${tag} has unknown field type ${type}`);
     const total = unit * count;
+    if (tag === TAG.IJMetadata && total > MAX_IJ_METADATA) continue;
     const inline = r.big ? 8 : 4;
     let buf: Buffer;
     let pos: number;
@@ -223,7 +233,9 @@ async function parseIfd(r: Reader, offset: number, index: number): Promise<{ ifd
       buf = await r.bytes(at, total, `${where} tag ${tag}`);
       pos = 0;
     }
-    if (type === 2) {
+    if (tag === TAG.IJMetadata) {
+      blobs.set(tag, Buffer.from(buf.subarray(pos, pos + total)));
+    } else if (type === 2) {
       let s = buf.toString('latin1', pos, pos + total);
       const nul = s.indexOf('\0');
       if (nul >= 0) s = s.slice(0, nul);
@@ -237,7 +249,11 @@ async function parseIfd(r: Reader, offset: number, index: number): Promise<{ ifd
     }
   }
   const nextOffset = r.offsetAt(body, n * entrySize);
-  return { ifd: buildIfd(tags, offset, where, r.size), nextOffset };
+  const ifd = buildIfd(tags, offset, where, r.size);
+  const ij = blobs.get(TAG.IJMetadata);
+  const ijCounts = list(tags, TAG.IJMetadataByteCounts);
+  if (ij && ijCounts) ifd.ijMetadata = { counts: ijCounts, data: ij };
+  return { ifd, nextOffset };
 }
 
 function first(tags: Map<number, Value>, tag: number, dflt?: number): number {

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { open } from 'node:fs/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatImageJDescription, parseImageJDescription } from '../../../main/io/tiff/imagej.ts';
+import { formatImageJDescription, parseIJMetadata, parseImageJDescription } from '../../../main/io/tiff/imagej.ts';
 import { formatOmeXml, omePlaneIndex, parseOmeXml } from '../../../main/io/tiff/ome.ts';
-import { toRational, writeTiff } from '../../../main/io/tiff/writer.ts';
+import { imagejMetadataEntries, toRational, writeTiff } from '../../../main/io/tiff/writer.ts';
 import { canonicalUnit, unitFactor } from '../../../main/io/units.ts';
 import { probeStack, readStack } from '../../../main/io/index.ts';
 import { tempDir } from './helpers.ts';
@@ -81,4 +81,17 @@ test('OME TiffData with UUID file names: other files are skipped, a renamed sing
   const xml = (tds: string) => `<OME><Image ID="Image:0"><Pixels DimensionOrder="XYZCT" SizeX="2" SizeY="2" SizeZ="2" SizeC="1" SizeT="1">${tds}</Pixels></Image></OME>`;
   assert.deepEqual([...parseOmeXml(xml(td('a.ome.tif', 0) + td('b.ome.tif', 1))).planeToIfd(2, 'a.ome.tif')], [0, -1]);
   assert.deepEqual([...parseOmeXml(xml(td('old.ome.tif', 0) + td('old.ome.tif', 1))).planeToIfd(2, 'new.ome.tif')], [0, 1]);
+});
+
+test('IJMetadata: what we write parses back; big-endian (ImageJ default) parses; garbage is ignored', () => {
+  const [countsEntry, dataEntry] = imagejMetadataEntries({ info: 'Software: x\nµ', labels: ['DAPI', 'GFP'] });
+  const counts = Array.from({ length: countsEntry.count }, (_, i) => countsEntry.data.readUInt32LE(4 * i));
+  assert.deepEqual(parseIJMetadata(counts, dataEntry.data), { info: 'Software: x\nµ', labels: ['DAPI', 'GFP'] });
+  // Big-endian, as ImageJ writes by default: "IJIJ", codes as written, UTF-16BE.
+  const be16 = (t: string) => Buffer.from(t, 'utf16le').swap16();
+  const head = Buffer.concat([Buffer.from('IJIJ'), Buffer.from('labl'), Buffer.from([0, 0, 0, 2])]);
+  const body = [be16('c1'), be16('c22')];
+  assert.deepEqual(parseIJMetadata([head.length, 4, 6], Buffer.concat([head, ...body])), { labels: ['c1', 'c22'] });
+  assert.deepEqual(parseIJMetadata([12, 99], Buffer.concat([head, ...body])), {});
+  assert.deepEqual(parseIJMetadata([4], Buffer.from('nope')), {});
 });

@@ -32,9 +32,9 @@ def case(name, expected, **info):
 # ImageJ hyperstack ZCYX (4 slices, 3 channels), uint16, 0.5 um pixels, 2 um spacing.
 a = rng.integers(0, 65535, (4, 3, 10, 12), dtype=np.uint16)
 tifffile.imwrite(f'{d}/ij_zcyx.tif', a, imagej=True, resolution=(2.0, 2.0),
-                 metadata={'spacing': 2.0, 'unit': 'um', 'axes': 'ZCYX'})
+                 metadata={'spacing': 2.0, 'unit': 'um', 'axes': 'ZCYX', 'Labels': ['DAPI', 'GFP', 'RFP'] * 4})
 case('ij_zcyx', a[:, 1], file='ij_zcyx.tif', channel=1, axes='ZCYX', dtype='uint16',
-     voxel=[2.0, 0.5, 0.5], unit='micron', channels=3, times=1)
+     voxel=[2.0, 0.5, 0.5], unit='micron', channels=3, times=1, channelName='GFP')
 
 # ImageJ itself writes big-endian (Motorola) files by default: same hyperstack, byteorder '>'.
 a2 = rng.integers(0, 65535, (3, 2, 6, 7), dtype=np.uint16)
@@ -149,6 +149,7 @@ const Case = z.object({
   bigtiff: z.boolean().optional(),
   channelsAsZ: z.boolean().optional(),
   planesFrom: z.enum(['Z', 'C', 'T']).optional(),
+  channelName: z.string().optional(),
 });
 
 test('stacks written by tifffile and Pillow/libtiff are read correctly', { skip }, async () => {
@@ -169,6 +170,7 @@ test('stacks written by tifffile and Pillow/libtiff are read correctly', { skip 
       if (c.channels) assert.equal(info.channels, c.channels, `${c.name}: channels`);
       if (c.times) assert.equal(info.times, c.times, `${c.name}: times`);
       if (c.bigtiff) assert.equal(info.details.bigTiff, true, `${c.name}: BigTIFF`);
+      if (c.channelName) assert.equal(s.meta.channelName, c.channelName, `${c.name}: channel name`);
       if (c.voxel) {
         const v = s.meta.voxelSize;
         assert.ok(Math.abs(v.z - c.voxel[0]) < 1e-9 && Math.abs(v.y - c.voxel[1]) < 1e-9 && Math.abs(v.x - c.voxel[2]) < 1e-9, `${c.name}: voxel ${JSON.stringify(v)}`);
