@@ -99,6 +99,8 @@ test('training: loss points appear, the progress bar advances, cancel stops it',
   for (const [id, v] of [['train-width', '0.125'], ['train-epochs', '500'], ['train-steps', '20'], ['train-batch', '2'], ['train-patch', '16'], ['train-val', '0.2']] as const) {
     await byTestId(id).fill(v);
   }
+  // Live preview: a checkpoint every 5 steps denoises the plane under the cursor as a layer.
+  await byTestId('train-preview').fill('5');
   await byTestId('train-backend').selectOption('wasm');
   await byTestId('train-engine').selectOption('tfjs');
   assert.equal(await byTestId('train-problem').count(), 0, 'the configuration is valid');
@@ -115,6 +117,13 @@ test('training: loss points appear, the progress bar advances, cancel stops it',
   assert.match(await byTestId('train-active-engine').innerText(), /tfjs\/wasm/);
   await page.screenshot({ path: join(SHOTS, '3-training.png') });
   await byTestId('train-panel').screenshot({ path: join(SHOTS, '4-train-panel.png') });
+  for (let i = 0; i < 600 && !app.server.core.services.stacks.list().some((x) => /\(preview, step \d+, plane \d+\)/.test(x.name)); i++) await page.waitForTimeout(100);
+  const preview = app.server.core.services.stacks.list().find((x) => /\(preview/.test(x.name));
+  assert.ok(preview, 'a live-preview layer appeared during training');
+  const plane = Number(preview.name.match(/plane (\d+)/)![1]);
+  const pdata = app.server.core.services.stacks.get(preview.stackId).data;
+  const n = preview.height * preview.width;
+  assert.ok(pdata.subarray(plane * n, (plane + 1) * n).some((v) => v !== 0), 'the previewed plane holds the prediction');
   await byTestId('train-cancel').click();
   await page.locator('[data-testid="train-status"][data-state="cancelled"]').waitFor({ timeout: 60_000 });
   assert.ok((await progress()) < 10_000, 'stopped before the end');
