@@ -31,6 +31,7 @@ interface Curves {
 const emptyCurves = (): Curves => ({ steps: [], stepLoss: [], stepLr: [], epochs: [], epochLoss: [], epochVal: [] });
 
 let appInfo: Promise<AppInfo> | null = null;
+const probing = new WeakSet<object>();
 
 function eta(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return '–';
@@ -59,6 +60,18 @@ function TrainPanel({ api, workspace }: SlotProps) {
   const lossRef = useRef<HTMLDivElement>(null);
   const lrRef = useRef<HTMLDivElement>(null);
   const previewRef = useRef<{ count: number; stackId?: string; busy: boolean }>({ count: 0, busy: false });
+  const engines = useWorkflow(wf, (s) => s.engines);
+
+  // Probe once per window which engines/backends load here.
+  useEffect(() => {
+    if (engines !== null || probing.has(wf)) return;
+    probing.add(wf);
+    void runJob(api, 'engines', {})
+      .then((j) => j.done)
+      .then((list) => wf.set({ engines: list }))
+      .catch(() => wf.set({ engines: [] }));
+  }, [api, wf, engines]);
+  const tfjsOk = (name: string) => engines === null || engines.some((e) => e.engine === 'tfjs' && e.name === name && e.status === 'ok');
 
   const layoutMode = method === 'n2s' ? mode : 'copy';
   const config: TrainingConfigInput = {
@@ -240,12 +253,27 @@ function TrainPanel({ api, workspace }: SlotProps) {
         tfjs backend
         <select data-testid="train-backend" value={backend} onChange={(e) => setBackend(e.target.value as typeof backend)}>
           <option value="auto">auto</option>
-          <option value="tensorflow-gpu">GPU (CUDA) via tfjs-node-gpu</option>
-          <option value="tensorflow">CPU via tfjs-node</option>
-          <option value="wasm">CPU (WASM)</option>
+          <option value="tensorflow-gpu" disabled={!tfjsOk('tensorflow-gpu')}>
+            GPU (CUDA) via tfjs-node-gpu{tfjsOk('tensorflow-gpu') ? '' : ' — not available'}
+          </option>
+          <option value="tensorflow" disabled={!tfjsOk('tensorflow')}>
+            CPU via tfjs-node{tfjsOk('tensorflow') ? '' : ' — not available'}
+          </option>
+          <option value="wasm" disabled={!tfjsOk('wasm')}>
+            CPU (WASM)
+          </option>
           <option value="cpu">CPU (pure JS, slow)</option>
         </select>
       </label>
+      <p data-testid="train-engines">
+        Available:{' '}
+        {engines === null
+          ? 'probing…'
+          : engines
+              .filter((e) => e.status === 'ok')
+              .map((e) => `${e.engine}/${e.name}`)
+              .join(', ') || 'none found'}
+      </p>
       <p data-testid="train-active-engine">Active: {activeEngine || (running ? 'starting…' : '–')}</p>
       {problem && <p className="n2s-problem" data-testid="train-problem">{problem}</p>}
       <div className="n2s-buttons">

@@ -6,6 +6,7 @@
 import { useSyncExternalStore } from 'react';
 import type { TrainedModelSummary } from '../../shared/ipc/job-kinds/train.ts';
 import type { StackScores } from '../../shared/ipc/job-kinds/evaluate.ts';
+import type { EngineStatusInfo } from '../../shared/ipc/job-kinds/engines.ts';
 import type { Workspace } from '../shell/workspace.ts';
 
 export interface ModelEntry {
@@ -37,10 +38,12 @@ export interface WorkflowState {
   timings: Record<string, number>;
   /** Backend of the last training ("tfjs/wasm", …). */
   backend: string | null;
+  /** Engines and backends that load here (probed once per window), null until known. */
+  engines: EngineStatusInfo[] | null;
 }
 
 export class WorkflowStore {
-  private state: WorkflowState = { mode: 'self', k: 1, plane: null, models: [], evaluation: null, segmentations: [], timings: {}, backend: null };
+  private state: WorkflowState = { mode: 'self', k: 1, plane: null, models: [], evaluation: null, segmentations: [], timings: {}, backend: null, engines: null };
   private listeners = new Set<() => void>();
 
   get snapshot(): WorkflowState {

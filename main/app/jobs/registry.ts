@@ -17,4 +17,5 @@ export const jobKindModules: Record<string, KindLoader> = {
   similarity: () => import('./kinds/similarity.ts'),
   evaluate: () => import('./kinds/evaluate.ts'),
   autok: () => import('./kinds/autok.ts'),
+  engines: () => import('./kinds/engines.ts'),
 };

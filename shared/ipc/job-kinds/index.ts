@@ -13,6 +13,7 @@ import { exportJob } from './export.ts';
 import { similarityJob } from './similarity.ts';
 import { evaluateJob } from './evaluate.ts';
 import { autokJob } from './autok.ts';
+import { enginesJob } from './engines.ts';
 
 export interface JobKindSpec {
   params: z.ZodType;
@@ -35,6 +36,7 @@ export const jobKinds = {
   similarity: similarityJob,
   evaluate: evaluateJob,
   autok: autokJob,
+  engines: enginesJob,
 } satisfies Record<string, JobKindSpec>;
 
 export type JobKind = keyof typeof jobKinds;
