@@ -47,7 +47,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
   const events = new EventHub();
   const outputDir = join(opts.userDataDir, 'outputs');
   mkdirSync(outputDir, { recursive: true });
-  const paths = new PathPolicy([...(opts.roots ?? []), outputDir, assetsDataDir()]);
+  const paths = new PathPolicy([...(opts.roots ?? []), outputDir]);
+  paths.allowRoot(assetsDataDir(), { readOnly: true });
   const services: MainServices = {
     stacks: new StackStore(events),
     paths,

@@ -11,6 +11,7 @@ import { DeniedError } from '../ipc/dispatcher.ts';
 export class PathPolicy {
   private files = new Set<string>();
   private roots: string[] = [];
+  private writeRoots: string[] = [];
 
   constructor(roots: string[] = []) {
     for (const r of roots) this.allowRoot(r);
@@ -21,9 +22,11 @@ export class PathPolicy {
     this.files.add(canonical(path));
   }
 
-  /** Everything below this folder. */
-  allowRoot(dir: string): void {
-    this.roots.push(canonical(dir));
+  /** Everything below this folder; `readOnly` roots (the shipped samples) are never written. */
+  allowRoot(dir: string, opts: { readOnly?: boolean } = {}): void {
+    const c = canonical(dir);
+    this.roots.push(c);
+    if (!opts.readOnly) this.writeRoots.push(c);
   }
 
   isAllowed(path: string): boolean {
@@ -51,11 +54,10 @@ export class PathPolicy {
     return resolve(path);
   }
 
+  /** The exact path chosen in a dialog, or anywhere inside a writable root. */
   assertWritable(path: string): string {
-    // Writing a new file: its folder must be allowed, or the exact path chosen in a save dialog.
-    if (!this.isAllowed(path) && !this.canBrowse(dirname(resolve(path)))) {
-      throw new DeniedError(`not allowed to write ${path}: choose it with a save dialog first`);
-    }
+    const ok = isAbsolute(path) && (this.files.has(canonical(path)) || this.writeRoots.some((r) => isInside(r, canonical(path))));
+    if (!ok) throw new DeniedError(`not allowed to write ${path}: choose it with a save dialog first`);
     return resolve(path);
   }
 }

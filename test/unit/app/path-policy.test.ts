@@ -30,6 +30,24 @@ test('only chosen files and files under allowed roots are readable; .. and symli
   assert.throws(() => p.assertReadable('/etc/passwd'), /not allowed to open \/etc\/passwd/);
 });
 
+test('writing: inside writable roots or exactly the chosen file; read-only roots stay read-only', () => {
+  const base = tempDir();
+  const out = join(base, 'out');
+  const samples = join(base, 'samples');
+  mkdirSync(out);
+  mkdirSync(samples);
+  const p = new PathPolicy([out]);
+  p.allowRoot(samples, { readOnly: true });
+  assert.equal(p.assertWritable(join(out, 'a.tif')), join(out, 'a.tif'));
+  assert.throws(() => p.assertWritable(join(samples, 'a.tif')), /not allowed to write/);
+  assert.equal(p.isAllowed(join(samples, 'a.tif')), true, 'but readable');
+  assert.throws(() => p.assertWritable(out), /not allowed to write/, 'not the root folder itself');
+  assert.throws(() => p.assertWritable(join(base, 'elsewhere.tif')), /not allowed to write/);
+  p.allowFile(join(base, 'chosen.tif'));
+  assert.equal(p.assertWritable(join(base, 'chosen.tif')), join(base, 'chosen.tif'));
+  assert.throws(() => p.assertWritable(join(base, 'chosen.tif.bak')), /not allowed to write/);
+});
+
 test('recent files persist newest first, without duplicates, at most ten', () => {
   const dir = tempDir();
   const changes: string[][] = [];
