@@ -7,6 +7,7 @@
  * the same machine load. Prints a table with ratios to PyTorch and writes JSON to bench/results/.
  *
  *   node --import tsx bench/engine-train.ts [--rounds 2] [--steps 3] [--inferences 2] [--skip-cpu]
+ *                                           [--cpu-timeout SECONDS (default 1800)]
  *
  * Target (issue 2): a WASM train step ≥ 10× faster than the 20 s stop-gap, i.e. ≤ 2 s.
  */
@@ -74,6 +75,8 @@ async function worker(backend: 'wasm' | 'cpu' | 'tensorflow', steps: number, inf
       out.train_step_cpu_s?.push(cpu() - c0);
     }
     eng.dispose();
+    // Partial result first: if a slow backend is stopped during inference, the step time survives.
+    process.stdout.write(JSON.stringify(out) + '\n');
   }
   const p = await TfjsPredictor.create(spec, w, backend);
   const x = rand(PLANE * PLANE * 2);
@@ -89,15 +92,22 @@ async function worker(backend: 'wasm' | 'cpu' | 'tensorflow', steps: number, inf
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-function run(cmd: string, args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(cmd: string, args: string[], stdin?: string, timeoutS = 0): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    const timer = timeoutS > 0 ? setTimeout(() => {
+      stderr += `\ntimed out after ${timeoutS} s (wall clock)`;
+      p.kill('SIGTERM');
+    }, timeoutS * 1000) : null;
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     p.on('error', (e) => resolve({ code: -1, stdout, stderr: String(e) }));
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    p.on('close', (code) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
     p.stdin.end(stdin ?? '');
   });
 }
@@ -107,9 +117,12 @@ function lastJson(stdout: string): EngineTimes | null {
   return line ? (JSON.parse(line) as EngineTimes) : null;
 }
 
-async function tfjsWorker(backend: string, steps: number, inferences: number): Promise<EngineTimes> {
-  const r = await run(process.execPath, ['--import', 'tsx', join(HERE, 'engine-train.ts'), '--worker', backend, '--steps', String(steps), '--inferences', String(inferences)]);
-  return lastJson(r.stdout) ?? { engine: `tfjs-${backend}`, ok: false, note: r.stderr.trim().split('\n').at(-1) ?? `exit ${r.code}`, train_step_s: [], inference_s: [] };
+async function tfjsWorker(backend: string, steps: number, inferences: number, timeoutS = 0): Promise<EngineTimes> {
+  const r = await run(process.execPath, ['--import', 'tsx', join(HERE, 'engine-train.ts'), '--worker', backend, '--steps', String(steps), '--inferences', String(inferences)], undefined, timeoutS);
+  const why = r.stderr.trim().split('\n').at(-1) ?? `exit ${r.code}`;
+  const j = lastJson(r.stdout);
+  if (j && r.code !== 0) j.note = `incomplete: ${why}`;
+  return j ?? { engine: `tfjs-${backend}`, ok: false, note: why, train_step_s: [], inference_s: [] };
 }
 
 async function pytorch(steps: number, inferences: number): Promise<EngineTimes> {
@@ -127,6 +140,7 @@ async function main(): Promise<void> {
       steps: { type: 'string', default: '3' },
       inferences: { type: 'string', default: '2' },
       'skip-cpu': { type: 'boolean', default: false },
+      'cpu-timeout': { type: 'string', default: '1800' },
     },
   });
   const steps = Number(f.steps);
@@ -158,7 +172,7 @@ async function main(): Promise<void> {
   if (!f['skip-cpu']) {
     // Pure JS is minutes per step: one step and one inference, once.
     process.stderr.write('tfjs-cpu (pure JS, slow)…\n');
-    merge(await tfjsWorker('cpu', 1, 1));
+    merge(await tfjsWorker('cpu', 1, 1, Number(f['cpu-timeout'])));
   }
   const torch = all.get('pytorch-cpu');
   const tTrain = torch?.ok ? median(torch.train_step_s) : NaN;
