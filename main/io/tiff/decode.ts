@@ -1,13 +1,15 @@
 /**
  * Decodes one TIFF page (all its strips or tiles) into float32, one sample of the pixel.
- * LZW, Zstd and the other codecs are geotiff's; Deflate goes through Node's zlib and PackBits
- * through a small decoder here (both bounded by the block size, see below). Byte order and the
- * predictors are applied here because geotiff's predictor assumes little-endian data.
+ * Deflate goes through Node's zlib, LZW (lzw.ts) and PackBits through decoders of ours, all
+ * bounded by the block's size and far faster than geotiff's pure-JS ones; Zstd and any other
+ * codec geotiff registers are geotiff's. Byte order and the predictors are applied here because
+ * geotiff's predictor assumes little-endian data.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { getDecoder } from 'geotiff';
 import type { DType } from '../../../shared/stack.ts';
+import { decodeLzw } from './lzw.ts';
 import { TiffFormatError, type Ifd } from './structure.ts';
 
 type SampleKind = 'uint' | 'int' | 'float';
@@ -87,7 +89,7 @@ function packBitsDecoder(maxBytes: number): BlockDecoder {
   } };
 }
 
-/** geotiff's LZW reports a truncated stream with console.warn; we detect it by the short output. */
+/** geotiff's codecs may report problems with console.warn; we detect them by the short output. */
 function quietly(dec: BlockDecoder): BlockDecoder {
   return { decodeBlock: (buffer) => {
     const warn = console.warn;
@@ -104,6 +106,12 @@ async function decoderFor(ifd: Ifd, blockBytes: number): Promise<BlockDecoder | 
   if (ifd.compression === 1) return null;
   if (ifd.compression === 8 || ifd.compression === 32946) return deflateDecoder(blockBytes);
   if (ifd.compression === 32773) return packBitsDecoder(blockBytes);
+  if (ifd.compression === 5) {
+    return { decodeBlock: (buffer) => {
+      const out = decodeLzw(new Uint8Array(buffer), blockBytes);
+      return out.buffer.slice(0, out.length) as ArrayBuffer;
+    } };
+  }
   // Predictor 1 here: we undo the predictor ourselves after fixing the byte order.
   const dec = await getDecoder(ifd.compression, {
     tileWidth: ifd.blockWidth,

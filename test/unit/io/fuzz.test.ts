@@ -51,8 +51,34 @@ function packBits(raw: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
+/**
+ * Valid LZW of literals only: 9-bit codes with a Clear code every 250 literals, so the decoder's
+ * dictionary never grows past 9-bit codes (as simple as an LZW encoder gets).
+ */
+function lzwLiterals(raw: Buffer): Buffer {
+  const codes: number[] = [];
+  raw.forEach((b, i) => {
+    if (i % 250 === 0) codes.push(256);
+    codes.push(b);
+  });
+  codes.push(257);
+  const out = Buffer.alloc(Math.ceil((codes.length * 9) / 8));
+  codes.forEach((c, k) => {
+    for (let bit = 0; bit < 9; bit++) {
+      if (c & (1 << (8 - bit))) {
+        const pos = k * 9 + bit;
+        out[pos >> 3] |= 0x80 >> (pos & 7);
+      }
+    }
+  });
+  return out;
+}
+
+type Codec = 'deflate' | 'packbits' | 'lzw';
+const CODEC_TAG: Record<Codec, number> = { deflate: 8, packbits: 32773, lzw: 5 };
+
 /** A one-strip-per-page compressed uint16 TIFF, assembled by hand (our writer does not compress). */
-function deflateTiff(width: number, height: number, pages: number, codec: 'deflate' | 'packbits' = 'deflate'): Buffer {
+function deflateTiff(width: number, height: number, pages: number, codec: Codec = 'deflate'): Buffer {
   const parts: Buffer[] = [];
   const header = Buffer.alloc(8);
   header.write('II');
@@ -62,7 +88,7 @@ function deflateTiff(width: number, height: number, pages: number, codec: 'defla
   for (let k = 0; k < pages; k++) {
     const raw = Buffer.alloc(width * height * 2);
     for (let i = 0; i < width * height; i++) raw.writeUInt16LE((i * 31 + k * 7) & 0xffff, i * 2);
-    const z = codec === 'deflate' ? deflateSync(raw) : packBits(raw);
+    const z = codec === 'deflate' ? deflateSync(raw) : codec === 'packbits' ? packBits(raw) : lzwLiterals(raw);
     parts.push(z);
     strips.push({ at: pos, len: z.length });
     pos += z.length;
@@ -74,7 +100,7 @@ function deflateTiff(width: number, height: number, pages: number, codec: 'defla
   header.writeUInt32LE(pos, 4);
   for (let k = 0; k < pages; k++) {
     const tags: [number, number, number][] = [
-      [256, 4, width], [257, 4, height], [258, 3, 16], [259, 3, codec === 'deflate' ? 8 : 32773], [262, 3, 1],
+      [256, 4, width], [257, 4, height], [258, 3, 16], [259, 3, CODEC_TAG[codec]], [262, 3, 1],
       [273, 4, strips[k].at], [277, 3, 1], [278, 4, height], [279, 4, strips[k].len],
     ];
     const ifd = Buffer.alloc(2 + tags.length * 12 + 4);
@@ -107,7 +133,8 @@ test('≥ 50 malformed files each end in a clean error (or a valid read) within 
     await writeStack(join(dir, 'seed.nii.gz'), s);
     writeFileSync(join(dir, 'seed-deflate.tif'), deflateTiff(13, 7, 3));
     writeFileSync(join(dir, 'seed-packbits.tif'), deflateTiff(13, 7, 3, 'packbits'));
-    const seeds = ['seed-ij.tif', 'seed-ome.ome.tif', 'seed-big.tif', 'seed.nii', 'seed.nii.gz', 'seed-deflate.tif', 'seed-packbits.tif'];
+    writeFileSync(join(dir, 'seed-lzw.tif'), deflateTiff(13, 7, 3, 'lzw'));
+    const seeds = ['seed-ij.tif', 'seed-ome.ome.tif', 'seed-big.tif', 'seed.nii', 'seed.nii.gz', 'seed-deflate.tif', 'seed-packbits.tif', 'seed-lzw.tif'];
 
     const rng = createRng(Number(process.env.N2S_FUZZ_SEED ?? 20261126));
     const corpus: string[] = [];
@@ -183,6 +210,8 @@ test('≥ 50 malformed files each end in a clean error (or a valid read) within 
     add('not-a-tiff.tif', Buffer.from('hello, this is not an image at all'));
 
     assert.ok(corpus.length >= 50, `corpus has ${corpus.length} files`);
+    // The hand-made compressed seeds themselves are valid and must read.
+    for (const seed of ['seed-deflate.tif', 'seed-packbits.tif', 'seed-lzw.tif']) corpus.push(join(dir, seed));
     const t0 = Date.now();
     const r = spawnSync(process.execPath, ['--import', 'tsx', RUNNER, ...corpus], { encoding: 'utf8', timeout: 60_000, maxBuffer: 16 << 20 });
     assert.equal(r.signal, null, `fuzz runner was killed (${r.signal}): a hang or runaway decoder; stderr: ${r.stderr.slice(0, 2000)}`);
@@ -200,6 +229,7 @@ test('≥ 50 malformed files each end in a clean error (or a valid read) within 
       assert.equal(x?.outcome, 'clean-error', `${name} should fail cleanly`);
       assert.match(x?.message ?? '', re, name);
     };
+    for (const seed of ['seed-deflate.tif', 'seed-packbits.tif', 'seed-lzw.tif']) assert.equal(byName.get(seed)?.outcome, 'read', `${seed}: ${byName.get(seed)?.message}`);
     expectError('ifd-loop.tif', /IFD chain loops back/);
     expectError('inconsistent-pages.tif', /inconsistent page sizes: plane z=2/);
     expectError('offset-beyond-eof.tif', /beyond the end of the file/);
