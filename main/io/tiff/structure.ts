@@ -5,7 +5,7 @@
  * truncated or corrupt file fails late (mid-read, sometimes with an unrelated TypeError) or, with
  * an IFD cycle, never. Here every IFD, tag and strip/tile extent is checked against the file size
  * before a plane is decoded, and each failure becomes one sentence. Pixel decompression is in
- * decode.ts (geotiff's codecs for LZW and Zstd).
+ * decode.ts.
  */
 import type { FileHandle } from 'node:fs/promises';
 
