@@ -85,6 +85,37 @@ function SegmentPanel({ api, workspace }: SlotProps) {
     }
   };
 
+  /**
+   * The paper's comparison: the reference (high exposure) is segmented first, then the low exposure
+   * and every denoised result, each compared with the reference's labels.
+   */
+  const segmentAll = async () => {
+    const reference = images.find((s) => s.role === 'reference');
+    const sources = images.filter((s) => s.role === 'primary' || (s.role === 'result' && !/\(preview/.test(s.name)));
+    if (!reference) {
+      workspace.notify('error', 'Open a reference (high exposure) stack first: File › Open reference');
+      return;
+    }
+    setBusy(true);
+    try {
+      const one = async (stackId: string, name: string, referenceLabelsId?: string) => {
+        setStatus(`segmenting ${name}…`);
+        const j = await runJob(api, 'segment', { stackId, options, modelDir: modelDir || undefined, referenceLabelsId });
+        const r = await j.done;
+        record({ sourceStackId: stackId, sourceName: name, labelsStackId: r.labels.stackId, count: r.count, perPlane: r.perPlane, agreement: r.agreement });
+        return r;
+      };
+      const ref = await one(reference.stackId, reference.name);
+      for (const s of sources) await one(s.stackId, s.name, ref.labels.stackId);
+      setStatus(`segmented ${sources.length + 1} sources; compared with ${ref.labels.name}`);
+    } catch (e) {
+      setStatus(`failed: ${(e as Error).message}`);
+      reportStartError(workspace, 'Segmentation', e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const exportLabels = async (stackId: string) => {
     setStatus('exporting…');
     try {
@@ -130,6 +161,9 @@ function SegmentPanel({ api, workspace }: SlotProps) {
       <StackSelect testId="segment-reference" label="Compare with labels of" stacks={labelStacks} value={refLabels} onChange={setRefLabels} allowNone />
       <button type="button" data-testid="segment-run" disabled={busy || !sourceInfo} onClick={() => void run()}>
         Segment {sourceInfo?.name ?? ''}
+      </button>
+      <button type="button" data-testid="segment-all" disabled={busy} onClick={() => void segmentAll()}>
+        Segment all sources and compare with the reference
       </button>
       <p data-testid="segment-status">{status}</p>
       <h4>Labels layers</h4>
@@ -178,6 +212,34 @@ function SegmentPanel({ api, workspace }: SlotProps) {
           })}
         </tbody>
       </table>
+      {results.length > 0 && (
+        <table className="n2s-table" data-testid="segment-compare">
+          <thead>
+            <tr>
+              <th>source</th>
+              <th>objects</th>
+              <th>mean size</th>
+              <th>Dice</th>
+              <th>F1@0.5</th>
+            </tr>
+          </thead>
+          <tbody>
+            {results.map((r) => {
+              const sizes = r.perPlane.filter((p) => p.count > 0);
+              const mean = sizes.length ? sizes.reduce((a, p) => a + p.meanSize * p.count, 0) / sizes.reduce((a, p) => a + p.count, 0) : NaN;
+              return (
+                <tr key={r.labelsStackId}>
+                  <td>{r.sourceName}</td>
+                  <td>{r.count}</td>
+                  <td>{fmt(mean, 1)}</td>
+                  <td>{fmt(r.agreement?.dice)}</td>
+                  <td>{fmt(r.agreement?.f1)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
       <div ref={plotRef} data-testid="segment-plot" />
       <label>
         Import a labels TIFF over {sourceInfo?.name ?? 'the stack'}

@@ -115,3 +115,15 @@ test('segment a denoised layer: labels layer over it, compared with the high exp
   assert.ok(count > 5, `${count} objects`);
   assert.deepEqual(problems, []);
 });
+
+test('segment all sources: low exposure and denoised compared with the high exposure in one table', async () => {
+  const before = stacks().length;
+  await byTestId('segment-all').click();
+  await page.getByText(/segmented 3 sources; compared with/).waitFor({ timeout: 120_000 });
+  assert.equal(stacks().length, before + 3);
+  const table = await byTestId('segment-compare').innerText();
+  for (const name of ['20 ms (noisy)', '(denoised)', '100 ms (reference)']) assert.ok(table.includes(name), `${name} in ${table}`);
+  assert.match(table, /20 ms \(noisy\)\s+\d+\s+[\d.]+\s+0\.\d{3}\s+0\.\d{3}/, 'low exposure has Dice and F1 vs the reference');
+  await byTestId('segment-panel').screenshot({ path: join(SHOTS, '4-segment-all-sources.png') });
+  assert.deepEqual(problems, []);
+});
