@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { mainBundleOptions, preloadBundleOptions } from '../../../scripts/bundle-options.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -56,8 +57,13 @@ test('installers for every platform, native code unpacked, entry point built by 
 
   const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
   assert.equal(pkg.main, 'dist/main/electron-main.js');
-  const build = readFileSync(`${root}scripts/build.mjs`, 'utf8');
-  for (const out of ["'electron-main'", "'job-worker'", 'preload']) assert.ok(build.includes(out), out);
+  // The entries scripts/build.mjs bundles are the ones package.json and main.ts expect.
+  const main = mainBundleOptions(root, 'dist/main');
+  assert.deepEqual(Object.keys(main.entryPoints as Record<string, string>), ['electron-main', 'job-worker']);
+  assert.equal(main.outdir, 'dist/main');
+  assert.equal(pkg.main, `${main.outdir}/electron-main.js`);
+  assert.deepEqual(preloadBundleOptions(root, 'dist/main').outExtension, { '.js': '.cjs' });
+  assert.match(readFileSync(`${root}scripts/build.mjs`, 'utf8'), /mainBundleOptions\(root, 'dist\/main'\)/);
   assert.ok(pkg.optionalDependencies['@tensorflow/tfjs-node'], 'tfjs-node is optional: the app falls back to WASM');
   assert.ok(!pkg.dependencies['@tensorflow/tfjs-node']);
   assert.match(pkg.scripts.start, /scripts\/build\.mjs && electron \./);
