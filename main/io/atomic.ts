@@ -50,7 +50,12 @@ export async function checkTarget(path: string, opts: { overwrite?: boolean; pro
 export async function writeAtomically<T>(path: string, write: (fh: FileHandle) => Promise<T>): Promise<T> {
   const abs = resolve(path);
   const tmp = join(dirname(abs), `.${basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'wx');
+  let fh: FileHandle;
+  try {
+    fh = await open(tmp, 'wx');
+  } catch (e) {
+    throw new StackFileError(path, `cannot create a file in ${dirname(abs)}: ${(e as Error).message}`);
+  }
   let ok = false;
   try {
     const result = await write(fh);
@@ -59,6 +64,11 @@ export async function writeAtomically<T>(path: string, write: (fh: FileHandle) =
     await rename(tmp, abs);
     ok = true;
     return result;
+  } catch (e) {
+    // System errors (disk full, permissions) become one line naming the file; others pass.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new StackFileError(path, `write failed: ${(e as Error).message}`);
+    throw e;
   } finally {
     if (!ok) {
       await fh.close().catch(() => {});

@@ -212,6 +212,7 @@ export async function writeStack(path: string, stack: Stack | StackSource, opts:
   const meta = stack.meta;
   const { depth, height, width } = stack;
   if (!(depth >= 1 && height >= 1 && width >= 1)) throw new StackFileError(path, `cannot write a stack of ${depth}×${height}×${width} (zero planes or empty planes)`);
+  if (format !== 'zarr' && (await isDirectory(path))) throw new StackFileError(path, 'is a folder; give a file name for the output');
   await checkTarget(path, { overwrite: opts.overwrite, protect: [meta.sourcePath, ...(opts.protect ?? [])] });
   const { dtype, notes } = resolveOutputDType(meta.dtype, opts.dtype, format);
   const software = opts.software ?? DEFAULT_SOFTWARE;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeStack, type DType, type Stack } from '../../../shared/stack.ts';
 import { createRng } from '../../../shared/random.ts';
@@ -124,6 +124,9 @@ test('writes are atomic, refuse existing files and never touch the input', async
     assert.deepEqual(readdirSync(dir).sort(), ['out.tif']);
     await assert.rejects(writeStack(join(dir, 'x.png'), s), /unknown output type/);
     await assert.rejects(writeStack(join(dir, 'nope', 'x.tif'), s), /output folder .* does not exist/);
+    mkdirSync(join(dir, 'sub.tif'));
+    await assert.rejects(writeStack(join(dir, 'sub.tif'), s, { overwrite: true }), /sub\.tif: is a folder/);
+    rmdirSync(join(dir, 'sub.tif'));
   } finally {
     cleanup();
   }
