@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { Flavour, VoxelSize } from '../../../shared/stack.ts';
 import type { StackInfo } from '../types.ts';
-import { canonicalUnit, isPhysical, unitFactor } from '../units.ts';
+import { canonicalUnit, unitFactor } from '../units.ts';
 import { checkCompression, sampleType } from './decode.ts';
 import { isImageJDescription, parseIJMetadata, parseImageJDescription } from './imagej.ts';
 import { isOmeDescription, omePlaneIndex, parseOmeXml } from './ome.ts';
@@ -109,10 +109,14 @@ function imagejAxes(desc: string, pages: Ifd[], structure: TiffStructure, sample
   if (C * Z * T !== images) throw new TiffFormatError(`ImageJ description is inconsistent: channels×slices×frames = ${C * Z * T} but images=${images}`);
   const planes = virtualPages(pages, images, sampleBytes * p0.samplesPerPixel, structure.size);
   if (images > MAX_PLANES) throw new TiffFormatError(`ImageJ description declares ${images} images; more than ${MAX_PLANES} planes are not supported`);
-  const tagVoxel = resolutionVoxel(p0);
-  const unit = canonicalUnit(ij.unit ?? (isPhysical(tagVoxel.unit) ? tagVoxel.unit : 'pixel'));
-  const x = p0.xResolution && p0.xResolution > 0 ? 1 / p0.xResolution : 1;
-  const y = p0.yResolution && p0.yResolution > 0 ? 1 / p0.yResolution : x;
+  let { unit, x, y } = resolutionVoxel(p0);
+  if (ij.unit !== undefined) {
+    // With a unit in the description, XResolution is pixels per that unit whatever
+    // ResolutionUnit says; without one, the tags speak for themselves (inch/cm → micron).
+    unit = canonicalUnit(ij.unit);
+    x = p0.xResolution && p0.xResolution > 0 ? 1 / p0.xResolution : 1;
+    y = p0.yResolution && p0.yResolution > 0 ? 1 / p0.yResolution : x;
+  }
   const ours = Object.entries(ij.extra).filter(([k]) => k.startsWith('n2s.'));
   return {
     flavour: 'imagej',

@@ -43,6 +43,11 @@ tifffile.imwrite(f'{d}/ij_be.tif', a2, imagej=True, byteorder='>', resolution=(1
 case('ij_be', a2[:, 0], file='ij_be.tif', channel=0, axes='ZCYX', dtype='uint16',
      voxel=[0.5, 0.1, 0.1], unit='micron', channels=2, times=1)
 
+# ImageJ without a unit in the description: the resolution tags (pixels per cm) give the size.
+cm = rng.integers(0, 255, (3, 4, 5), dtype=np.uint8)
+tifffile.imwrite(f'{d}/ij_cm.tif', cm, imagej=True, resolution=(2000.0, 2000.0), resolutionunit='CENTIMETER', metadata={'axes': 'ZYX'})
+case('ij_cm', cm, file='ij_cm.tif', dtype='uint8', axes='ZYX', voxel=[1.0, 5.0, 5.0], unit='micron')
+
 # ImageJ TZCYX, float32: pick time 1, channel 0.
 b = rng.standard_normal((2, 5, 2, 8, 9)).astype(np.float32)
 tifffile.imwrite(f'{d}/ij_tzcyx.tif', b, imagej=True, metadata={'axes': 'TZCYX', 'unit': 'micron', 'spacing': 0.75},
@@ -168,7 +173,7 @@ test('stacks written by tifffile and Pillow/libtiff are read correctly', { skip 
   const { dir, cleanup } = tempDir('tifffile-in');
   try {
     const cases = z.array(Case).parse(runPython(GENERATE, [dir]));
-    assert.ok(cases.length >= 22);
+    assert.ok(cases.length >= 23);
     for (const c of cases) {
       const path = join(dir, c.file);
       const s = await readStack(path, { channel: c.channel, time: c.time, channelsAsZ: c.channelsAsZ, planesFrom: c.planesFrom });
