@@ -64,6 +64,23 @@ test('train: a second copy is required for copy-supervised N2S, in one line', as
   await assert.rejects(core.jobs.start('train', { stackId: low.stackId, config: { ...tiny, method: 'n2c', mode: 'copy' } }), /needs a reference/);
 });
 
+test('train: pause holds the step count, resume continues', async () => {
+  const id = await core.jobs.start('train', { stackId: low.stackId, config: { ...tiny, epochs: 50, stepsPerEpoch: 20 } });
+  const step = () => core.jobs.get(id)?.values.step ?? 0;
+  for (let i = 0; i < 300 && step() < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(core.jobs.pause(id));
+  for (let i = 0; i < 100 && core.jobs.get(id)?.state !== 'paused'; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(core.jobs.get(id)?.state, 'paused');
+  const held = step();
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal(step(), held, 'no steps while paused');
+  assert.ok(core.jobs.resume(id));
+  for (let i = 0; i < 300 && step() <= held; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(step() > held, 'steps continue after resume');
+  core.jobs.cancel(id);
+  assert.equal((await core.jobs.wait(id)).state, 'cancelled');
+});
+
 test('train: cancel stops the job', async () => {
   const id = await core.jobs.start('train', { stackId: low.stackId, config: { ...tiny, epochs: 50, stepsPerEpoch: 20 } });
   for (let i = 0; i < 200; i++) {

@@ -100,18 +100,14 @@ export const job = defineJobKind('segment', {
         model = await loadSegmentationModel(input.modelDir, 'auto', (l) => ctx.log(l));
       }
       const { segmentStack } = await import('../../../segment/segment-stack.ts');
-      let pending = Promise.resolve();
+      // segmentStack yields between planes and checks ctx.signal, so a cancel stops it within a plane.
       const r = await segmentStack(stack, {
         options: input.options,
         model,
         reference,
         signal: ctx.signal,
-        onProgress: (done, total) => {
-          ctx.progress(done / total, `segmenting plane ${Math.ceil(done)} of ${total}`);
-          pending = ctx.checkpoint();
-        },
+        onProgress: (done, total) => ctx.progress(done / total, `segmenting plane ${Math.ceil(done)} of ${total}`),
       });
-      await pending;
       model?.dispose();
       return {
         labels: labelsToStack(r.labels, r.count, stack),
