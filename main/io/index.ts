@@ -41,18 +41,17 @@ async function isDirectory(p: string): Promise<boolean> {
 }
 
 async function kindOf(path: string): Promise<Kind> {
-  if (/\.zarr\/?$/i.test(path)) return 'zarr';
-  if (await isDirectory(path)) {
-    const markers = await Promise.all(['.zattrs', 'zarr.json', '.zgroup'].map((m) => stat(resolve(path, m)).then(() => true, () => false)));
-    return markers.some(Boolean) ? 'zarr' : 'folder';
-  }
-  if (isNiftiPath(path)) return 'nifti';
   try {
     await stat(path);
   } catch {
     throw new StackFileError(path, 'no such file or folder');
   }
-  return 'tiff';
+  if (/\.zarr\/?$/i.test(path)) return 'zarr';
+  if (await isDirectory(path)) {
+    const markers = await Promise.all(['.zattrs', 'zarr.json', '.zgroup'].map((m) => stat(resolve(path, m)).then(() => true, () => false)));
+    return markers.some(Boolean) ? 'zarr' : 'folder';
+  }
+  return isNiftiPath(path) ? 'nifti' : 'tiff';
 }
 
 interface ZarrModule {
