@@ -58,10 +58,13 @@ describe('whole-network gradients vs tfjs', () => {
       const f = (...ws: tfType.Tensor[]) => tfLoss(tfForward(spec, xt, new Map(names.map((k, i) => [k, ws[i]]))), yt, mt);
       const { value, grads: ref } = tf.valueAndGrads(f)(xs);
       assert.ok(relErr(out[IO.loss], value.dataSync()) < 1e-5, `loss ${out[IO.loss][0]} vs tfjs ${value.dataSync()[0]}`);
+      let worst = 0;
       names.forEach((k, i) => {
         const e = relErr((grads.get(k) as { data: Float32Array }).data, ref[i].dataSync());
+        worst = Math.max(worst, e);
         assert.ok(e < 1e-4, `${k}: gradient rel. error ${e}`);
       });
+      console.log(`# ${c.title}: worst per-tensor relative gradient error ${worst.toExponential(2)}`);
       tf.dispose([...xs, ...ref, value, xt, yt, ...(mt ? [mt] : [])]);
       await s.release();
     });
