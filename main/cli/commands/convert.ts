@@ -72,7 +72,7 @@ export const command: Command = {
     '',
     'Reads IN (TIFF, NIfTI, OME-Zarr or a folder of TIFFs) and writes one Z-stack to OUT, keeping voxel',
     'size, unit and channel name. The output type follows OUT\'s name (.tif ImageJ, .ome.tif OME-TIFF,',
-    '.nii/.nii.gz NIfTI, .zarr OME-Zarr) unless --format says otherwise. Planes are streamed.',
+    '.nii/.nii.gz NIfTI, .zarr OME-Zarr) unless --format says otherwise. TIFF output is written plane by plane (streamed).',
     '',
     '--format F     imagej | ome | nifti | zarr',
     '--dtype D      keep (default; integers are rounded and clipped to the range, with a note) |',
