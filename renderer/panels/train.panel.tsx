@@ -354,7 +354,10 @@ function ModelsList({ api, workspace, models }: SlotProps & { models: ModelEntry
         <tbody>
           {models.map((m, i) => (
             <tr key={m.modelDir} data-testid={`model-row-${i}`}>
-              <td title={m.modelDir}>{m.name}</td>
+              <td title={m.modelDir}>
+                {m.name}
+                {m.loaded ? ' (loaded)' : ''}
+              </td>
               <td>{m.summary ? `${m.summary.config.method} ${m.summary.layout.mode} K=${m.summary.layout.k}, ${m.summary.config.arch}×${m.summary.config.widthScale}, ${m.summary.history.length} ep.` : 'loaded folder'}</td>
               <td>{fmt(m.summary?.finalLoss, 4)}</td>
               <td>{fmt(m.summary?.bestValLoss, 4)}</td>
@@ -362,7 +365,7 @@ function ModelsList({ api, workspace, models }: SlotProps & { models: ModelEntry
                 <button type="button" data-testid={`model-apply-${i}`} disabled={!stackId} onClick={() => void apply(m)}>
                   Apply
                 </button>
-                <button type="button" data-testid={`model-save-${i}`} disabled={!savePath || !m.summary} onClick={() => void save(m)}>
+                <button type="button" data-testid={`model-save-${i}`} disabled={!savePath} onClick={() => void save(m)}>
                   Save
                 </button>
               </td>
@@ -378,13 +381,20 @@ function ModelsList({ api, workspace, models }: SlotProps & { models: ModelEntry
         type="button"
         data-testid="models-load"
         disabled={!loadPath}
-        onClick={() => {
-          const name = loadPath.split(/[\\/]/).filter(Boolean).at(-1) ?? loadPath;
-          wf.addModel({ modelDir: loadPath, name, loaded: true });
-          setLoadPath('');
-        }}
+        onClick={() =>
+          void (async () => {
+            try {
+              const j = await runJob(api, 'model-info', { modelDir: loadPath });
+              const summary = await j.done;
+              wf.addModel({ modelDir: summary.modelDir, name: summary.name, summary, loaded: true });
+              setLoadPath('');
+            } catch (e) {
+              reportStartError(workspace, 'Loading the model', e);
+            }
+          })()
+        }
       >
-        Add to list
+        Load
       </button>
     </section>
   );

@@ -18,4 +18,5 @@ export const jobKindModules: Record<string, KindLoader> = {
   evaluate: () => import('./kinds/evaluate.ts'),
   autok: () => import('./kinds/autok.ts'),
   engines: () => import('./kinds/engines.ts'),
+  'model-info': () => import('./kinds/model-info.ts'),
 };

@@ -14,6 +14,7 @@ import { similarityJob } from './similarity.ts';
 import { evaluateJob } from './evaluate.ts';
 import { autokJob } from './autok.ts';
 import { enginesJob } from './engines.ts';
+import { modelInfoJob } from './model-info.ts';
 
 export interface JobKindSpec {
   params: z.ZodType;
@@ -37,6 +38,7 @@ export const jobKinds = {
   evaluate: evaluateJob,
   autok: autokJob,
   engines: enginesJob,
+  'model-info': modelInfoJob,
 } satisfies Record<string, JobKindSpec>;
 
 export type JobKind = keyof typeof jobKinds;
