@@ -79,3 +79,45 @@ test('model folder errors are one clear line; graph vs layers is told from model
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/**
+ * A hand-written tfjs graph model (what tensorflowjs_converter emits for a SavedModel): placeholder
+ * x, a constant w = 20, Mul, Sigmoid. Its probability is > 0.5 exactly above the plane's mean.
+ */
+function saveTinyGraphModel(dir: string): void {
+  const modelTopology = {
+    node: [
+      { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '-1' }, { size: '-1' }, { size: '1' }] } } } },
+      { name: 'w', op: 'Const', attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: {} } } } },
+      { name: 'mul', op: 'Mul', input: ['x', 'w'], attr: { T: { type: 'DT_FLOAT' } } },
+      { name: 'prob', op: 'Sigmoid', input: ['mul'], attr: { T: { type: 'DT_FLOAT' } } },
+    ],
+    versions: { producer: 1 },
+  };
+  writeFileSync(join(dir, 'w.bin'), Buffer.from(new Float32Array([20]).buffer));
+  writeFileSync(
+    join(dir, 'model.json'),
+    JSON.stringify({ format: 'graph-model', modelTopology, weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'w', shape: [], dtype: 'float32' }] }] }),
+  );
+}
+
+test('tfjs graph model: loaded as a graph model, same masks as a mean threshold', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'n2s-seggraph-'));
+  try {
+    saveTinyGraphModel(dir);
+    const model = await loadSegmentationModel(dir, 'cpu');
+    assert.equal(model.kind, 'graph');
+    const p = await model.predictPlane(Float32Array.from([0, 1, 2, 3]), 2, 2);
+    assert.deepEqual(Array.from(p, (v) => v > 0.5), [false, false, true, true]);
+    const g = syntheticNuclei({ seed: 6, depth: 1, height: 40, width: 56, pairs: 1, singles: 2 });
+    const stack = makeStack(1, g.height, g.width, g.noisy(6, 4), { name: 'one.tif' });
+    const r = await segmentStack(stack, { model, options: { minSize: 20 } });
+    model.dispose();
+    const mean = stack.data.reduce((a, b) => a + b, 0) / stack.data.length;
+    const ref = segmentNuclei(stack.data, { depth: 1, height: g.height, width: g.width }, { sigma: 0, threshold: mean, minSize: 20 });
+    assert.equal(r.count, ref.count);
+    assert.ok(r.count > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
