@@ -113,6 +113,17 @@ test('segment a denoised layer: labels layer over it, compared with the high exp
   const inMain = new Set(app.server.core.services.stacks.get(labels.stackId).data.filter((v) => v > 0)).size;
   assert.equal(count, inMain);
   assert.ok(count > 5, `${count} objects`);
+
+  // The exported TIFF imports back as a labels overlay of the same stack.
+  const n = stacks().length;
+  await byTestId('segment-import-path').fill(out);
+  await byTestId('segment-import').click();
+  await waitForStacks(n + 1);
+  const imported = stacks().at(-1)!;
+  assert.equal(imported.meta.labels, true);
+  assert.match(imported.name, /imported/);
+  await page.locator(`[data-testid="layer-list"] [data-layer="${imported.name}"]`).waitFor({ timeout: 30_000 });
+  assert.deepEqual(Array.from(app.server.core.services.stacks.get(imported.stackId).data), Array.from(app.server.core.services.stacks.get(labels.stackId).data));
   assert.deepEqual(problems, []);
 });
 
