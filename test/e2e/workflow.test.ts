@@ -89,6 +89,8 @@ test('neighbour diagram: K = 2 self-supervised shows i±1, i±2 and the replicat
   assert.equal(sims.length, 5);
   assert.ok(sims[0]! > sims[4]!, `neighbours are more alike than planes 5 apart: ${sims}`);
   await byTestId('neighbours-panel').screenshot({ path: join(SHOTS, '2-neighbours-panel.png') });
+  await byTestId('similarity-plot').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SHOTS, '2b-similarity-plot.png') });
   assert.deepEqual(problems, []);
 });
 
@@ -120,6 +122,9 @@ test('training: loss points appear, the progress bar advances, cancel stops it',
   assert.match(await byTestId('train-active-engine').innerText(), /tfjs\/wasm/);
   await page.screenshot({ path: join(SHOTS, '3-training.png') });
   await byTestId('train-panel').screenshot({ path: join(SHOTS, '4-train-panel.png') });
+  // The panel scrolls: bring the live loss plot into view for a second picture.
+  await byTestId('loss-plot').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SHOTS, '4b-train-loss-plot.png') });
   for (let i = 0; i < 600 && !app.server.core.services.stacks.list().some((x) => /\(preview, step \d+, plane \d+\)/.test(x.name)); i++) await page.waitForTimeout(100);
   const preview = app.server.core.services.stacks.list().find((x) => /\(preview/.test(x.name));
   assert.ok(preview, 'a live-preview layer appeared during training');
