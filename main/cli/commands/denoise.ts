@@ -32,9 +32,9 @@ tiles whose seams are blended; the result does not depend on the tile size.
   --input FILE          noisy stack (TIFF, NIfTI, ...); a folder or .zarr denoises in shards
   --copy FILE           second noisy copy: the output is the mean of the predictions from both
   --output FILE         output stack (.tif ImageJ, .ome.tif OME-TIFF, .nii/.nii.gz); never the input
-  --tile T              tile size in pixels (default: 256 or larger, a multiple of the network's 4/32)
+  --tile T              tile size in pixels (default: 512 or larger, a multiple of the network's 4/32)
   --overlap O           overlap of neighbouring tiles (default: the receptive field, both sides)
-  --batch-tiles N       tiles per inference call (default 4)
+  --batch-tiles N       tiles per inference call (default: about 4×256² pixels per call)
   --engine auto|onnx|tfjs   auto: ONNX Runtime GPU provider, tfjs-node-gpu, ONNX Runtime CPU,
                         then tfjs WASM / pure JS (default auto)
   --provider auto|cpu|webgpu|dml|cuda|coreml   ONNX Runtime execution provider (default auto)
