@@ -4,7 +4,7 @@
  * (independent stacks by seed; low exposure in, high exposure as the reference).
  */
 import { makeStack, type Stack } from '../../../shared/stack.ts';
-import type { Normalization } from '../../../shared/metrics/index.ts';
+import { evaluateStack, type Normalization } from '../../../shared/metrics/index.ts';
 import type { RawVolume } from '../../engine/train.ts';
 import { readStack } from '../../io/index.ts';
 import { undersampleStack } from '../kspace.ts';
@@ -126,6 +126,9 @@ function loadMicroscopy(d: Extract<StudyConfig['data'], { kind: 'microscopy' }>)
     reference: subtract(m.high, bgHigh),
     clean: m.clean,
   }));
+  // How far the pre-processed high exposure itself is from the noiseless signal bounds what the
+  // second table can show (the median background also removes part of the out-of-focus haze).
+  const refVsClean = test.reduce((acc, t) => acc + evaluateStack(t.reference, t.clean as Stack, { normalization: 'percentile-affine' }).psnr, 0) / test.length;
   return {
     kind: 'microscopy',
     train,
@@ -137,6 +140,7 @@ function loadMicroscopy(d: Extract<StudyConfig['data'], { kind: 'microscopy' }>)
       `Training stacks: seeds ${d.trainSeeds.join(', ')}; test stacks: seeds ${d.testSeeds.join(', ')} (disjoint).`,
       'Camera background = per-pixel median over all planes of a modality, subtracted from every plane (method.md §5).',
       'Metrics: reference = high exposure normalised by its 0.1/99.9 percentiles, prediction affinely fitted per plane (method.md §7); the noiseless synthetic signal is scored the same way in a second table.',
+      `Caveat for the second table: the per-pixel median over ${all.length * d.depth} planes estimates the camera pattern plus part of the out-of-focus haze (which varies with where the nuclei are), so every background-subtracted stack keeps blob-shaped offsets the noiseless signal does not have. The background-subtracted high exposure itself scores only ${refVsClean.toFixed(2)} dB against the noiseless signal, so that table is dominated by this pre-processing residue and barely separates the methods; the first table (against the high exposure, the paper's protocol) is the comparison.`,
     ],
   };
 }
