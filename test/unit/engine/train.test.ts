@@ -82,3 +82,21 @@ test('masked MSE (Noise2Void) counts only masked pixels', async () => {
   assert.equal((await masked.data())[0], (4 + 16) / 2);
   tf.dispose([pred, y, mask, plain, masked]);
 });
+
+test('every method trains with its layout: n2s copy (1+2K), n2n (1), n2c (1+2K), n2v (1, masked, no residual)', async () => {
+  const s = blobStack(9, 5, 32, 32, 0.1);
+  const vol = { depth: 5, height: 32, width: 32, a: s.noisy, b: s.noisy2, clean: s.clean };
+  const base = { widthScale: 0.125, epochs: 1, stepsPerEpoch: 2, batch: 2, patch: 16, normalize: 'none' as const, valFraction: 0.2, backend: 'wasm' as const };
+  const cases = [
+    { cfg: { method: 'n2s' as const, mode: 'copy' as const, neighbors: 1 }, cin: 3, residual: true },
+    { cfg: { method: 'n2n' as const, neighbors: 0 }, cin: 1, residual: true },
+    { cfg: { method: 'n2c' as const, neighbors: 2 }, cin: 5, residual: true },
+    { cfg: { method: 'n2v' as const, neighbors: 0 }, cin: 1, residual: false },
+  ];
+  for (const c of cases) {
+    const r = await trainModel({ config: { ...base, ...c.cfg }, volumes: [vol] });
+    assert.equal(r.spec.inChannels, c.cin, c.cfg.method);
+    assert.equal(r.spec.nodes.some((n) => n.op === 'residual'), c.residual, c.cfg.method);
+    assert.ok(r.finalLoss !== null && Number.isFinite(r.finalLoss), c.cfg.method);
+  }
+});
