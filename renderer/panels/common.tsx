@@ -4,6 +4,15 @@ import type { Workspace } from '../shell/workspace.ts';
 
 export const isImage = (s: StackInfo) => !s.meta.labels;
 
+/**
+ * A stack's name with the method that produced it (the denoise job writes "model n2s self K=2"
+ * into the description), so several denoised results are told apart in tables and plots.
+ */
+export function stackLabel(s: StackInfo): string {
+  const m = s.meta.description?.match(/model (\w+) (self|copy) K=(\d+)/);
+  return m ? `${s.name} — ${m[1]} ${m[2]} K=${m[3]}` : s.name;
+}
+
 export function stacksByRole(stacks: StackInfo[]): { primary?: StackInfo; copy?: StackInfo; reference?: StackInfo } {
   return {
     primary: stacks.find((s) => s.role === 'primary'),

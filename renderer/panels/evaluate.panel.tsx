@@ -9,7 +9,7 @@ import { runJob } from '../api/jobs.ts';
 import type { PanelDef, SlotProps } from '../shell/slots.ts';
 import { useWorkspace } from '../shell/workspace.ts';
 import { bindViewerToShell } from '../viewer/shellBinding.ts';
-import { StackSelect, fmt, isImage, reportStartError, stacksByRole, injectPanelStyles } from './common.tsx';
+import { StackSelect, fmt, isImage, reportStartError, stackLabel, stacksByRole, injectPanelStyles } from './common.tsx';
 import { drawPlot, purgePlot, type Trace } from './plot.ts';
 import { useWorkflow, workflowOf } from './workflow-state.ts';
 
@@ -49,7 +49,11 @@ function EvaluatePanel({ api, workspace }: SlotProps) {
       const ids = [...scored].sort((a, b) => (a.role === 'primary' ? -1 : b.role === 'primary' ? 1 : 0)).map((s) => s.stackId);
       const j = await runJob(api, 'evaluate', { referenceStackId: refInfo.stackId, stackIds: ids, normalization });
       const r = await j.done;
-      wf.set({ evaluation: { referenceName: refInfo.name, normalization: r.normalization, scores: r.scores } });
+      const label = (id: string, name: string) => {
+        const info = stacks.find((s) => s.stackId === id);
+        return info ? stackLabel(info) : name;
+      };
+      wf.set({ evaluation: { referenceName: refInfo.name, normalization: r.normalization, scores: r.scores.map((sc) => ({ ...sc, name: label(sc.stackId, sc.name) })) } });
     } catch (e) {
       reportStartError(workspace, 'Evaluation', e);
     } finally {
@@ -79,7 +83,7 @@ function EvaluatePanel({ api, workspace }: SlotProps) {
           <option value="none">none (MRI, vs clean)</option>
         </select>
       </label>
-      <p>Scored: {scored.map((s) => s.name).join(', ') || 'nothing yet'}</p>
+      <p>Scored: {scored.map(stackLabel).join(', ') || 'nothing yet'}</p>
       <button type="button" data-testid="evaluate-run" disabled={busy || !refInfo || scored.length === 0} onClick={() => void run()}>
         {busy ? 'Scoring…' : 'Evaluate'}
       </button>

@@ -57,6 +57,8 @@ function TrainPanel({ api, workspace }: SlotProps) {
   const [curves, setCurves] = useState<Curves>(emptyCurves);
   const [logScale, setLogScale] = useState(true);
   const [activeEngine, setActiveEngine] = useState<string>('');
+  /** Cancelled after at least one epoch: the job ends 'done' with the best model so far kept. */
+  const [stoppedEarly, setStoppedEarly] = useState(false);
   const lossRef = useRef<HTMLDivElement>(null);
   const lrRef = useRef<HTMLDivElement>(null);
   const previewRef = useRef<{ count: number; stackId?: string; busy: boolean }>({ count: 0, busy: false });
@@ -172,6 +174,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
     if (!primary || problem) return;
     setCurves(emptyCurves());
     setActiveEngine('');
+    setStoppedEarly(false);
     previewRef.current = { count: 0, busy: false };
     const viewer = bindViewerToShell(workspace).viewer;
     const plane = () => Math.min(primary.depth - 1, wf.snapshot.plane ?? viewer.get().cursor.z);
@@ -192,7 +195,13 @@ function TrainPanel({ api, workspace }: SlotProps) {
       wf.addModel({ modelDir: r.modelDir, name: r.name, summary: r });
       wf.set({ backend: `${r.engine.engine}/${r.engine.provider ?? r.engine.backend}`, timings: { ...wf.snapshot.timings, training: r.seconds } });
       setActiveEngine(`${r.engine.engine}/${r.engine.provider ?? r.engine.backend}`);
-      workspace.notify('info', `Training done: ${r.name} (best validation loss ${fmt(r.bestValLoss, 4)})`);
+      setStoppedEarly(r.cancelled);
+      workspace.notify(
+        'info',
+        r.cancelled
+          ? `Training cancelled after ${r.history.length} epoch(s); the best model so far is kept: ${r.name}`
+          : `Training done: ${r.name} (best validation loss ${fmt(r.bestValLoss, 4)})`,
+      );
     } catch (e) {
       const msg = (e as Error).message;
       if (/cancel/i.test(msg)) workspace.notify('info', 'Training cancelled');
@@ -204,6 +213,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
   const num = (key: keyof typeof f) => (v: number) => Number.isFinite(v) && setF({ ...f, [key]: v });
   const v = job?.values ?? {};
   const totalSteps = v.totalSteps ?? f.epochs * f.stepsPerEpoch;
+  const shownState = job?.state === 'done' && stoppedEarly ? 'cancelled' : (job?.state ?? 'idle');
 
   return (
     <div className="form" data-testid="train-panel">
@@ -290,10 +300,10 @@ function TrainPanel({ api, workspace }: SlotProps) {
           Cancel
         </button>
       </div>
-      <div data-testid="train-status" data-state={job?.state ?? 'idle'}>
+      <div data-testid="train-status" data-state={shownState}>
         <progress data-testid="train-progress" max={totalSteps} value={v.step ?? 0} />
         <span>
-          {` step ${v.step ?? 0}/${totalSteps} · epoch ${v.epoch ?? 0}/${f.epochs} · ETA ${eta(v.eta)} · ${job?.state ?? 'idle'}`}
+          {` step ${v.step ?? 0}/${totalSteps} · epoch ${v.epoch ?? 0}/${f.epochs} · ETA ${eta(v.eta)} · ${shownState}${stoppedEarly ? ' (best model so far kept)' : ''}`}
         </span>
       </div>
       <label className="n2s-check">

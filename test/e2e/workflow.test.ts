@@ -142,16 +142,18 @@ test('a saved model is loaded from its folder (config and losses listed), saved 
   await byTestId('tab-train').click();
   await byTestId('models-load-path').fill(modelDir);
   await byTestId('models-load').click();
-  await byTestId('model-row-0').waitFor({ timeout: 60_000 });
+  // The cancelled run may have kept a model too (if an epoch finished): find the loaded one by name.
+  const row = page.locator('[data-testid^="model-row-"]', { hasText: 'tiny-model (loaded)' });
+  await row.waitFor({ timeout: 60_000 });
   // Listed with its configuration and final losses, read from the folder's config.json.
-  assert.match(await byTestId('model-row-0').innerText(), /tiny-model \(loaded\)[\s\S]*n2s self K=1, csbdeep×0\.125, 1 ep\.[\s\S]*\d\.\d{4}/);
+  assert.match(await row.innerText(), /tiny-model \(loaded\)[\s\S]*n2s self K=1, csbdeep×0\.125, 1 ep\.[\s\S]*\d\.\d{4}/);
   // Saved as a copy elsewhere.
   await byTestId('models-save-path').fill(join(app.dataDir, 'saved-model'));
-  await byTestId('model-save-0').click();
+  await row.locator('[data-testid^="model-save-"]').click();
   await page.getByText(/Model saved to .*saved-model/).waitFor({ timeout: 30_000 });
   assert.ok(existsSync(join(app.dataDir, 'saved-model', 'config.json')) && existsSync(join(app.dataDir, 'saved-model', 'weights.bin')));
   const before = app.server.core.services.stacks.list().length;
-  await byTestId('model-apply-0').click();
+  await row.locator('[data-testid^="model-apply-"]').click();
   await page.locator('[data-testid="job-denoise"][data-state="done"]').waitFor({ timeout: 120_000 });
   for (let i = 0; i < 100 && app.server.core.services.stacks.list().length === before; i++) await page.waitForTimeout(100);
   const result = app.server.core.services.stacks.list().at(-1)!;
