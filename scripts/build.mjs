@@ -22,5 +22,5 @@ if (only !== 'renderer') {
   rmSync(`${root}dist/main`, { recursive: true, force: true });
   await esbuild(mainBundleOptions(root, 'dist/main'));
   await esbuild(preloadBundleOptions(root, 'dist/main'));
-  console.log('built dist/main (electron-main.js, job-worker.js, preload.cjs)');
+  console.log('built dist/main (electron-main.js, job-worker.js, step-worker.js, preload.cjs)');
 }

@@ -12,7 +12,13 @@
 export function mainBundleOptions(root, outdir) {
   return {
     absWorkingDir: root,
-    entryPoints: { 'electron-main': 'main/electron/main.ts', 'job-worker': 'main/app/jobs/worker-entry.ts' },
+    // step-worker: the ONNX training engine's worker thread (main/engine/onnx/train/worker-engine.ts
+    // looks for step-worker.js next to the module that loads it; without it training runs in-process).
+    entryPoints: {
+      'electron-main': 'main/electron/main.ts',
+      'job-worker': 'main/app/jobs/worker-entry.ts',
+      'step-worker': 'main/engine/onnx/train/step-worker.ts',
+    },
     outdir,
     bundle: true,
     splitting: true,
