@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { registerWasmConvGradients } from './wasm-kernels.ts';
+import { registerCpuKernelFixes } from './cpu-kernels.ts';
 
 export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 const ORDER: Exclude<BackendChoice, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -28,6 +29,7 @@ async function tryBackend(name: Exclude<BackendChoice, 'auto'>): Promise<string 
       registerWasmConvGradients();
       return (await tf.setBackend('wasm')) ? null : 'did not initialise';
     }
+    registerCpuKernelFixes();
     return (await tf.setBackend('cpu')) ? null : 'did not initialise';
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
