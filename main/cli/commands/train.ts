@@ -61,7 +61,8 @@ MODEL_DIR (model.json + weights.bin in tfjs layers format, config.json with the 
   --normalize percentile|mri|none     default percentile (3–99.8 %), mri ([-0.5,0.5]) for NIfTI
   --seed N                random seed (default 0)
   --backend auto|tensorflow-gpu|tensorflow|wasm|cpu   tfjs backend (default auto: first that loads)
-  --engine auto|tfjs|onnx training engine (default auto = tfjs; onnx falls back to tfjs if absent)
+  --engine auto|tfjs|onnx training engine (default auto: ONNX Runtime, unless tfjs-node-gpu loads
+                          or --backend forces tfjs; onnx falls back to tfjs if it cannot load)
   --provider auto|cpu|webgpu|dml|cuda|coreml          ONNX Runtime provider for --engine onnx
   --out DIR               model folder to write
   --json                  one JSON object per progress event, then a result object

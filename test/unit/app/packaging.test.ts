@@ -59,7 +59,8 @@ test('installers for every platform, native code unpacked, entry point built by 
   assert.equal(pkg.main, 'dist/main/electron-main.js');
   // The entries scripts/build.mjs bundles are the ones package.json and main.ts expect.
   const main = mainBundleOptions(root, 'dist/main');
-  assert.deepEqual(Object.keys(main.entryPoints as Record<string, string>), ['electron-main', 'job-worker']);
+  // step-worker: the ONNX training engine's worker thread, found next to the module that loads it.
+  assert.deepEqual(Object.keys(main.entryPoints as Record<string, string>), ['electron-main', 'job-worker', 'step-worker']);
   assert.equal(main.outdir, 'dist/main');
   assert.equal(pkg.main, `${main.outdir}/electron-main.js`);
   assert.deepEqual(preloadBundleOptions(root, 'dist/main').outExtension, { '.js': '.cjs' });

@@ -113,7 +113,7 @@ export const job = defineJobKind('train', {
         },
       });
     const history: TrainedModelSummary['history'] = [];
-    const inner = await createTrainEngine(c.engine, (l) => ctx.log(l));
+    const inner = await createTrainEngine(c.engine, (l) => ctx.log(l), c.backend);
     const engine = new SupervisedEngine(inner, ctx, input.previewEvery, async (weights, step) => {
       await saveWith(checkpointDir, weights, { history: [...history], finalLoss: null, bestValLoss: null, bestEpoch: 0, cancelled: false });
       checkpoints++;
