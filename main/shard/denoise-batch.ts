@@ -17,25 +17,11 @@ import { z } from 'zod';
 import { emitJson } from '../cli/command.ts';
 import { UserError } from '../cli/errors.ts';
 import { parseFlags, num, oneOf, required, describeEngine, formatSeconds } from '../engine/cli-support.ts';
+import { OPTIONS as DENOISE_OPTIONS } from '../cli/commands/denoise.ts';
 import { parseShard, shardFromEnv, filesForShard, chunkRanges, rangesForShard, inputWindow, type ShardSpec, type PlaneRange } from './plan.ts';
 
-const OPTIONS = {
-  model: { type: 'string' },
-  input: { type: 'string' },
-  output: { type: 'string' },
-  copy: { type: 'string' },
-  tile: { type: 'string' },
-  overlap: { type: 'string' },
-  'batch-tiles': { type: 'string' },
-  engine: { type: 'string' },
-  provider: { type: 'string' },
-  backend: { type: 'string' },
-  dtype: { type: 'string' },
-  'chunk-planes': { type: 'string' },
-  overwrite: { type: 'boolean' },
-  shard: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
+// The same flags as the single-stack denoise (which hands folders and OME-Zarr volumes to us).
+const OPTIONS = DENOISE_OPTIONS;
 
 const STACK_EXT = /\.(tiff?|nii|nii\.gz)$/i;
 const naturalCompare = new Intl.Collator('en', { numeric: true, sensitivity: 'base' }).compare;

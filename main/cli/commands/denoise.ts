@@ -6,7 +6,7 @@ import { makeStack } from '../../../shared/stack.ts';
 import { describeEngine, formatSeconds, num, oneOf, parseFlags, readInputStack, required, sameShape, samePath } from '../../engine/cli-support.ts';
 import { minPlanes } from '../../engine/sampler.ts';
 
-const OPTIONS = {
+export const OPTIONS = {
   model: { type: 'string' },
   input: { type: 'string' },
   copy: { type: 'string' },
@@ -20,6 +20,7 @@ const OPTIONS = {
   dtype: { type: 'string' },
   overwrite: { type: 'boolean' },
   shard: { type: 'string' },
+  'chunk-planes': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -42,6 +43,7 @@ tiles whose seams are blended; the result does not depend on the tile size.
   --dtype float32|keep|uint16|uint8   output sample type (default float32; keep = input's dtype)
   --overwrite           replace OUT.tif if it exists (the input is never replaced)
   --shard I/N           denoise shard I of N of a folder / OME-Zarr (see n2s slurm)
+  --chunk-planes N      OME-Zarr output: planes per z-chunk (default: the input's z-chunk)
   --json                one JSON object per plane, then a result object (engine, provider,
                         seconds, planes_per_second)`;
 

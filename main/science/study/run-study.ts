@@ -8,7 +8,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { methodKey, type StudyConfig } from './config.ts';
 import { loadStudyData, type StudyData } from './data.ts';
-import { encodeGreyPng } from './png.ts';
+import { encodeGreyPng } from '../../io/png.ts';
 import { buildReport, previewRange, type StudyResults } from './report.ts';
 import { runMethod, trainingConfigFor, type MethodResult } from './run-method.ts';
 import { chooseNeighbours, type AutoKResult } from '../autok.ts';
@@ -23,7 +23,7 @@ export interface StudyRunOptions {
   log?: (line: string) => void;
 }
 
-async function writeAtomic(path: string, content: string | Buffer): Promise<void> {
+async function writeAtomic(path: string, content: string | Uint8Array): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, content);
   await rename(tmp, path);

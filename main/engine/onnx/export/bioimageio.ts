@@ -16,7 +16,7 @@ import { percentiles } from '../../normalise.ts';
 import { FORWARD_OPSET } from '../forward.ts';
 import { encodeNpyFloat32 } from './npy.ts';
 import { buildExportOnnx, channelNames, describeInput, type ExportSource } from './onnx-file.ts';
-import { encodePng } from './png.ts';
+import { encodePng } from '../../../io/png.ts';
 import { toYaml, type YamlValue } from './yaml.ts';
 
 export const BIOIMAGEIO_FORMAT_VERSION = '0.5.7';

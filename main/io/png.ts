@@ -1,6 +1,6 @@
 /**
  * A minimal PNG encoder (8-bit greyscale or RGB, filter 0 on every row, zlib from node:zlib), for
- * the cover image of bioimage.io packages. Spec: W3C PNG (Third Edition), chunks IHDR/IDAT/IEND.
+ * bioimage.io cover images and the study report's previews. Spec: W3C PNG (Third Edition), chunks IHDR/IDAT/IEND.
  */
 import { deflateSync } from 'node:zlib';
 
@@ -55,4 +55,15 @@ export function encodePng(pixels: Uint8Array, width: number, height: number, cha
     o += p.length;
   }
   return out;
+}
+
+/** Greyscale PNG of a row-major image, values mapped linearly from [lo, hi] to 0…255 (clipped). */
+export function encodeGreyPng(values: ArrayLike<number>, height: number, width: number, lo: number, hi: number): Uint8Array {
+  const bytes = new Uint8Array(height * width);
+  const scale = hi > lo ? 255 / (hi - lo) : 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const v = Math.round((values[i] - lo) * scale);
+    bytes[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
+  return encodePng(bytes, width, height, 1);
 }
