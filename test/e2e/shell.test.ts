@@ -11,9 +11,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from './helpers/app.ts';
-import { artifactsDir, launchBrowser, watchPage } from './helpers/browser.ts';
-import { trainTinyModel } from './helpers/model.ts';
+import type { TestApp } from './helpers/app.ts';
+import { openAppSession } from './helpers/session.ts';
+import { artifactsDir } from './helpers/browser.ts';
 
 const SHOTS = artifactsDir('shell');
 let app: TestApp;
@@ -23,10 +23,7 @@ let problems: string[];
 let modelDir: string;
 
 before(async () => {
-  app = await startTestApp();
-  [modelDir, context] = await Promise.all([trainTinyModel(app.dataDir), launchBrowser()]);
-  page = await context.newPage();
-  ({ problems } = watchPage(page));
+  ({ app, context, page, problems, modelDir } = await openAppSession({ goto: false }));
 });
 
 after(async () => {

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { readStack } from '../../main/io/index.ts';
-import { startTestApp, type TestApp } from './helpers/app.ts';
-import { artifactsDir, launchBrowser, watchPage } from './helpers/browser.ts';
-import { trainTinyModel } from './helpers/model.ts';
+import type { TestApp } from './helpers/app.ts';
+import { openAppSession } from './helpers/session.ts';
+import { artifactsDir } from './helpers/browser.ts';
 
 const SHOTS = artifactsDir('workflow');
 let app: TestApp;
@@ -24,12 +24,7 @@ let problems: string[];
 let modelDir: string;
 
 before(async () => {
-  app = await startTestApp();
-  [modelDir, context] = await Promise.all([trainTinyModel(app.dataDir), launchBrowser()]);
-  page = await context.newPage();
-  ({ problems } = watchPage(page));
-  await page.goto(app.url);
-  await page.locator('[data-testid="shell"][data-mode="bridge"]').waitFor({ timeout: 30_000 });
+  ({ app, context, page, problems, modelDir } = await openAppSession());
 });
 
 after(async () => {
