@@ -10,41 +10,10 @@ import sys
 import time
 
 import torch
+
+# The network is the one the other PyTorch peer builds from the ArchSpec (same folder).
+from pytorch_unet import Net
 import torch.nn.functional as F
-
-
-class Net(torch.nn.Module):
-    def __init__(self, spec):
-        super().__init__()
-        self.spec = spec
-        ch = {spec["inputName"]: spec["inChannels"]}
-        self.convs = torch.nn.ModuleDict()
-        for n in spec["nodes"]:
-            if n["op"] == "conv":
-                self.convs[n["name"]] = torch.nn.Conv2d(ch[n["input"]], n["filters"], n["kernel"], padding=n["kernel"] // 2)
-                ch[n["name"]] = n["filters"]
-            elif n["op"] == "concat":
-                ch[n["name"]] = sum(ch[i] for i in n["inputs"])
-            else:
-                ch[n["name"]] = ch[n["input"]]
-
-    def forward(self, x):
-        v = {self.spec["inputName"]: x}
-        for n in self.spec["nodes"]:
-            op = n["op"]
-            if op == "conv":
-                z = self.convs[n["name"]](v[n["input"]])
-                act = n["activation"]
-                v[n["name"]] = F.relu(z) if act == "relu" else F.leaky_relu(z, 0.1) if act == "leaky0.1" else z
-            elif op == "maxpool":
-                v[n["name"]] = F.max_pool2d(v[n["input"]], 2)
-            elif op == "upsample":
-                v[n["name"]] = F.interpolate(v[n["input"]], scale_factor=2, mode="nearest")
-            elif op == "concat":
-                v[n["name"]] = torch.cat([v[i] for i in n["inputs"]], 1)
-            elif op == "residual":
-                v[n["name"]] = v[n["input"]] + x[:, n["channels"]].mean(1, keepdim=True)
-        return v[self.spec["output"]]
 
 
 def main():
