@@ -12,7 +12,7 @@ import { makeStack, type Stack } from '../../shared/stack.ts';
 import { evaluateStack } from '../../shared/metrics/index.ts';
 import type { TrainingConfigInput } from '../../shared/config/training.ts';
 import { trainModel, type TrainResult } from './train.ts';
-import { readBackground, saveModel } from './model-store.ts';
+import { readBackground, saveTrainResult } from './model-store.ts';
 import { loadPredictor } from './predictor.ts';
 import { denoiseStack } from './predict.ts';
 import { refit, subtractBackground } from './normalise.ts';
@@ -75,19 +75,7 @@ async function trainSaveDenoise(
     onEvent: (e) => o.onTrainEvent?.(part, e),
   });
   const modelDir = join(dir, `${part}-model`);
-  await saveModel(modelDir, {
-    spec: r.spec,
-    weights: r.weights,
-    background: r.background ? { data: r.background, height: noisy.height, width: noisy.width } : undefined,
-    config: {
-      training: r.config,
-      layout: r.layout,
-      normalisation: r.normalisation,
-      losses: { finalLoss: r.finalLoss, bestValLoss: r.bestValLoss, bestEpoch: r.bestEpoch },
-      history: r.history,
-      engine: r.engine,
-    },
-  });
+  await saveTrainResult(modelDir, r, noisy);
   const loaded = await loadPredictor(modelDir, { engine: o.engine, backend: o.backend, log: o.log });
   const bg = await readBackground(modelDir, loaded.config);
   try {

@@ -13,6 +13,7 @@ import { type ArchSpec, weightShapes } from '../../shared/model/arch.ts';
 import type { NamedWeights } from '../../shared/model/init.ts';
 import { TrainingConfig } from '../../shared/config/training.ts';
 import type { EngineReport, HistoryPoint, Normalisation } from './types.ts';
+import type { TrainResult } from './train.ts';
 
 const Activation = z.enum(['relu', 'leaky0.1', 'linear']);
 const ArchNodeSchema = z.discriminatedUnion('op', [
@@ -132,6 +133,24 @@ export async function saveModel(dir: string, input: SaveModelInput): Promise<voi
   await writeAtomic(join(dir, 'weights.bin'), bin);
   await writeAtomic(join(dir, 'model.json'), JSON.stringify(modelJson));
   await writeAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+}
+
+/** Saves what trainModel returned (best weights, config, losses, history, background pattern). */
+export async function saveTrainResult(dir: string, r: TrainResult, plane: { height: number; width: number }): Promise<void> {
+  await saveModel(dir, {
+    spec: r.spec,
+    weights: r.weights,
+    background: r.background ? { data: r.background, height: plane.height, width: plane.width } : undefined,
+    config: {
+      training: r.config,
+      layout: r.layout,
+      normalisation: r.normalisation,
+      losses: { finalLoss: r.finalLoss, bestValLoss: r.bestValLoss, bestEpoch: r.bestEpoch },
+      history: r.history,
+      engine: r.engine,
+      cancelled: r.cancelled,
+    },
+  });
 }
 
 async function readJson(path: string, what: string): Promise<unknown> {

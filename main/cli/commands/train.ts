@@ -144,7 +144,7 @@ export const command: Command = {
     }
 
     const { trainModel } = await import('../../engine/train.ts');
-    const { saveModel } = await import('../../engine/model-store.ts');
+    const { saveTrainResult } = await import('../../engine/model-store.ts');
     const ac = new AbortController();
     const onSigint = () => {
       log('stopping after this step (Ctrl-C again to quit at once)…');
@@ -172,20 +172,7 @@ export const command: Command = {
           }
         },
       });
-      await saveModel(out, {
-        spec: r.spec,
-        weights: r.weights,
-        background: r.background ? { data: r.background, height: a.height, width: a.width } : undefined,
-        config: {
-          training: r.config,
-          layout: r.layout,
-          normalisation: r.normalisation,
-          losses: { finalLoss: r.finalLoss, bestValLoss: r.bestValLoss, bestEpoch: r.bestEpoch },
-          history: r.history,
-          engine: r.engine,
-          cancelled: r.cancelled,
-        },
-      });
+      await saveTrainResult(out, r, a);
       const result = {
         type: 'result',
         model: out,
