@@ -11,6 +11,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { type Page, chromium } from 'playwright-core';
 import type { HarnessApi } from '../../renderer/viewer/harness.tsx';
+import { CHROMIUM, CHROMIUM_FLAGS } from './helpers/browser.ts';
+
 
 const VIEWER_DIR = fileURLToPath(new URL('../../renderer/viewer/', import.meta.url));
 
@@ -33,17 +35,6 @@ export async function buildHarness(outDir: string): Promise<string> {
 }
 
 export const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'viewer');
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
 
 export interface HarnessBrowser {
   /** Open harness.html?QUERY in a new page and wait for its scene to load. */
@@ -58,7 +49,7 @@ export async function startHarnessBrowser(): Promise<HarnessBrowser> {
   const context = await chromium.launchPersistentContext(join(work, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: CHROMIUM_FLAGS,
     viewport: { width: 1280, height: 900 },
   });
   return {
