@@ -68,3 +68,22 @@ export function neighbourMean(s: SynthStack, data: Float32Array): Float32Array {
   }
   return out;
 }
+
+/**
+ * The training settings of the "≥ 3 dB" tests. The tfjs test (engine/train.test.ts) and the ONNX
+ * engine's test (onnx-train/train-psnr.test.ts) must ask the same margin of the same run, so both
+ * spread this and add only their engine.
+ */
+export const PSNR_TEST_CONFIG = {
+  method: 'n2s',
+  mode: 'self',
+  neighbors: 1,
+  widthScale: 0.25,
+  epochs: 4,
+  stepsPerEpoch: 50,
+  batch: 8,
+  patch: 32,
+  normalize: 'none',
+  valFraction: 0.125,
+  seed: 3,
+} as const;

@@ -6,7 +6,7 @@ import { denoiseStack } from '../../../main/engine/predict.ts';
 import { TfjsPredictor } from '../../../main/engine/tfjs/engine.ts';
 import { selectBackend } from '../../../main/engine/tfjs/backend.ts';
 import type { TrainEvent } from '../../../main/engine/types.ts';
-import { blobStack, neighbourMean, psnr } from './helpers.ts';
+import { blobStack, neighbourMean, psnr, PSNR_TEST_CONFIG } from './helpers.ts';
 
 test('cosine learning rate decays from lr to ~0 over the epochs', () => {
   assert.equal(cosineLr(1e-3, 0, 10), 1e-3);
@@ -21,17 +21,7 @@ test('self-supervised N2S on a seeded synthetic stack: ≥ 3 dB over the noisy s
   const events: TrainEvent[] = [];
   const r = await trainModel({
     config: {
-      method: 'n2s',
-      mode: 'self',
-      neighbors: 1,
-      widthScale: 0.25,
-      epochs: 4,
-      stepsPerEpoch: 50,
-      batch: 8,
-      patch: 32,
-      normalize: 'none',
-      valFraction: 0.125,
-      seed: 3,
+      ...PSNR_TEST_CONFIG,
       backend: 'wasm',
     },
     volumes: [{ depth: s.depth, height: s.height, width: s.width, a: s.noisy }],

@@ -12,7 +12,7 @@ import { denoiseStack } from '../../../main/engine/predict.ts';
 import { TfjsPredictor } from '../../../main/engine/tfjs/engine.ts';
 import { trainModel } from '../../../main/engine/train.ts';
 import type { TrainEvent } from '../../../main/engine/types.ts';
-import { blobStack, neighbourMean, psnr } from '../engine/helpers.ts';
+import { blobStack, neighbourMean, psnr, PSNR_TEST_CONFIG } from '../engine/helpers.ts';
 import { relErr } from './reference.ts';
 
 test('self-supervised N2S trained by the ONNX engine: ≥ 3 dB over the noisy stack; the tfjs predictor gives the same output', async () => {
@@ -20,17 +20,7 @@ test('self-supervised N2S trained by the ONNX engine: ≥ 3 dB over the noisy st
   const events: TrainEvent[] = [];
   const r = await trainModel({
     config: {
-      method: 'n2s',
-      mode: 'self',
-      neighbors: 1,
-      widthScale: 0.25,
-      epochs: 4,
-      stepsPerEpoch: 50,
-      batch: 8,
-      patch: 32,
-      normalize: 'none',
-      valFraction: 0.125,
-      seed: 3,
+      ...PSNR_TEST_CONFIG,
       engine: 'onnx',
       provider: 'cpu',
     },
