@@ -15,7 +15,10 @@ const walk = (dir) => {
     else if (name.endsWith('.test.ts') || name.endsWith('.test.tsx')) files.push(p);
   }
 };
-for (const r of roots.length ? roots : ['test/unit']) walk(r);
+for (const r of roots.length ? roots : ['test/unit']) {
+  if (statSync(r).isDirectory()) walk(r);
+  else files.push(r);
+}
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);
