@@ -1,4 +1,4 @@
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
 import type { Command } from './command.ts';
 
 /**

@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { resolve } from 'node:path';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Stack } from '../../shared/stack.ts';
 import type { EngineReport, TrainEvent } from './types.ts';
 

@@ -33,8 +33,7 @@ type OnnxModule = {
 const GPU_PROVIDERS = new Set(['webgpu', 'dml', 'cuda', 'coreml']);
 
 async function openOnnx(dir: string, spec: ArchSpec, weights: NamedWeights, provider: string, log?: (l: string) => void): Promise<Predictor> {
-  const specifier = './onnx/predictor.ts';
-  const mod = (await import(specifier)) as OnnxModule;
+  const mod = (await import('./onnx/predictor.ts')) as OnnxModule;
   if (typeof mod.createOnnxPredictor === 'function') return mod.createOnnxPredictor(dir, { provider, log });
   if (typeof mod.createOnnxPredictorFromWeights === 'function') return mod.createOnnxPredictorFromWeights(spec, weights, { provider, log });
   throw new Error('main/engine/onnx/predictor.ts exports no predictor factory');

@@ -75,8 +75,7 @@ export function archFor(config: TrainingConfig): ArchSpec {
 async function autoPrefersOnnx(backend: string | undefined): Promise<boolean> {
   if (backend !== undefined && backend !== 'auto') return false;
   try {
-    const specifier = '@tensorflow/tfjs-node-gpu';
-    await import(specifier);
+    await import('@tensorflow/tfjs-node-gpu');
     return false;
   } catch {
     return true;
@@ -90,8 +89,7 @@ async function autoPrefersOnnx(backend: string | undefined): Promise<boolean> {
 export async function createTrainEngine(engine: string, log?: (l: string) => void, backend?: string): Promise<TrainEngine> {
   if (engine === 'onnx' || (engine === 'auto' && (await autoPrefersOnnx(backend)))) {
     try {
-      const path = './onnx/train/index.ts';
-      const mod = (await import(path)) as {
+      const mod = (await import('./onnx/train/index.ts')) as {
         createOnnxTrainEngine?: () => TrainEngine | Promise<TrainEngine>;
         OnnxTrainEngine?: new () => TrainEngine;
       };

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 /**
  * A problem with a stack file (unreadable, malformed, unsupported, or a refused write). It is a

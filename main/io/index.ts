@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { DType, Stack, StackMeta } from '../../shared/stack.ts';
 import { checkTarget, writeAtomically } from './atomic.ts';
 import { StackFileError } from './errors.ts';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { openFolder, probeFolder } from './folder.ts';
 import { encodeNifti, isNiftiPath, openNifti, probeNifti } from './nifti.ts';
 import { formatImageJDescription } from './tiff/imagej.ts';
@@ -61,10 +61,9 @@ interface ZarrModule {
 
 /** OME-Zarr lives in ./zarr.ts (another module, loaded only when a Zarr path is used). */
 async function loadZarr(path: string): Promise<ZarrModule> {
-  const specifier = './zarr.ts';
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(specifier)) as Record<string, unknown>;
+    mod = (await import('./zarr.ts')) as Record<string, unknown>;
   } catch (e) {
     throw new StackFileError(path, `OME-Zarr support is not available in this build (${(e as Error).message.split('\n')[0]})`);
   }

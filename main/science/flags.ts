@@ -5,7 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export function parseFlags<S extends z.ZodType>(
   argv: string[],

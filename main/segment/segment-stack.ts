@@ -5,7 +5,7 @@
  */
 import { labelMask, relabelSequential, segmentNuclei, SegmentationOptions, planeObjectStats, compareSegmentations, type Agreement, type PlaneObjectStats, type SegmentationOptionsInput } from '../../shared/segmentation/index.ts';
 import type { Stack } from '../../shared/stack.ts';
-import { CancelledError } from '../cli/errors.ts';
+import { CancelledError } from '../errors.ts';
 import type { SegmentationModel } from './model.ts';
 
 export interface SegmentStackOptions {

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { emitJson } from '../cli/command.ts';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { parseFlags, num, oneOf, required, describeEngine, formatSeconds } from '../engine/cli-support.ts';
 import { OPTIONS as DENOISE_OPTIONS } from '../cli/commands/denoise.ts';
 import { parseShard, shardFromEnv, filesForShard, chunkRanges, rangesForShard, inputWindow, type ShardSpec, type PlaneRange } from './plan.ts';

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { invokes, isInvokeChannel, type InvokeChannel } from '../../../shared/ipc/contract.ts';
 import type { IpcError, Reply } from '../../../shared/ipc/define.ts';
-import { CancelledError, UserError } from '../../cli/errors.ts';
+import { CancelledError, UserError } from '../../errors.ts';
 import type { Logger } from '../log.ts';
 import type { HandlerMap } from './handler.ts';
 

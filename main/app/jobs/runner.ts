@@ -12,7 +12,7 @@ import type { JobKindSpec } from '../../../shared/ipc/job-kinds/index.ts';
 import { jobKinds } from '../../../shared/ipc/job-kinds/index.ts';
 import type { IpcError } from '../../../shared/ipc/define.ts';
 import type { JobInfo } from '../../../shared/ipc/jobs.ts';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../errors.ts';
 import type { EventHub } from '../events.ts';
 import { BadRequestError, describeZodError, errorToIpc } from '../ipc/dispatcher.ts';
 import type { Logger } from '../log.ts';

@@ -3,7 +3,7 @@
  * runner's messages, post the result (transferring its buffers) or the error, and exit.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { CancelledError } from '../../cli/errors.ts';
+import { CancelledError } from '../../errors.ts';
 import { errorToIpc } from '../ipc/dispatcher.ts';
 import type { JobContext, JobKindModule } from './kind.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SampleInfo } from '../../../shared/ipc/stacks.ts';
 import type { Stack } from '../../../shared/stack.ts';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../errors.ts';
 
 /** What the worker needs to produce a sample (plain data, crosses postMessage). */
 export type SampleSource =

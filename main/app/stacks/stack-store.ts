@@ -4,7 +4,7 @@
  */
 import type { Axis, Planes, StackInfo, StackRole } from '../../../shared/ipc/stacks.ts';
 import type { Stack } from '../../../shared/stack.ts';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../errors.ts';
 import type { EventHub } from '../events.ts';
 
 interface Entry {

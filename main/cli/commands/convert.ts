@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Command } from '../command.ts';
 import { emitJson } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import { openStack, writeStack } from '../../io/index.ts';
 
 const Args = z.object({

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from '../command.ts';
 import { emitJson } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import { describeEngine, formatTrainEvent, num, oneOf, parseFlags } from '../../engine/cli-support.ts';
 
 const OPTIONS = {

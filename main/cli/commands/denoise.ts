@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Command } from '../command.ts';
 import { emitJson } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import { makeStack } from '../../../shared/stack.ts';
 import { describeEngine, formatSeconds, num, oneOf, parseFlags, readInputStack, required, sameShape, samePath } from '../../engine/cli-support.ts';
 import { minPlanes } from '../../engine/sampler.ts';
@@ -62,10 +62,9 @@ export const command: Command = {
   async run(argv) {
     const f = parseFlags(argv, OPTIONS, 'denoise');
     if (f.shard !== undefined || (f.input && (/\.zarr\/?$/i.test(f.input) || (await isDir(f.input))))) {
-      const specifier = '../../shard/denoise-batch.ts';
       let mod: { runBatchDenoise?: (argv: string[]) => Promise<number> };
       try {
-        mod = (await import(specifier)) as typeof mod;
+        mod = (await import('../../shard/denoise-batch.ts')) as typeof mod;
       } catch {
         throw new UserError('sharded / folder / OME-Zarr denoising is not available in this build');
       }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { BENCH_SIZE, probeEngines } from '../../engine/engines.ts';
 import { type Command, emitJson } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 
 const HELP = `Usage: n2s engines [--json] [--bench]
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { emitJson, type Command } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import { evaluateStack, type StackMetrics } from '../../../shared/metrics/index.ts';
 import { readStack } from '../../io/index.ts';
 import { parseFlags, numeric } from '../../science/flags.ts';

@@ -7,7 +7,7 @@ import { BioimageioMeta, buildBioimageioPackage, sampleFromStack, type TestSampl
 import { buildExportOnnx, type ExportSource } from '../../engine/onnx/export/onnx-file.ts';
 import { OutputExistsError, writeFileAtomic, writePackage } from '../../engine/onnx/export/write-package.ts';
 import { type Command, emitJson } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 
 const HELP = `Usage: n2s export --model DIR --format onnx|bioimageio --out PATH [flags]
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { emitJson, type Command } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import { SegmentationOptions, type SegmentationOptionsInput } from '../../../shared/segmentation/index.ts';
 
 const HELP = `Usage: n2s segment --input IN --output LABELS.tif [flags]

@@ -5,7 +5,7 @@ import { resolve, join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../command.ts';
 import { emitJson } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import { sbatchScript, parseSubmitted, shq } from '../../shard/slurm.ts';
 
 const HELP = `Usage: n2s slurm --model M --input IN --output OUT --shards N [options]

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { emitJson, type Command } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import { parseFlags } from '../../science/flags.ts';
 import { StudyConfig } from '../../science/study/config.ts';
 

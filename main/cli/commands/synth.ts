@@ -2,7 +2,7 @@ import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { emitJson, type Command } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import type { Stack } from '../../../shared/stack.ts';
 import { readStack, writeStack } from '../../io/index.ts';
 import { parseFlags, numeric } from '../../science/flags.ts';

@@ -1,6 +1,6 @@
 import type { Command } from '../command.ts';
 import { emitJson } from '../command.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import { samplerLayout, TrainingConfig, type TrainingConfigInput } from '../../../shared/config/training.ts';
 import { describeEngine, formatTrainEvent, num, oneOf, parseFlags, readInputStack, required, sameShape, samePath } from '../../engine/cli-support.ts';
 import { minPlanes } from '../../engine/sampler.ts';

@@ -11,7 +11,6 @@ import { registerCpuKernelFixes } from './cpu-kernels.ts';
 
 export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 const ORDER: Exclude<BackendChoice, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
-const NODE_PACKAGES = { 'tensorflow-gpu': '@tensorflow/tfjs-node-gpu', tensorflow: '@tensorflow/tfjs-node' } as const;
 
 export class BackendUnavailableError extends Error {}
 
@@ -19,7 +18,8 @@ async function tryBackend(name: Exclude<BackendChoice, 'auto'>): Promise<string 
   try {
     if (name === 'tensorflow-gpu' || name === 'tensorflow') {
       // Both packages register the backend named 'tensorflow' on import.
-      await import(NODE_PACKAGES[name]);
+      if (name === 'tensorflow-gpu') await import('@tensorflow/tfjs-node-gpu');
+      else await import('@tensorflow/tfjs-node');
       return (await tf.setBackend('tensorflow')) ? null : 'did not initialise';
     }
     if (name === 'wasm') {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { createDispatcher } from '../../../main/app/ipc/dispatcher.ts';
 import type { HandlerMap } from '../../../main/app/ipc/handler.ts';
 import { memoryLogger } from '../../../main/app/log.ts';
-import { UserError } from '../../../main/cli/errors.ts';
+import { UserError } from '../../../main/errors.ts';
 import { testCore } from './helpers.ts';
 
 test('unknown channels are rejected, logged, and reach no handler', async () => {

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { DirEntry } from '../../../../shared/ipc/files.ts';
-import { UserError } from '../../../cli/errors.ts';
+import { UserError } from '../../../errors.ts';
 import type { DialogService } from '../../files/dialogs.ts';
 import type { PathPolicy } from '../../files/path-policy.ts';
 import type { RecentFiles } from '../../files/recent-files.ts';

@@ -5,7 +5,7 @@
  */
 import type { TrainingConfigInput } from '../../../../shared/config/training.ts';
 import type { Stack } from '../../../../shared/stack.ts';
-import { UserError } from '../../../cli/errors.ts';
+import { UserError } from '../../../errors.ts';
 import { defineJobKind } from '../kind.ts';
 
 interface Input {

@@ -4,7 +4,7 @@
  * comes back transferred and becomes a new 'result' stack in main.
  */
 import { makeStack, type Stack } from '../../../../shared/stack.ts';
-import { UserError } from '../../../cli/errors.ts';
+import { UserError } from '../../../errors.ts';
 import { defineJobKind } from '../kind.ts';
 
 interface Input {

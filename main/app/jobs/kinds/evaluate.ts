@@ -3,7 +3,7 @@
  * microscopy, none for MRI — method.md §7), per plane and as means.
  */
 import type { Stack } from '../../../../shared/stack.ts';
-import { UserError } from '../../../cli/errors.ts';
+import { UserError } from '../../../errors.ts';
 import { defineJobKind } from '../kind.ts';
 
 interface Input {

@@ -1,6 +1,6 @@
 /** 'model-info' (issue 7, models list): a model folder's configuration and final losses. */
 import { basename } from 'node:path';
-import { UserError } from '../../../cli/errors.ts';
+import { UserError } from '../../../errors.ts';
 import { defineJobKind } from '../kind.ts';
 
 export const job = defineJobKind('model-info', {

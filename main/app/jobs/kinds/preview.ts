@@ -4,7 +4,7 @@
  * just that plane, so the viewer shows it on the same grid at the cursor's plane.
  */
 import { makeStack, type Stack } from '../../../../shared/stack.ts';
-import { UserError } from '../../../cli/errors.ts';
+import { UserError } from '../../../errors.ts';
 import { defineJobKind } from '../kind.ts';
 
 interface Input {

@@ -5,7 +5,7 @@
  */
 import type { SegmentationOptions } from '../../../../shared/segmentation/options.ts';
 import type { Stack } from '../../../../shared/stack.ts';
-import { UserError } from '../../../cli/errors.ts';
+import { UserError } from '../../../errors.ts';
 import { defineJobKind } from '../kind.ts';
 
 interface Input {

@@ -6,7 +6,7 @@
  */
 import type { TrainingConfig } from '../../../../shared/config/training.ts';
 import type { Stack } from '../../../../shared/stack.ts';
-import { UserError } from '../../../cli/errors.ts';
+import { UserError } from '../../../errors.ts';
 import type { Batch, EngineReport, NamedWeights, TrainEngine, TrainEngineOptions } from '../../../engine/types.ts';
 import type { ArchSpec } from '../../../../shared/model/arch.ts';
 import { defineJobKind, type JobContext } from '../kind.ts';
