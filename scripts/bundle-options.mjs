@@ -7,6 +7,10 @@
 // of the main bundle, loading them into the main process at start. Chunks sit next to the entries
 // (no subfolder) so `new URL('./job-worker.js', import.meta.url)` resolves from any of them.
 // The sandboxed preload may only require('electron'), so everything else is bundled into it.
+//
+// The command line ships the same way (dist/cli/, docs/engines.md "Start-up"): node runs the
+// bundle directly instead of compiling TypeScript through tsx at every start. Its commands and
+// engines stay in lazily imported chunks, so `n2s --help` loads one small file.
 
 /** @param {string} root project folder @param {string} outdir */
 export function mainBundleOptions(root, outdir) {
@@ -48,5 +52,35 @@ export function preloadBundleOptions(root, outdir) {
     sourcemap: true,
     logLevel: 'warning',
     external: ['electron'],
+  };
+}
+
+/**
+ * The `n2s` command line: dist/cli/n2s.js (bin/n2s.mjs imports it when it is up to date) and the
+ * ONNX training engine's step worker, which main/engine/onnx/train/worker-engine.ts looks for next
+ * to the chunk that loads it. dist/cli sits two folders below the project, as main/engine does, so
+ * paths such as `new URL('../../assets/…', import.meta.url)` resolve the same from either.
+ * @param {string} root @param {string} outdir
+ */
+export function cliBundleOptions(root, outdir) {
+  return {
+    absWorkingDir: root,
+    entryPoints: {
+      n2s: 'scripts/cli-entry.ts',
+      'step-worker': 'main/engine/onnx/train/step-worker.ts',
+    },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    chunkNames: '[name]-[hash]',
+    sourcemap: true,
+    // bin/n2s.mjs reads the inputs to tell whether the bundle is older than the sources.
+    metafile: true,
+    logLevel: 'warning',
+    external: ['electron', 'vite', 'tsx', 'tsx/*'],
   };
 }
