@@ -1,4 +1,5 @@
 import { UserError } from '../errors.ts';
+import { installTempCleanup } from '../io/atomic.ts';
 import type { Command } from './command.ts';
 
 /**
@@ -35,6 +36,8 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Ctrl-C / kill: the temporary files of unfinished writes are removed (main/io/atomic.ts).
+  installTempCleanup();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());

@@ -11,7 +11,8 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { DType, Stack, StackMeta } from '../../shared/stack.ts';
-import { checkTarget, writeAtomically } from './atomic.ts';
+import { writeAtomically } from './atomic.ts';
+import { checkOutputPath } from './output-path.ts';
 import { StackFileError } from './errors.ts';
 import { UserError } from '../errors.ts';
 import { openFolder, probeFolder } from './folder.ts';
@@ -25,6 +26,8 @@ import { isPhysical, unitFactor } from './units.ts';
 
 export type { OutputDType, OutputFormat, ReadOptions, StackInfo, StackSource, WriteOptions, WriteReport } from './types.ts';
 export { StackFileError } from './errors.ts';
+export { checkOutputPath, checkInputPath, isOwnedFolder, OWNER_MARKER, INCOMPLETE_MARKER, type OutputPathOptions } from './output-path.ts';
+export { installTempCleanup, registerTemp, removeLiveTemps, writeAtomically } from './atomic.ts';
 
 export const DEFAULT_SOFTWARE = 'Noise2Stack Studio';
 /** Classic TIFF offsets are 32-bit; stay clear of 4 GiB with room for the IFDs. */
@@ -56,7 +59,7 @@ async function kindOf(path: string): Promise<Kind> {
 
 interface ZarrModule {
   openZarr(path: string, opts: { channel?: number; time?: number }): Promise<StackSource>;
-  writeZarr(path: string, stack: Stack, opts: { dtype?: DType; overwrite?: boolean; name?: string; extra?: Record<string, unknown> }): Promise<unknown>;
+  writeZarr(path: string, stack: Stack, opts: { dtype?: DType; overwrite?: boolean; protect?: (string | undefined)[]; name?: string; extra?: Record<string, unknown> }): Promise<unknown>;
 }
 
 /** OME-Zarr lives in ./zarr.ts (another module, loaded only when a Zarr path is used). */
@@ -211,7 +214,8 @@ export async function writeStack(path: string, stack: Stack | StackSource, opts:
   const { depth, height, width } = stack;
   if (!(depth >= 1 && height >= 1 && width >= 1)) throw new StackFileError(path, `cannot write a stack of ${depth}×${height}×${width} (zero planes or empty planes)`);
   if (format !== 'zarr' && (await isDirectory(path))) throw new StackFileError(path, 'is a folder; give a file name for the output');
-  await checkTarget(path, { overwrite: opts.overwrite, protect: [meta.sourcePath, ...(opts.protect ?? [])] });
+  const protect = [meta.sourcePath, ...(opts.protect ?? [])];
+  await checkOutputPath(path, { overwrite: opts.overwrite, inputs: protect });
   const { dtype, notes } = resolveOutputDType(meta.dtype, opts.dtype, format);
   const software = opts.software ?? DEFAULT_SOFTWARE;
   const description = descriptionText(meta, opts);
@@ -224,7 +228,7 @@ export async function writeStack(path: string, stack: Stack | StackSource, opts:
     // Integer Zarr arrays would wrap out-of-range values; round and clip them here, as for TIFF.
     const { data, clipped } = roundAndClip(full.data, dtype);
     try {
-      await zarr.writeZarr(abs, { ...full, data }, { dtype, overwrite: opts.overwrite, name: meta.name, extra: { software, ...(description ? { description } : {}) } });
+      await zarr.writeZarr(abs, { ...full, data }, { dtype, overwrite: opts.overwrite, protect, name: meta.name, extra: { software, ...(description ? { description } : {}) } });
     } catch (e) {
       throw asUserFacing(path, e);
     }
@@ -242,7 +246,7 @@ export async function writeStack(path: string, stack: Stack | StackSource, opts:
       const out = gz ? await gzip(bytes) : bytes;
       await writeAtomically(abs, async (fh) => {
         await fh.write(out, 0, out.length, 0);
-      });
+      }, { overwrite: opts.overwrite, protect });
       if (clipped) notes.push(clipNote(clipped, dtype));
       return { path: abs, format, dtype, bytes: out.length, bigTiff: false, clipped, notes };
     }
@@ -283,7 +287,7 @@ export async function writeStack(path: string, stack: Stack | StackSource, opts:
   const bigTiff = estimate > (opts.bigTiffThreshold ?? DEFAULT_BIGTIFF_THRESHOLD);
   const result = await writeAtomically(abs, (fh) =>
     writeTiff(fh, { depth, height, width, plane: getPlane }, { dtype: tiffDType, describe, software, resolution, bigTiff, imagejMetadata, onProgress: opts.onProgress }),
-  );
+  { overwrite: opts.overwrite, protect });
   if (result.clipped) notes.push(clipNote(result.clipped, dtype));
   if (bigTiff) notes.push(`written as BigTIFF (over ${((opts.bigTiffThreshold ?? DEFAULT_BIGTIFF_THRESHOLD) / 1e9).toFixed(1)} GB); Fiji opens it with File › Import › Bio-Formats, napari and tifffile directly`);
   return { path: abs, format, dtype, bytes: result.bytes, bigTiff, clipped: result.clipped, notes };

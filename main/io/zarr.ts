@@ -7,7 +7,10 @@
  *   by Node's zlib under the same names;
  * - zarrita only creates v3 arrays, so the v2 metadata (.zgroup/.zattrs/.zarray) is written here.
  * Every chunk is written to a temporary name and renamed, so a killed writer never leaves a
- * half-written chunk behind.
+ * half-written chunk behind. A whole volume (writeZarr) is written in a hidden temporary folder
+ * that carries INCOMPLETE_MARKER and is renamed to its name only when complete; a volume written
+ * in place (createZarr + writeZarrPlanes, the sharded denoise) carries the marker until its shards
+ * are all done. openZarr refuses a volume with the marker (main/io/README.md, "Safety").
  */
 import * as zarr from 'zarrita';
 import FileSystemStore from '@zarrita/storage/fs';
@@ -17,6 +20,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { DType, Stack, StackMeta, VoxelSize } from '../../shared/stack.ts';
+import { StackFileError } from './errors.ts';
+import { registerTemp, tempNameFor } from './atomic.ts';
+import { INCOMPLETE_MARKER, OWNER_MARKER, checkOutputPath, isOwnedFolder, ownerMarkerText, type OutputPathState } from './output-path.ts';
 
 class NodeZlibCodec {
   kind = 'bytes_to_bytes' as const;
@@ -57,8 +63,16 @@ export class AtomicFileStore extends FileSystemStore {
     const fp = join(this.rootDir, key.replace(/^\//, ''));
     await fsp.mkdir(dirname(fp), { recursive: true });
     const tmp = `${fp}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    await fsp.writeFile(tmp, value);
-    await fsp.rename(tmp, fp);
+    const release = registerTemp(tmp);
+    try {
+      await fsp.writeFile(tmp, value);
+      await fsp.rename(tmp, fp);
+    } catch (e) {
+      await fsp.unlink(tmp).catch(() => {});
+      throw e;
+    } finally {
+      release();
+    }
   }
 }
 
@@ -117,7 +131,7 @@ export interface ZarrStackSource {
 export function isZarrPath(p: string): boolean {
   if (/\.zarr\/?$/i.test(p)) return true;
   try {
-    return statSync(p).isDirectory() && (existsSync(join(p, '.zattrs')) || existsSync(join(p, 'zarr.json')));
+    return statSync(p).isDirectory() && ['.zattrs', 'zarr.json', INCOMPLETE_MARKER].some((m) => existsSync(join(p, m)));
   } catch {
     return false;
   }
@@ -172,9 +186,43 @@ function datasetScale(ms: Multiscale, level: number): number[] {
 const UNIT_ALIASES: Record<string, string> = { micrometer: 'micron', millimeter: 'mm', nanometer: 'nm', meter: 'm' };
 const NGFF_UNITS: Record<string, string> = { micron: 'micrometer', um: 'micrometer', 'µm': 'micrometer', mm: 'millimeter', nm: 'nanometer', m: 'meter' };
 
+/** The done-marker file of planes [z0, z1) of a sharded denoise (the naming of main/shard). */
+function shardDoneMarker(root: string, r: { z0: number; z1: number }): string {
+  return join(root, '.n2s', 'done', `z${String(r.z0).padStart(7, '0')}-${String(r.z1).padStart(7, '0')}.done`);
+}
+
+/**
+ * Why the OME-Zarr at `root` is not complete, or undefined when it is: it carries
+ * INCOMPLETE_MARKER unless every chunk range of a sharded denoise that writes it in place is done.
+ */
+export async function zarrIncomplete(root: string): Promise<string | undefined> {
+  if (!existsSync(join(root, INCOMPLETE_MARKER))) return undefined;
+  const manifest = (await readJson(join(root, '.n2s', 'manifest.json')).catch(() => undefined)) as { kind?: unknown; ranges?: unknown } | undefined;
+  if (manifest?.kind === 'zarr' && Array.isArray(manifest.ranges)) {
+    const ranges = manifest.ranges as { z0: number; z1: number }[];
+    const done = ranges.filter((r) => existsSync(shardDoneMarker(root, r))).length;
+    if (done === ranges.length && ranges.length > 0) return undefined;
+    return `is incomplete: ${done} of ${ranges.length} chunk ranges of a sharded n2s denoise are written (see n2s status --output ${basename(root)}; run the missing shards)`;
+  }
+  return 'is incomplete: an n2s write into it was interrupted or is still running (write it again)';
+}
+
+/**
+ * Removes INCOMPLETE_MARKER from a volume written in place once it is complete (for the sharded
+ * denoise after its last range); returns whether the volume is complete.
+ */
+export async function finishZarr(path: string): Promise<boolean> {
+  const root = resolve(path);
+  if ((await zarrIncomplete(root)) !== undefined) return false;
+  await fsp.unlink(join(root, INCOMPLETE_MARKER)).catch(() => {});
+  return true;
+}
+
 export async function openZarr(path: string, opts: ZarrOpenOptions = {}): Promise<ZarrStackSource> {
   const root = resolve(path);
-  if (!existsSync(root)) throw new Error(`${path}: no such file or folder`);
+  if (!existsSync(root)) throw new StackFileError(path, 'no such file or folder');
+  const incomplete = await zarrIncomplete(root);
+  if (incomplete) throw new StackFileError(path, incomplete);
   const { ms, zarrFormat } = await readMultiscales(root);
   const level = opts.level ?? 0;
   if (level < 0 || level >= ms.datasets.length) throw new Error(`${path}: level ${level} does not exist (${ms.datasets.length} levels)`);
@@ -271,6 +319,40 @@ export interface ZarrWriteOptions {
   name?: string;
   /** Extra attributes stored under "n2s" in .zattrs (e.g. denoising parameters). */
   extra?: Record<string, unknown>;
+  /** Inputs of the job: the output may not be, contain or lie inside any of them (writeZarr). */
+  protect?: (string | undefined)[];
+  /** The name the volume will have once published (createZarr on a temporary folder). */
+  finalPath?: string;
+}
+
+/** Output names that promise a file: an OME-Zarr folder is never written under them. */
+const FILE_NAME = /\.(tiff?|nii|nii\.gz|png|csv|json|txt)$/i;
+const FILE_NAME_PROBLEM = 'is named like a file (.tif/.nii/…), not an OME-Zarr folder; name the output .zarr, or give a .tif/.nii name to write that format';
+
+function incompleteText(): string {
+  return JSON.stringify({ software: 'Noise2Stack Studio', pid: process.pid, started: new Date().toISOString(), note: 'being written; readers refuse this volume until the marker is gone' }) + '\n';
+}
+
+/**
+ * What is at `root` for a volume written in place: nothing or an empty folder ('fresh', created
+ * here), or an OME-Zarr this tool wrote ('owned'). Anything else (a file, a user's folder) is refused.
+ */
+async function prepareInPlace(root: string, path: string): Promise<'fresh' | 'owned'> {
+  let st;
+  try {
+    st = await fsp.lstat(root);
+  } catch {
+    const parent = dirname(root);
+    if (!existsSync(parent)) throw new StackFileError(path, `output folder ${parent} does not exist`);
+    await fsp.mkdir(root).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    });
+    return (await isOwnedFolder(root)) ? 'owned' : 'fresh';
+  }
+  if (!st.isDirectory()) throw new StackFileError(path, 'exists and is not a folder; refusing to write an OME-Zarr over it');
+  if (await isOwnedFolder(root)) return 'owned';
+  if ((await fsp.readdir(root)).length === 0) return 'fresh';
+  throw new StackFileError(path, 'is an existing folder that n2s did not write; refusing to write into it (choose a new output name)');
 }
 
 export interface ZarrLayout {
@@ -300,14 +382,22 @@ export async function createZarr(
   const levels = Math.max(1, opts.levels ?? 1);
   const chunks: [number, number, number] = opts.chunks ?? [1, Math.min(256, shape.height), Math.min(256, shape.width)];
   if (chunks.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`invalid chunk shape ${chunks.join('×')}`);
-  if (existsSync(join(root, '.zattrs')) && !opts.overwrite) {
+  if (FILE_NAME.test(basename(root))) throw new StackFileError(path, FILE_NAME_PROBLEM);
+  const state = await prepareInPlace(root, path);
+  if (state === 'owned' && !opts.overwrite) {
     const prev = (await readJson(join(root, '.zattrs'))) as { n2s?: { layout?: unknown } } | undefined;
     const layout = { depth: shape.depth, height: shape.height, width: shape.width, dtype, chunks, levels };
-    if (JSON.stringify(prev?.n2s?.layout) !== JSON.stringify(layout)) {
-      throw new Error(`${path} already exists with another layout (use --overwrite to replace it)`);
+    if (prev !== undefined && JSON.stringify(prev?.n2s?.layout) !== JSON.stringify(layout)) {
+      throw new StackFileError(path, 'already exists with another layout (use --overwrite to replace it)');
     }
   }
   const store = new AtomicFileStore(root);
+  // Claimed (owner marker) and marked incomplete before any metadata exists, so neither a rerun nor
+  // a reader ever mistakes a half-made volume for a user folder or for a complete one.
+  if (state === 'fresh' || opts.overwrite) {
+    if (state === 'fresh') await store.set(`/${OWNER_MARKER}`, new TextEncoder().encode(ownerMarkerText('ome-zarr')));
+    await store.set(`/${INCOMPLETE_MARKER}`, new TextEncoder().encode(incompleteText()));
+  }
   // python3-zarr 2.13 decodes metadata as ASCII: escape everything else (units like µm, names).
   const enc = (o: unknown) =>
     new TextEncoder().encode(JSON.stringify(o, null, 2).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`));
@@ -333,7 +423,7 @@ export async function createZarr(
   }
   await store.set('/.zgroup', enc({ zarr_format: 2 }));
   await store.set('/.zattrs', enc({
-    multiscales: [{ version: '0.4', name: opts.name ?? basename(root), axes, datasets, type: 'mean (2x2 in y, x)' }],
+    multiscales: [{ version: '0.4', name: opts.name ?? basename(opts.finalPath ?? root), axes, datasets, type: 'mean (2x2 in y, x)' }],
     n2s: { software: 'Noise2Stack Studio', layout: { depth: shape.depth, height: shape.height, width: shape.width, dtype, chunks, levels }, ...(opts.extra ?? {}) },
   }));
   return { root, depth: shape.depth, height: shape.height, width: shape.width, dtype, chunks, levels };
@@ -401,22 +491,105 @@ export async function writeZarrPlanes(layout: ZarrLayout, z0: number, block: Flo
   }
 }
 
-/** Write a whole in-memory stack as OME-Zarr (atomic per chunk; refuses to replace unless overwrite). */
+/** Hidden names next to `root` left by a killed writer of this process id. */
+function isPartialOf(name: string, root: string, suffix: string): number | undefined {
+  const prefix = `.${basename(root)}.`;
+  if (!name.startsWith(prefix) || !name.endsWith(`.${suffix}`)) return undefined;
+  const m = /^(\d+)\.[0-9a-f]{8}$/.exec(name.slice(prefix.length, name.length - suffix.length - 1));
+  return m ? Number(m[1]) : undefined;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes what a killed writeZarr of the same output left behind: its temporary folders (ours:
+ * they carry the owner marker) whose process is gone. Anything else is left alone.
+ */
+async function removeStalePartials(root: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(dirname(root));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = isPartialOf(name, root, 'n2s-partial') ?? isPartialOf(name, root, 'n2s-old');
+    if (pid === undefined || alive(pid)) continue;
+    const p = join(dirname(root), name);
+    if (await isOwnedFolder(p)) await fsp.rm(p, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Puts the finished temporary folder `tmp` at `root`. A replaced output (a file, or a volume of
+ * ours) is first moved aside and removed only after the new one is in place.
+ */
+async function publishFolder(tmp: string, root: string, path: string, state: OutputPathState): Promise<void> {
+  if (state.existing === 'none') {
+    // rename() of a folder fails on an existing non-empty folder or a file: the name is never
+    // taken from anything that appeared meanwhile (an empty folder holds nothing to lose).
+    try {
+      await fsp.rename(tmp, root);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') {
+        throw new StackFileError(path, 'appeared while it was being written (another job?); refusing to replace it');
+      }
+      throw e;
+    }
+    return;
+  }
+  const aside = tempNameFor(root, 'n2s-old');
+  const release = registerTemp(aside);
+  try {
+    await fsp.rename(root, aside);
+    await fsp.rename(tmp, root);
+    if (state.existing === 'owned-folder') await fsp.rm(aside, { recursive: true, force: true });
+    else await fsp.unlink(aside);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Write a whole in-memory stack as OME-Zarr: into a hidden temporary folder marked incomplete,
+ * published under `path` only when complete. Refuses what checkOutputPath refuses (an existing
+ * output without overwrite, any folder n2s did not write, an input or a folder holding one).
+ */
 export async function writeZarr(path: string, stack: Stack, opts: ZarrWriteOptions = {}): Promise<ZarrLayout> {
   const root = resolve(path);
-  if (stack.meta.sourcePath && resolve(stack.meta.sourcePath) === root) throw new Error(`${path}: refusing to write over the input`);
-  if (existsSync(root)) {
-    if (!opts.overwrite) throw new Error(`${path} already exists (use --overwrite to replace it)`);
-    await fsp.rm(root, { recursive: true, force: true });
+  if (FILE_NAME.test(basename(root))) throw new StackFileError(path, FILE_NAME_PROBLEM);
+  const inputs = [stack.meta.sourcePath, ...(opts.protect ?? [])];
+  await checkOutputPath(root, { overwrite: opts.overwrite, inputs });
+  await removeStalePartials(root);
+  const tmp = tempNameFor(root, 'n2s-partial');
+  const release = registerTemp(tmp);
+  let published = false;
+  try {
+    await fsp.mkdir(tmp);
+    const layout = await createZarr(tmp, stack, stack.meta.voxelSize, { dtype: opts.dtype ?? stack.meta.dtype, ...opts, overwrite: false, finalPath: root });
+    const cz = layout.chunks[0];
+    const n = stack.height * stack.width;
+    for (let z0 = 0; z0 < stack.depth; z0 += cz) {
+      const z1 = Math.min(stack.depth, z0 + cz);
+      await writeZarrPlanes(layout, z0, stack.data.subarray(z0 * n, z1 * n));
+    }
+    await fsp.unlink(join(tmp, INCOMPLETE_MARKER));
+    const state = await checkOutputPath(root, { overwrite: opts.overwrite, inputs });
+    await publishFolder(tmp, root, path, state);
+    published = true;
+    return { ...layout, root };
+  } finally {
+    if (!published) await fsp.rm(tmp, { recursive: true, force: true }).catch(() => {});
+    release();
   }
-  const layout = await createZarr(root, stack, stack.meta.voxelSize, { dtype: opts.dtype ?? stack.meta.dtype, ...opts, overwrite: true });
-  const cz = layout.chunks[0];
-  const n = stack.height * stack.width;
-  for (let z0 = 0; z0 < stack.depth; z0 += cz) {
-    const z1 = Math.min(stack.depth, z0 + cz);
-    await writeZarrPlanes(layout, z0, stack.data.subarray(z0 * n, z1 * n));
-  }
-  return layout;
 }
 
 /** Read a whole OME-Zarr Z-stack into memory. */
