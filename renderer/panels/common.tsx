@@ -28,7 +28,7 @@ export function StackSelect(props: { testId: string; label: string; stacks: Stac
       <select data-testid={props.testId} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
         {props.allowNone && <option value="">(none)</option>}
         {props.stacks.map((s) => (
-          <option key={s.stackId} value={s.stackId}>
+          <option key={s.stackId} value={s.stackId} title={s.name}>
             {s.name}
             {s.role !== 'primary' && s.role !== 'result' ? ` (${s.role})` : ''}
           </option>
@@ -78,8 +78,16 @@ export function injectPanelStyles(): void {
 .form label.n2s-check { flex-direction: row; align-items: center; gap: 6px; }
 .n2s-buttons { display: flex; gap: 6px; flex-wrap: wrap; }
 .n2s-table { border-collapse: collapse; font-size: 12px; width: 100%; }
-.n2s-table th, .n2s-table td { border-bottom: 1px solid #ccc; padding: 2px 4px; text-align: left; }
-.n2s-problem { color: #b03a2e; }
+.n2s-table th, .n2s-table td { border-bottom: 1px solid #555; padding: 2px 4px; text-align: left; }
+.n2s-problem { color: #ff8a80; }
+.n2s-table.n2s-fit { table-layout: fixed; }
+.n2s-table.n2s-fit td, .n2s-table.n2s-fit th { overflow: hidden; text-overflow: ellipsis; }
+.n2s-table .n2s-name { width: 34%; white-space: nowrap; }
+.n2s-table button { padding: 1px 5px; }
+.n2s-plot { width: 100%; min-height: 40px; }
+.n2s-muted { color: #9ea3aa; }
+.form details summary { cursor: pointer; color: #9ea3aa; margin: 4px 0; }
+.tab-body, .right-area { overflow-x: hidden; }
 .n2s-diagram { margin: 0; }
 .n2s-diagram figcaption { font-size: 12px; }
 `;

@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { runJob } from '../api/jobs.ts';
 import type { PanelDef, SlotProps } from '../shell/slots.ts';
-import { useWorkspace } from '../shell/workspace.ts';
+import { isPreviewStack, useWorkspace } from '../shell/workspace.ts';
 import { bindViewerToShell } from '../viewer/shellBinding.ts';
 import { StackSelect, fmt, isImage, reportStartError, stackLabel, stacksByRole, injectPanelStyles } from './common.tsx';
 import { drawPlot, purgePlot, type Trace } from './plot.ts';
@@ -16,7 +16,7 @@ import { useWorkflow, workflowOf } from './workflow-state.ts';
 function EvaluatePanel({ api, workspace }: SlotProps) {
   injectPanelStyles();
   const wf = workflowOf(workspace);
-  const stacks = useWorkspace(workspace, (s) => s.stacks).filter(isImage);
+  const stacks = useWorkspace(workspace, (s) => s.stacks).filter((s) => isImage(s) && !isPreviewStack(s));
   const { primary, reference } = stacksByRole(stacks);
   const evaluation = useWorkflow(wf, (s) => s.evaluation);
   const [refId, setRefId] = useState('');
@@ -37,8 +37,18 @@ function EvaluatePanel({ api, workspace }: SlotProps) {
       mode: 'lines+markers',
       line: i === 0 ? { dash: 'dash', color: '#888' } : undefined,
     }));
-    void drawPlot(plotRef.current, traces, { title: `PSNR per plane vs ${evaluation.referenceName}`, xaxis: { title: 'plane' }, yaxis: { title: 'PSNR (dB)' } });
-  }, [evaluation]);
+    // A click on a point shows that plane in the viewer.
+    const goTo = (z: number) => {
+      const { viewer } = bindViewerToShell(workspace);
+      viewer.setCursor({ ...viewer.get().cursor, z: Math.round(z) });
+    };
+    void drawPlot(
+      plotRef.current,
+      traces,
+      { title: `PSNR per plane vs ${evaluation.referenceName}`, xaxis: { title: 'plane (z index)' }, yaxis: { title: 'PSNR (dB)' } },
+      { onClick: goTo },
+    );
+  }, [evaluation, workspace]);
   useEffect(() => () => purgePlot(plotRef.current), []);
 
   const run = async () => {
@@ -103,7 +113,7 @@ function EvaluatePanel({ api, workspace }: SlotProps) {
           <tbody>
             {evaluation.scores.map((s) => (
               <tr key={s.stackId}>
-                <td>{s.name}</td>
+                <td title={s.name}>{s.name}</td>
                 <td>{fmt(s.psnr, 2)}</td>
                 <td>{fmt(s.ssim)}</td>
                 <td>{fmt(s.nrmse)}</td>

@@ -8,25 +8,55 @@ import { useState } from 'react';
 import type { ExportReport } from '../../shared/ipc/job-kinds/export.ts';
 import { runJob } from '../api/jobs.ts';
 import type { PanelDef, SlotProps } from '../shell/slots.ts';
-import { useWorkspace } from '../shell/workspace.ts';
+import type { StackInfo } from '../../shared/ipc/stacks.ts';
+import { PathField } from '../shell/PathField.tsx';
+import { isPreviewStack, useWorkspace } from '../shell/workspace.ts';
 import { StackSelect, isImage, injectPanelStyles } from './common.tsx';
 import { reportPlots } from './report-plots.ts';
-import { workflowOf } from './workflow-state.ts';
+import { useWorkflow, workflowOf, type ExportSettings } from './workflow-state.ts';
+
+type JobDtype = 'keep' | 'float32' | 'uint16' | 'uint8';
+
+/**
+ * The acquisition a stack came from: itself when it was opened from a file, else the noisy stack
+ * the results were made from (a denoised layer is float32, its acquisition often uint16).
+ */
+export function acquisitionOf(stack: StackInfo, stacks: StackInfo[]): StackInfo {
+  if (stack.role !== 'result') return stack;
+  return stacks.find((s) => s.role === 'primary' && !s.meta.labels) ?? stack;
+}
+
+/** "as source" → the acquisition's dtype when the writer has it, else the stack's own ('keep'). */
+export function exportDtype(choice: ExportSettings['dtype'], stack: StackInfo, stacks: StackInfo[]): JobDtype {
+  if (choice !== 'source') return choice;
+  const d = acquisitionOf(stack, stacks).meta.dtype;
+  return d === 'uint8' || d === 'uint16' || d === 'float32' ? d : 'keep';
+}
+
+/** The stack Export offers first: the newest denoised image, else the noisy acquisition; never labels. */
+function defaultExport(stacks: StackInfo[]): StackInfo | undefined {
+  const images = stacks.filter((s) => isImage(s) && !isPreviewStack(s));
+  return [...images].reverse().find((s) => s.role === 'result') ?? images.find((s) => s.role === 'primary') ?? images[0];
+}
 
 function ExportPanel({ api, workspace }: SlotProps) {
   injectPanelStyles();
   const wf = workflowOf(workspace);
-  const stacks = useWorkspace(workspace, (s) => s.stacks);
-  const active = useWorkspace(workspace, (s) => s.activeStackId);
+  const stacks = useWorkspace(workspace, (s) => s.stacks).filter((s) => !isPreviewStack(s));
+  const settings = useWorkflow(wf, (s) => s.export);
+  const { format, dtype } = settings;
+  const withReport = settings.report;
+  const set = (patch: Partial<ExportSettings>) => wf.set({ export: { ...wf.snapshot.export, ...patch } });
+  const setFormat = (format: ExportSettings['format']) => set({ format });
+  const setDtype = (dtype: ExportSettings['dtype']) => set({ dtype });
+  const setWithReport = (report: boolean) => set({ report });
   const [stackId, setStackId] = useState('');
   const [path, setPath] = useState('');
-  const [format, setFormat] = useState<'imagej' | 'ome'>('imagej');
-  const [dtype, setDtype] = useState<'keep' | 'float32' | 'uint16' | 'uint8'>('float32');
-  const [withReport, setWithReport] = useState(true);
   const [overwrite, setOverwrite] = useState(false);
   const [status, setStatus] = useState<{ state: 'idle' | 'running' | 'done' | 'error'; text: string }>({ state: 'idle', text: '' });
-  const chosen = stackId || active || stacks.at(-1)?.stackId || '';
+  const chosen = stacks.some((s) => s.stackId === stackId) ? stackId : (defaultExport(stacks)?.stackId ?? '');
   const info = stacks.find((s) => s.stackId === chosen);
+  const acquisition = info ? acquisitionOf(info, stacks) : undefined;
 
   const run = async () => {
     if (!info) return;
@@ -50,7 +80,7 @@ function ExportPanel({ api, workspace }: SlotProps) {
           plots: await reportPlots(s),
         };
       }
-      const j = await runJob(api, 'export', { what: 'stack', stackId: info.stackId, path, format, dtype: info.meta.labels ? 'uint16' : dtype, overwrite, report });
+      const j = await runJob(api, 'export', { what: 'stack', stackId: info.stackId, path, format, dtype: info.meta.labels ? 'uint16' : exportDtype(dtype, info, stacks), overwrite, report });
       const r = await j.done;
       setStatus({ state: 'done', text: `Done: ${r.path} (${r.dtype}, ${(r.bytes / 1e6).toFixed(1)} MB)${r.reportDir ? `; report in ${r.reportDir}` : ''}${r.notes.length ? `; ${r.notes.join('; ')}` : ''}` });
     } catch (e) {
@@ -70,7 +100,7 @@ function ExportPanel({ api, workspace }: SlotProps) {
       <StackSelect testId="export-stack" label="Stack" stacks={stacks} value={chosen} onChange={setStackId} />
       <label>
         File (.tif, .ome.tif)
-        <input data-testid="export-path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/denoised.tif" />
+        <PathField api={api} value={path} onChange={setPath} purpose="export" mode="save" defaultName={`${(info?.name ?? 'denoised').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '')}.tif`} placeholder="/path/to/denoised.tif" testId="export-path" />
       </label>
       <label>
         Flavour
@@ -85,7 +115,7 @@ function ExportPanel({ api, workspace }: SlotProps) {
           <option value="float32">float32</option>
           <option value="uint16">uint16 (rounded, clipped)</option>
           <option value="uint8">uint8 (rounded, clipped)</option>
-          <option value="keep">as the source file</option>
+          <option value="source">as the acquisition{acquisition ? ` (${acquisition.meta.dtype})` : ''}</option>
         </select>
       </label>
       <label className="n2s-check">

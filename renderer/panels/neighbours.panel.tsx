@@ -10,6 +10,7 @@ import { useWorkspace } from '../shell/workspace.ts';
 import { bindViewerToShell } from '../viewer/shellBinding.ts';
 import { NumberField, isImage, reportStartError, stacksByRole, injectPanelStyles } from './common.tsx';
 import { NeighbourDiagram } from './NeighbourDiagram.tsx';
+import { maxKFor, trainFitProblems } from '../../shared/config/train-fit-check.ts';
 import { drawPlot, purgePlot } from './plot.ts';
 import { useWorkflow, workflowOf } from './workflow-state.ts';
 
@@ -50,7 +51,7 @@ function NeighboursPanel({ api, workspace }: SlotProps) {
     void drawPlot(
       plotRef.current,
       [{ x: similarity.distances, y: similarity.mean, name: 'mean SSIM', mode: 'lines+markers' }],
-      { title: 'Plane similarity', xaxis: { title: 'distance (planes)' }, yaxis: { title: 'SSIM' }, showlegend: false },
+      { title: 'Plane similarity', xaxis: { title: 'distance between planes (planes)' }, yaxis: { title: 'mean SSIM (0–1)' }, showlegend: false },
     );
   }, [similarity]);
   useEffect(() => () => purgePlot(plotRef.current), []);
@@ -94,6 +95,8 @@ function NeighboursPanel({ api, workspace }: SlotProps) {
     }
   };
 
+  // Checked here, where K is chosen, not first at Start (patch size is the Train panel's business).
+  const kProblem = trainFitProblems(primary ?? { depth: 0, height: 1e9, width: 1e9 }, { method: 'n2s', mode, neighbors: k, patch: 8 })[0] ?? null;
   if (!primary) return <p data-testid="neighbours-panel">Open a noisy stack first (File › Open stack…).</p>;
   return (
     <div className="form" data-testid="neighbours-panel">
@@ -107,7 +110,12 @@ function NeighboursPanel({ api, workspace }: SlotProps) {
           {copy ? ` (with ${copy.name})` : ' (needs a second noisy copy)'}
         </label>
       </fieldset>
-      <NumberField testId="neighbours-k" label="Neighbours per side, K" value={k} min={mode === 'self' ? 1 : 0} max={8} onChange={(v) => Number.isInteger(v) && wf.set({ k: v })} />
+      <NumberField testId="neighbours-k" label={`Neighbours per side, K (at most ${maxKFor(depth, mode)} for ${depth} planes)`} value={k} min={mode === 'self' ? 1 : 0} max={maxKFor(depth, mode)} onChange={(v) => Number.isInteger(v) && wf.set({ k: v })} />
+      {kProblem && (
+        <p className="n2s-problem" data-testid="neighbours-problem" role="alert">
+          {kProblem}
+        </p>
+      )}
       <button type="button" data-testid="suggest-k" disabled={suggestion?.state === 'running'} onClick={() => void suggestK()}>
         Suggest K
       </button>

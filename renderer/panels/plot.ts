@@ -13,11 +13,19 @@ export interface Trace {
   yaxis?: 'y' | 'y2';
 }
 
+interface Axis {
+  title?: string;
+  type?: 'linear' | 'log';
+  range?: number[];
+  /** d3 format of hover values; the default rounds to 4 significant digits. */
+  hoverformat?: string;
+}
+
 export interface PlotLayout {
   title?: string;
-  xaxis?: { title?: string; type?: 'linear' | 'log' };
-  yaxis?: { title?: string; type?: 'linear' | 'log'; range?: number[] };
-  yaxis2?: { title?: string; overlaying: 'y'; side: 'right'; range?: number[] };
+  xaxis?: Axis;
+  yaxis?: Axis;
+  yaxis2?: Axis & { overlaying: 'y'; side: 'right' };
   height?: number;
   margin?: { l: number; r: number; t: number; b: number };
   showlegend?: boolean;
@@ -25,7 +33,7 @@ export interface PlotLayout {
 }
 
 interface PlotlyApi {
-  react(el: HTMLElement, data: Trace[], layout: PlotLayout, config: Record<string, unknown>): Promise<unknown>;
+  react(el: HTMLElement, data: Trace[], layout: Record<string, unknown>, config: Record<string, unknown>): Promise<unknown>;
   toImage(el: HTMLElement, opts: { format: 'png' | 'svg'; width: number; height: number }): Promise<string>;
   purge(el: HTMLElement): void;
 }
@@ -36,13 +44,61 @@ function plotly(): Promise<PlotlyApi> {
   return loading;
 }
 
-const BASE: PlotLayout = { height: 220, margin: { l: 50, r: 10, t: 30, b: 40 }, legend: { orientation: 'h' } };
+const BASE: PlotLayout = { height: 230, margin: { l: 58, r: 12, t: 30, b: 44 }, legend: { orientation: 'h' } };
 
-export async function drawPlot(el: HTMLElement, data: Trace[], layout: PlotLayout): Promise<void> {
+/** The shell's dark colours (shell.css), so plots do not sit as white boxes in a dark window. */
+export const PLOT_THEME = { paper: '#2b2d33', plot: '#1e2025', text: '#f0f1f2', grid: '#41454d' };
+
+/** Our layout in plotly's terms: titled axes ({text}), the dark theme, values rounded for display. */
+function plotlyLayout(layout: PlotLayout, theme: boolean): Record<string, unknown> {
+  const axis = (a: Axis | undefined, extra: Record<string, unknown> = {}) => ({
+    ...a,
+    ...extra,
+    title: a?.title ? { text: a.title, standoff: 6 } : undefined,
+    hoverformat: a?.hoverformat ?? '.4~g',
+    tickformat: a?.type === 'log' ? undefined : '~g',
+    automargin: true,
+    ...(theme ? { gridcolor: PLOT_THEME.grid, zerolinecolor: PLOT_THEME.grid, linecolor: PLOT_THEME.grid } : {}),
+  });
+  const m = { ...BASE, ...layout };
+  return {
+    ...m,
+    title: m.title ? { text: m.title, font: { size: 13 } } : undefined,
+    xaxis: axis(m.xaxis),
+    yaxis: axis(m.yaxis),
+    ...(m.yaxis2 ? { yaxis2: axis(m.yaxis2) } : {}),
+    ...(theme ? { paper_bgcolor: PLOT_THEME.paper, plot_bgcolor: PLOT_THEME.plot, font: { color: PLOT_THEME.text, size: 11 } } : {}),
+    hovermode: 'closest',
+  };
+}
+
+export interface DrawOptions {
+  /** Called with the x value of a clicked point (e.g. a plane index). */
+  onClick?: (x: number, trace: number) => void;
+  /** Report figures are printed on white: the dark theme is for the window only. */
+  theme?: boolean;
+}
+
+type PlotlyEl = HTMLElement & { on?: (ev: string, cb: (e: { points?: { x: unknown; curveNumber: number }[] }) => void) => void; removeAllListeners?: (ev: string) => void };
+
+export async function drawPlot(el: HTMLElement, data: Trace[], layout: PlotLayout, opts: DrawOptions = {}): Promise<void> {
   const p = await plotly();
-  await p.react(el, data, { ...BASE, ...layout }, { displaylogo: false, responsive: true, staticPlot: false });
+  // Hover labels show rounded values too (the axes' hoverformat applies to 'x'/'y' in the template).
+  const traces = data.map((t) => ({ ...t, hovertemplate: `%{y:.4~g}<extra>${t.name.replace(/[<>]/g, '')}</extra>` }));
+  await p.react(el, traces as Trace[], plotlyLayout(layout, opts.theme ?? true), { displaylogo: false, responsive: true, staticPlot: false });
+  const pe = el as PlotlyEl;
+  pe.removeAllListeners?.('plotly_click');
+  if (opts.onClick && pe.on) {
+    const cb = opts.onClick;
+    pe.on('plotly_click', (e) => {
+      const pt = e.points?.[0];
+      if (pt && typeof pt.x === 'number') cb(pt.x, pt.curveNumber);
+    });
+  }
   // Tests and the export read how many points are drawn without reaching into plotly.
   el.dataset.points = String(data.reduce((a, t) => a + t.x.length, 0));
+  el.dataset.xTitle = layout.xaxis?.title ?? '';
+  el.dataset.yTitle = layout.yaxis?.title ?? '';
 }
 
 /** A PNG data URL and an SVG document of a drawn plot, for the export report. */

@@ -19,12 +19,12 @@ function figures(s: WorkflowState): { name: string; traces: Trace[]; layout: Plo
         { x: h.map((p) => p.epoch), y: h.map((p) => p.loss), name: 'train', mode: 'lines+markers' },
         { x: h.filter((p) => p.valLoss !== null).map((p) => p.epoch), y: h.filter((p) => p.valLoss !== null).map((p) => p.valLoss!), name: 'validation', mode: 'lines+markers' },
       ],
-      layout: { title: `Loss: ${model.config.method} ${model.layout.mode} K=${model.layout.k}`, xaxis: { title: 'epoch' }, yaxis: { title: 'MSE', type: 'log' } },
+      layout: { title: `Loss: ${model.config.method} ${model.layout.mode} K=${model.layout.k}`, xaxis: { title: 'epoch' }, yaxis: { title: 'loss (MSE, normalised intensity²)', type: 'log' } },
     });
     out.push({
       name: 'learning-rate',
       traces: [{ x: h.map((p) => p.epoch), y: h.map((p) => p.lr), name: 'learning rate', mode: 'lines' }],
-      layout: { title: 'Learning rate (cosine decay)', xaxis: { title: 'epoch' }, showlegend: false },
+      layout: { title: 'Learning rate (cosine decay)', xaxis: { title: 'epoch' }, yaxis: { title: 'learning rate' }, showlegend: false },
     });
   }
   if (s.evaluation) {
@@ -37,14 +37,14 @@ function figures(s: WorkflowState): { name: string; traces: Trace[]; layout: Plo
         mode: 'lines+markers',
         line: i === 0 ? { dash: 'dash', color: '#888' } : undefined,
       })),
-      layout: { title: `PSNR per plane vs ${s.evaluation.referenceName}`, xaxis: { title: 'plane' }, yaxis: { title: 'PSNR (dB)' } },
+      layout: { title: `PSNR per plane vs ${s.evaluation.referenceName}`, xaxis: { title: 'plane (z index)' }, yaxis: { title: 'PSNR (dB)' } },
     });
   }
   if (s.segmentations.length) {
     out.push({
       name: 'objects-per-plane',
       traces: s.segmentations.map((r) => ({ x: r.perPlane.map((p) => p.z), y: r.perPlane.map((p) => p.count), name: r.sourceName, mode: 'lines+markers' })),
-      layout: { title: 'Segmented objects per plane', xaxis: { title: 'plane' }, yaxis: { title: 'objects' } },
+      layout: { title: 'Segmented objects per plane', xaxis: { title: 'plane (z index)' }, yaxis: { title: 'objects (count)' } },
     });
   }
   return out;
@@ -57,7 +57,7 @@ export async function reportPlots(s: WorkflowState): Promise<ExportReport['plots
     el.style.cssText = 'position:fixed;left:-10000px;top:0;width:800px;height:400px';
     document.body.appendChild(el);
     try {
-      await drawPlot(el, f.traces, { ...f.layout, height: 400 });
+      await drawPlot(el, f.traces, { ...f.layout, height: 400 }, { theme: false });
       plots.push({ name: f.name, ...(await plotImages(el)) });
     } catch {
       // A plot that cannot be captured is left out of the report rather than failing the export.

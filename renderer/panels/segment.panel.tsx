@@ -8,12 +8,12 @@ import { useEffect, useRef, useState } from 'react';
 import type { SegmentationOptionsInput } from '../../shared/segmentation/options.ts';
 import { runJob } from '../api/jobs.ts';
 import type { PanelDef, SlotProps } from '../shell/slots.ts';
-import { useWorkspace } from '../shell/workspace.ts';
+import { isPreviewStack, useWorkspace } from '../shell/workspace.ts';
 import { bindViewerToShell } from '../viewer/shellBinding.ts';
 import { useViewerState } from '../viewer/useViewer.ts';
 import { NumberField, StackSelect, fmt, isImage, reportStartError, injectPanelStyles } from './common.tsx';
 import { drawPlot, purgePlot, type Trace } from './plot.ts';
-import { useWorkflow, workflowOf, type SegmentationEntry } from './workflow-state.ts';
+import { useWorkflow, workflowOf, type SegmentationEntry, type SegmentSettings } from './workflow-state.ts';
 
 function SegmentPanel({ api, workspace }: SlotProps) {
   injectPanelStyles();
@@ -23,15 +23,20 @@ function SegmentPanel({ api, workspace }: SlotProps) {
   const active = useWorkspace(workspace, (s) => s.activeStackId);
   const layers = useViewerState(viewer, (s) => s.layers);
   const results = useWorkflow(wf, (s) => s.segmentations);
-  const images = stacks.filter(isImage);
+  const images = stacks.filter((s) => isImage(s) && !isPreviewStack(s));
   const labelStacks = stacks.filter((s) => s.meta.labels);
   const [source, setSource] = useState('');
   const [refLabels, setRefLabels] = useState('');
-  const [threshold, setThreshold] = useState<'otsu' | 'li' | 'triangle'>('otsu');
-  const [o, setO] = useState({ sigma: 1, minSize: 30, h: 1 });
-  const [split, setSplit] = useState(true);
-  const [fill, setFill] = useState(true);
-  const [threeD, setThreeD] = useState(false);
+  // Settings live in the workspace state: kept across tabs and reloads.
+  const seg = useWorkflow(wf, (s) => s.segment);
+  const setSeg = (patch: Partial<SegmentSettings>) => wf.set({ segment: { ...wf.snapshot.segment, ...patch } });
+  const { threshold, split, fill, threeD } = seg;
+  const o = { sigma: seg.sigma, minSize: seg.minSize, h: seg.h };
+  const setThreshold = (threshold: SegmentSettings['threshold']) => setSeg({ threshold });
+  const setO = (v: { sigma: number; minSize: number; h: number }) => setSeg(v);
+  const setSplit = (split: boolean) => setSeg({ split });
+  const setFill = (fill: boolean) => setSeg({ fill });
+  const setThreeD = (threeD: boolean) => setSeg({ threeD });
   const [modelDir, setModelDir] = useState('');
   const [exportPath, setExportPath] = useState('');
   const [importPath, setImportPath] = useState('');
@@ -39,7 +44,7 @@ function SegmentPanel({ api, workspace }: SlotProps) {
   const [busy, setBusy] = useState(false);
   const plotRef = useRef<HTMLDivElement>(null);
   const activeImage = images.find((s) => s.stackId === active);
-  const sourceId = source || activeImage?.stackId || images.at(-1)?.stackId || '';
+  const sourceId = (images.some((s) => s.stackId === source) ? source : '') || activeImage?.stackId || images.at(-1)?.stackId || '';
   const sourceInfo = images.find((s) => s.stackId === sourceId);
   const options: SegmentationOptionsInput = { threshold, sigma: o.sigma, minSize: o.minSize, h: o.h, split, fillHoles: fill, mode: threeD ? '3d' : '2d' };
 
@@ -49,13 +54,18 @@ function SegmentPanel({ api, workspace }: SlotProps) {
     for (const r of results) {
       if (r.agreement) traces.push({ x: r.agreement.perPlane.map((p) => p.z), y: r.agreement.perPlane.map((p) => p.f1), name: `${r.sourceName} F1`, mode: 'lines', line: { dash: 'dash' }, yaxis: 'y2' });
     }
-    void drawPlot(plotRef.current, traces, {
-      title: 'Objects per plane',
-      xaxis: { title: 'plane' },
-      yaxis: { title: 'objects' },
-      yaxis2: { title: 'F1 vs reference', overlaying: 'y', side: 'right', range: [0, 1] },
-    });
-  }, [results]);
+    void drawPlot(
+      plotRef.current,
+      traces,
+      {
+        title: 'Objects per plane',
+        xaxis: { title: 'plane (z index)' },
+        yaxis: { title: 'objects (count)' },
+        yaxis2: { title: 'F1 vs reference (0–1)', overlaying: 'y', side: 'right', range: [0, 1] },
+      },
+      { onClick: (z) => viewer.setCursor({ ...viewer.get().cursor, z: Math.round(z) }) },
+    );
+  }, [results, viewer]);
   useEffect(() => () => purgePlot(plotRef.current), []);
 
   const record = (entry: SegmentationEntry) =>
@@ -152,7 +162,7 @@ function SegmentPanel({ api, workspace }: SlotProps) {
         <input type="checkbox" checked={fill} onChange={(e) => setFill(e.target.checked)} /> fill holes
       </label>
       <label className="n2s-check">
-        <input type="checkbox" data-testid="segment-3d" checked={threeD} onChange={(e) => setThreeD(e.target.checked)} /> 3-D (default: each plane on its own, as the paper)
+        <input type="checkbox" data-testid="segment-3d" checked={threeD} onChange={(e) => setThreeD(e.target.checked)} /> 3-D objects across planes (off: each plane on its own, as the paper)
       </label>
       <label>
         tfjs model folder (optional; probability map, mean/std standardised, 0.5 threshold)
@@ -171,15 +181,15 @@ function SegmentPanel({ api, workspace }: SlotProps) {
         Export path
         <input data-testid="segment-export-path" value={exportPath} onChange={(e) => setExportPath(e.target.value)} placeholder="/path/to/labels.tif" />
       </label>
-      <table className="n2s-table" data-testid="segment-results">
+      <table className="n2s-table n2s-fit" data-testid="segment-results">
         <thead>
           <tr>
-            <th>labels</th>
+            <th className="n2s-name">labels</th>
             <th>shown</th>
             <th>objects</th>
             <th>Dice</th>
             <th>F1@0.5</th>
-            <th />
+            <th style={{ width: '18%' }} />
           </tr>
         </thead>
         <tbody>
@@ -189,7 +199,9 @@ function SegmentPanel({ api, workspace }: SlotProps) {
             const r = results.find((x) => x.labelsStackId === s.stackId);
             return (
               <tr key={s.stackId} data-testid={`labels-row-${s.stackId}`}>
-                <td>{s.name}</td>
+                <td className="n2s-name" title={s.name}>
+                  {s.name}
+                </td>
                 <td>
                   <input
                     type="checkbox"
@@ -213,10 +225,10 @@ function SegmentPanel({ api, workspace }: SlotProps) {
         </tbody>
       </table>
       {results.length > 0 && (
-        <table className="n2s-table" data-testid="segment-compare">
+        <table className="n2s-table n2s-fit" data-testid="segment-compare">
           <thead>
             <tr>
-              <th>source</th>
+              <th className="n2s-name">source</th>
               <th>objects</th>
               <th>mean size</th>
               <th>Dice</th>
@@ -229,7 +241,9 @@ function SegmentPanel({ api, workspace }: SlotProps) {
               const mean = sizes.length ? sizes.reduce((a, p) => a + p.meanSize * p.count, 0) / sizes.reduce((a, p) => a + p.count, 0) : NaN;
               return (
                 <tr key={r.labelsStackId}>
-                  <td>{r.sourceName}</td>
+                  <td className="n2s-name" title={r.sourceName}>
+                    {r.sourceName}
+                  </td>
                   <td>{r.count}</td>
                   <td>{fmt(mean, 1)}</td>
                   <td>{fmt(r.agreement?.dice)}</td>

@@ -12,11 +12,13 @@ import type { JobInfo } from '../../shared/ipc/jobs.ts';
 import { TrainingConfig, type TrainingConfigInput } from '../../shared/config/training.ts';
 import { runJob } from '../api/jobs.ts';
 import type { PanelDef, SlotProps } from '../shell/slots.ts';
-import { useWorkspace } from '../shell/workspace.ts';
+import { isPreviewStack, useWorkspace } from '../shell/workspace.ts';
+import { formatDuration } from '../state/format.ts';
+import { trainFitProblems } from '../../shared/config/train-fit-check.ts';
 import { bindViewerToShell } from '../viewer/shellBinding.ts';
 import { NumberField, StackSelect, fmt, isImage, reportStartError, stacksByRole, injectPanelStyles } from './common.tsx';
 import { drawPlot, purgePlot } from './plot.ts';
-import { useWorkflow, workflowOf, type ModelEntry } from './workflow-state.ts';
+import { DEFAULT_TRAIN, useWorkflow, workflowOf, type ModelEntry, type StepTiming, type TrainSettings } from './workflow-state.ts';
 
 type Method = 'n2s' | 'n2n' | 'n2c' | 'n2v';
 
@@ -39,20 +41,54 @@ function eta(seconds: number | undefined): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
+/** Work per training step, in arbitrary units: pixels through the network × its width². */
+export function stepWork(t: Pick<TrainSettings, 'batch' | 'patch' | 'widthScale'>): number {
+  return t.batch * t.patch * t.patch * t.widthScale * t.widthScale;
+}
+
+/**
+ * Seconds per step before anything was measured here: a per-step overhead plus work at a
+ * rate typical of a laptop CPU under tfjs-wasm / ONNX Runtime (order of magnitude only).
+ */
+const GUESS_OVERHEAD_S = 0.05;
+const GUESS_S_PER_WORK = 1.5e-6;
+
+export function estimateSeconds(t: TrainSettings, measured: StepTiming | null): { seconds: number; measured: boolean } {
+  const steps = t.epochs * t.stepsPerEpoch;
+  if (measured) return { seconds: steps * measured.secondsPerStep * (stepWork(t) / measured.work) ** 0.9, measured: true };
+  return { seconds: steps * (GUESS_OVERHEAD_S + GUESS_S_PER_WORK * stepWork(t)), measured: false };
+}
+
+/** Schema paths in the form's words. */
+const FIELD_WORDS: Record<string, string> = {
+  neighbors: 'K (neighbours per side)',
+  widthScale: 'Width scale',
+  epochs: 'Epochs',
+  stepsPerEpoch: 'Steps / epoch',
+  batch: 'Batch',
+  patch: 'Patch',
+  lr: 'Learning rate',
+  valFraction: 'Validation fraction',
+  seed: 'Seed',
+};
+
+function clock(d = new Date()): string {
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:${String(d.getSeconds()).padStart(2, '0')}`;
+}
+
 function TrainPanel({ api, workspace }: SlotProps) {
   injectPanelStyles();
   const wf = workflowOf(workspace);
   const stacks = useWorkspace(workspace, (s) => s.stacks);
-  const images = stacks.filter(isImage);
+  const images = stacks.filter((s) => isImage(s) && !isPreviewStack(s));
   const { primary, copy, reference } = stacksByRole(images);
   const mode = useWorkflow(wf, (s) => s.mode);
   const k = useWorkflow(wf, (s) => s.k);
   const models = useWorkflow(wf, (s) => s.models);
-  const [method, setMethod] = useState<Method>('n2s');
-  const [arch, setArch] = useState<'csbdeep' | 'n2n'>('csbdeep');
-  const [f, setF] = useState({ widthScale: 1, epochs: 100, stepsPerEpoch: 100, batch: 16, patch: 64, lr: 1e-3, valFraction: 0.1, seed: 0, previewEvery: 0 });
-  const [engine, setEngine] = useState<'auto' | 'tfjs' | 'onnx'>('auto');
-  const [backend, setBackend] = useState<'auto' | 'wasm' | 'cpu' | 'tensorflow' | 'tensorflow-gpu'>('auto');
+  const f = useWorkflow(wf, (s) => s.train);
+  const stepTiming = useWorkflow(wf, (s) => s.stepTiming);
+  const { method, arch, engine, backend } = f;
+  const setF = (patch: Partial<TrainSettings>) => wf.set({ train: { ...wf.snapshot.train, ...patch } });
   const [job, setJob] = useState<JobInfo | null>(null);
   const [curves, setCurves] = useState<Curves>(emptyCurves);
   const [logScale, setLogScale] = useState(true);
@@ -94,18 +130,30 @@ function TrainPanel({ api, workspace }: SlotProps) {
     augment: primary?.meta.flavour === 'nifti' ? 'translate' : 'rot-flip',
     normalize: primary?.meta.flavour === 'nifti' ? 'mri' : 'percentile',
   };
+  // What does not fit the stack is said first and in the form's words; the schema catches the rest.
+  const fit = primary ? trainFitProblems(primary, { method, mode: layoutMode, neighbors: config.neighbors ?? 0, patch: f.patch, arch }) : [];
   const parsed = TrainingConfig.safeParse(config);
+  const schemaProblem = parsed.success
+    ? null
+    : (() => {
+        const issue = parsed.error.issues[0]!;
+        const field = String(issue.path[0] ?? '');
+        return `${FIELD_WORDS[field] ?? field}: ${issue.message}`;
+      })();
   const needsCopy = method === 'n2n' || (method === 'n2s' && mode === 'copy');
   const problem = !primary
-    ? 'open a noisy stack first'
-    : !parsed.success
-      ? `${String(parsed.error.issues[0]!.path[0] ?? '')}: ${parsed.error.issues[0]!.message}`
-      : needsCopy && !copy
-        ? 'this method needs a second noisy copy'
-        : method === 'n2c' && !reference
-          ? 'Noise2Clean needs a reference stack'
-          : null;
+    ? 'Open a noisy stack first (File › Open stack…, or drop a file on the window).'
+    : fit.length > 0
+      ? fit.join(' ')
+      : schemaProblem
+        ? schemaProblem
+        : needsCopy && !copy
+          ? 'This method needs a second noisy copy: File › Open second copy…'
+          : method === 'n2c' && !reference
+            ? 'Noise2Clean needs a reference stack: File › Open reference…'
+            : null;
   const running = job !== null && (job.state === 'running' || job.state === 'queued' || job.state === 'paused');
+  const estimate = estimateSeconds(f, stepTiming);
 
   useEffect(() => {
     if (!lossRef.current) return;
@@ -122,9 +170,9 @@ function TrainPanel({ api, workspace }: SlotProps) {
           mode: 'lines+markers',
         },
       ],
-      { title: 'Loss (MSE)', xaxis: { title: 'step' }, yaxis: { title: 'loss', type: logScale ? 'log' : 'linear' } },
+      { title: 'Loss', xaxis: { title: 'training step' }, yaxis: { title: 'loss (MSE, normalised intensity²)', type: logScale ? 'log' : 'linear' } },
     );
-    if (lrRef.current) void drawPlot(lrRef.current, [{ x: c.steps, y: c.stepLr, name: 'learning rate', mode: 'lines' }], { title: 'Learning rate', xaxis: { title: 'step' }, height: 160, showlegend: false });
+    if (lrRef.current) void drawPlot(lrRef.current, [{ x: c.steps, y: c.stepLr, name: 'learning rate', mode: 'lines' }], { title: 'Learning rate', xaxis: { title: 'training step' }, yaxis: { title: 'learning rate' }, height: 170, showlegend: false });
   }, [curves, logScale, f.stepsPerEpoch]);
   useEffect(() => () => (purgePlot(lossRef.current), purgePlot(lrRef.current)), []);
 
@@ -143,7 +191,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
       }
       return next;
     });
-    // Live preview: a new checkpoint → denoise the plane under the cursor with it.
+    // Live preview: a new checkpoint → denoise the plane on screen with it.
     const pv = previewRef.current;
     if (f.previewEvery > 0 && primary && (v.checkpoint ?? 0) > pv.count && !pv.busy && info.state === 'running') {
       pv.count = v.checkpoint!;
@@ -152,13 +200,15 @@ function TrainPanel({ api, workspace }: SlotProps) {
         try {
           appInfo ??= api.invoke('app:info', {});
           const modelDir = trainCheckpointDir((await appInfo).outputDir, info.jobId);
+          // The previous preview is replaced, unless the user closed it meanwhile.
+          const replace = pv.stackId && workspace.snapshot.stacks.some((s) => s.stackId === pv.stackId) ? pv.stackId : undefined;
           const pj = await runJob(api, 'preview', {
             stackId: primary.stackId,
             copyStackId: layoutMode === 'copy' ? copy?.stackId : undefined,
             modelDir,
             plane: plane(),
             label: `step ${v.checkpointStep ?? v.step ?? ''}`,
-            replaceStackId: pv.stackId,
+            replaceStackId: replace,
           });
           pv.stackId = (await pj.done).stackId;
         } catch {
@@ -177,7 +227,12 @@ function TrainPanel({ api, workspace }: SlotProps) {
     setStoppedEarly(false);
     previewRef.current = { count: 0, busy: false };
     const viewer = bindViewerToShell(workspace).viewer;
-    const plane = () => Math.min(primary.depth - 1, wf.snapshot.plane ?? viewer.get().cursor.z);
+    // The plane on screen (the viewer's XY plane), read at each checkpoint so the preview follows the user.
+    const plane = () => Math.max(0, Math.min(primary.depth - 1, viewer.get().cursor.z));
+    const base = primary.name.replace(/\.(ome\.)?tiff?$|\.nii(\.gz)?$/i, '');
+    const layout = method === 'n2s' ? `n2s ${mode} K=${k}` : method === 'n2c' ? `n2c K=${k}` : method;
+    const name = `${base} · ${layout} · ${clock()}`;
+    const settings = f;
     try {
       const j = await runJob(
         api,
@@ -188,19 +243,26 @@ function TrainPanel({ api, workspace }: SlotProps) {
           referenceStackId: method === 'n2c' ? reference?.stackId : undefined,
           config,
           previewEvery: f.previewEvery,
+          name,
         },
         (info) => onUpdate(info, plane),
       );
+      const t0 = performance.now();
       const r: TrainedModelSummary = await j.done;
-      wf.addModel({ modelDir: r.modelDir, name: r.name, summary: r });
-      wf.set({ backend: `${r.engine.engine}/${r.engine.provider ?? r.engine.backend}`, timings: { ...wf.snapshot.timings, training: r.seconds } });
-      setActiveEngine(`${r.engine.engine}/${r.engine.provider ?? r.engine.backend}`);
+      const backendName = `${r.engine.engine}/${r.engine.provider ?? r.engine.backend}`;
+      wf.addModel({ modelDir: r.modelDir, name: r.name, summary: r, trainedAt: Date.now(), sourceStackId: primary.stackId });
+      wf.set({ backend: backendName, timings: { ...wf.snapshot.timings, training: r.seconds } });
+      // The run's own pace on this machine becomes the next estimate's basis.
+      const stepsDone = r.history.length * settings.stepsPerEpoch;
+      const seconds = r.seconds > 0 ? r.seconds : (performance.now() - t0) / 1000;
+      if (stepsDone > 0 && seconds > 0) wf.set({ stepTiming: { secondsPerStep: seconds / stepsDone, work: stepWork(settings), backend: backendName } });
+      setActiveEngine(backendName);
       setStoppedEarly(r.cancelled);
       workspace.notify(
         'info',
         r.cancelled
           ? `Training cancelled after ${r.history.length} epoch(s); the best model so far is kept: ${r.name}`
-          : `Training done: ${r.name} (best validation loss ${fmt(r.bestValLoss, 4)})`,
+          : `Training done: ${r.name} (best validation loss ${fmt(r.bestValLoss, 4)}). It is selected in Denoise.`,
       );
     } catch (e) {
       const msg = (e as Error).message;
@@ -210,7 +272,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
   };
 
   const control = (what: 'jobs:pause' | 'jobs:resume' | 'jobs:cancel') => job && void api.invoke(what, { jobId: job.jobId });
-  const num = (key: keyof typeof f) => (v: number) => Number.isFinite(v) && setF({ ...f, [key]: v });
+  const num = (key: keyof TrainSettings) => (v: number) => Number.isFinite(v) && setF({ [key]: v });
   const v = job?.values ?? {};
   const totalSteps = v.totalSteps ?? f.epochs * f.stepsPerEpoch;
   const shownState = job?.state === 'done' && stoppedEarly ? 'cancelled' : (job?.state ?? 'idle');
@@ -218,76 +280,47 @@ function TrainPanel({ api, workspace }: SlotProps) {
   return (
     <div className="form" data-testid="train-panel">
       <p>
-        Stack: <strong>{primary?.name ?? 'none'}</strong> · layout <strong data-testid="train-layout">{method === 'n2s' ? `${mode}-supervised, K=${k}` : method === 'n2n' ? 'Noise2Noise (K=0)' : method === 'n2v' ? 'Noise2Void' : `Noise2Clean, K=${k}`}</strong> (set K in Neighbours)
+        Stack: <strong title={primary?.name}>{primary?.name ?? 'none'}</strong> · layout <strong data-testid="train-layout">{method === 'n2s' ? `${mode}-supervised, K=${k}` : method === 'n2n' ? 'Noise2Noise (K=0)' : method === 'n2v' ? 'Noise2Void' : `Noise2Clean, K=${k}`}</strong> (set K in Neighbours)
       </p>
-      <label>
-        Method
-        <select data-testid="train-method" value={method} onChange={(e) => setMethod(e.target.value as Method)}>
-          <option value="n2s">Noise2Stack</option>
-          <option value="n2n" disabled={!copy}>
-            Noise2Noise{copy ? '' : ' (needs a second copy)'}
-          </option>
-          <option value="n2c" disabled={!reference}>
-            Noise2Clean{reference ? '' : ' (needs a reference)'}
-          </option>
-          <option value="n2v">Noise2Void</option>
-        </select>
-      </label>
-      <label>
-        Architecture
-        <select data-testid="train-arch" value={arch} onChange={(e) => setArch(e.target.value as 'csbdeep' | 'n2n')}>
-          <option value="csbdeep">CSBDeep U-Net (microscopy)</option>
-          <option value="n2n">Noise2Noise U-Net (MRI)</option>
-        </select>
-      </label>
       <div className="n2s-grid2">
+        <label>
+          Method
+          <select data-testid="train-method" value={method} onChange={(e) => setF({ method: e.target.value as Method })}>
+            <option value="n2s">Noise2Stack</option>
+            <option value="n2n" disabled={!copy}>
+              Noise2Noise{copy ? '' : ' (needs a second copy)'}
+            </option>
+            <option value="n2c" disabled={!reference}>
+              Noise2Clean{reference ? '' : ' (needs a reference)'}
+            </option>
+            <option value="n2v">Noise2Void</option>
+          </select>
+        </label>
+        <label>
+          Architecture
+          <select data-testid="train-arch" value={arch} onChange={(e) => setF({ arch: e.target.value as 'csbdeep' | 'n2n' })}>
+            <option value="csbdeep">CSBDeep U-Net (microscopy)</option>
+            <option value="n2n">Noise2Noise U-Net (MRI)</option>
+          </select>
+        </label>
         <NumberField testId="train-width" label="Width scale" value={f.widthScale} step={0.125} min={0.125} onChange={num('widthScale')} />
         <NumberField testId="train-epochs" label="Epochs" value={f.epochs} min={1} onChange={num('epochs')} />
         <NumberField testId="train-steps" label="Steps / epoch" value={f.stepsPerEpoch} min={1} onChange={num('stepsPerEpoch')} />
         <NumberField testId="train-batch" label="Batch" value={f.batch} min={1} onChange={num('batch')} />
-        <NumberField testId="train-patch" label="Patch" value={f.patch} min={8} step={4} onChange={num('patch')} />
-        <NumberField testId="train-lr" label="Learning rate" value={f.lr} step={0.0001} onChange={num('lr')} />
-        <NumberField testId="train-val" label="Validation fraction" value={f.valFraction} step={0.05} min={0} max={0.9} onChange={num('valFraction')} />
-        <NumberField testId="train-seed" label="Seed" value={f.seed} min={0} onChange={num('seed')} />
+        <NumberField testId="train-patch" label="Patch (pixels)" value={f.patch} min={8} step={4} onChange={num('patch')} />
         <NumberField testId="train-preview" label="Preview every N steps (0 = off)" value={f.previewEvery} min={0} onChange={num('previewEvery')} />
       </div>
-      <label>
-        Engine
-        <select data-testid="train-engine" value={engine} onChange={(e) => setEngine(e.target.value as typeof engine)}>
-          <option value="auto">auto (fastest available)</option>
-          <option value="tfjs">TensorFlow.js</option>
-          <option value="onnx">ONNX Runtime</option>
-        </select>
-      </label>
-      <label>
-        tfjs backend
-        <select data-testid="train-backend" value={backend} onChange={(e) => setBackend(e.target.value as typeof backend)}>
-          <option value="auto">auto</option>
-          <option value="tensorflow-gpu" disabled={!tfjsOk('tensorflow-gpu')}>
-            GPU (CUDA) via tfjs-node-gpu{tfjsOk('tensorflow-gpu') ? '' : ' — not available'}
-          </option>
-          <option value="tensorflow" disabled={!tfjsOk('tensorflow')}>
-            CPU via tfjs-node{tfjsOk('tensorflow') ? '' : ' — not available'}
-          </option>
-          <option value="wasm" disabled={!tfjsOk('wasm')}>
-            CPU (WASM)
-          </option>
-          <option value="cpu">CPU (pure JS, slow)</option>
-        </select>
-      </label>
-      <p data-testid="train-engines">
-        Available:{' '}
-        {engines === null
-          ? 'probing…'
-          : engines
-              .filter((e) => e.status === 'ok')
-              .map((e) => `${e.engine}/${e.name}`)
-              .join(', ') || 'none found'}
+      <p data-testid="train-estimate" data-measured={estimate.measured} data-seconds={Math.round(estimate.seconds)}>
+        {f.epochs * f.stepsPerEpoch} steps · about <strong>{formatDuration(estimate.seconds)}</strong>{' '}
+        {estimate.measured ? `(at the pace measured on this machine, ${stepTiming?.backend})` : '(rough guess from the settings; the first run here measures the real pace)'}
       </p>
-      <p data-testid="train-active-engine">Active: {activeEngine || (running ? 'starting…' : '–')}</p>
-      {problem && <p className="n2s-problem" data-testid="train-problem">{problem}</p>}
+      {problem && (
+        <p className="n2s-problem" data-testid="train-problem" role="alert">
+          {problem}
+        </p>
+      )}
       <div className="n2s-buttons">
-        <button type="button" data-testid="train-start" disabled={!!problem || running} onClick={() => void start()}>
+        <button type="button" className="primary" data-testid="train-start" disabled={!!problem || running} onClick={() => void start()}>
           Start
         </button>
         <button type="button" data-testid="train-pause" disabled={!running || job?.state === 'paused'} onClick={() => control('jobs:pause')}>
@@ -299,6 +332,9 @@ function TrainPanel({ api, workspace }: SlotProps) {
         <button type="button" data-testid="train-cancel" disabled={!running} onClick={() => control('jobs:cancel')}>
           Cancel
         </button>
+        <button type="button" data-testid="train-reset" disabled={running} title="put every training setting back to its default" onClick={() => setF(DEFAULT_TRAIN)}>
+          Reset settings
+        </button>
       </div>
       <div data-testid="train-status" data-state={shownState}>
         <progress data-testid="train-progress" max={totalSteps} value={v.step ?? 0} />
@@ -309,8 +345,50 @@ function TrainPanel({ api, workspace }: SlotProps) {
       <label className="n2s-check">
         <input type="checkbox" data-testid="loss-log" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} /> log scale
       </label>
-      <div ref={lossRef} data-testid="loss-plot" />
-      <div ref={lrRef} data-testid="lr-plot" />
+      <div ref={lossRef} data-testid="loss-plot" className="n2s-plot" />
+      <details data-testid="train-advanced">
+        <summary>More settings: learning rate, validation, seed, engine</summary>
+        <div className="n2s-grid2">
+          <NumberField testId="train-lr" label="Learning rate" value={f.lr} step={0.0001} onChange={num('lr')} />
+          <NumberField testId="train-val" label="Validation fraction" value={f.valFraction} step={0.05} min={0} max={0.9} onChange={num('valFraction')} />
+          <NumberField testId="train-seed" label="Seed" value={f.seed} min={0} onChange={num('seed')} />
+        </div>
+        <label>
+          Engine
+          <select data-testid="train-engine" value={engine} onChange={(e) => setF({ engine: e.target.value as TrainSettings['engine'] })}>
+            <option value="auto">auto (fastest available)</option>
+            <option value="tfjs">TensorFlow.js</option>
+            <option value="onnx">ONNX Runtime</option>
+          </select>
+        </label>
+        <label>
+          tfjs backend
+          <select data-testid="train-backend" value={backend} onChange={(e) => setF({ backend: e.target.value as TrainSettings['backend'] })}>
+            <option value="auto">auto</option>
+            <option value="tensorflow-gpu" disabled={!tfjsOk('tensorflow-gpu')}>
+              GPU (CUDA) via tfjs-node-gpu{tfjsOk('tensorflow-gpu') ? '' : ' — not available'}
+            </option>
+            <option value="tensorflow" disabled={!tfjsOk('tensorflow')}>
+              CPU via tfjs-node{tfjsOk('tensorflow') ? '' : ' — not available'}
+            </option>
+            <option value="wasm" disabled={!tfjsOk('wasm')}>
+              CPU (WASM)
+            </option>
+            <option value="cpu">CPU (pure JS, slow)</option>
+          </select>
+        </label>
+        <p data-testid="train-engines">
+          Available:{' '}
+          {engines === null
+            ? 'probing…'
+            : engines
+                .filter((e) => e.status === 'ok')
+                .map((e) => `${e.engine}/${e.name}`)
+                .join(', ') || 'none found'}
+        </p>
+        <p data-testid="train-active-engine">Active: {activeEngine || (running ? 'starting…' : '–')}</p>
+        <div ref={lrRef} data-testid="lr-plot" className="n2s-plot" />
+      </details>
       <ModelsList api={api} workspace={workspace} models={models} />
     </div>
   );

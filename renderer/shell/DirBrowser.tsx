@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { N2sApi } from '../../shared/ipc/api.ts';
 import type { DirEntry, DirListing } from '../../shared/ipc/files.ts';
+import { FileIcon, FolderIcon } from './icons.tsx';
 
 export function DirBrowser({
   api,
@@ -56,7 +57,7 @@ export function DirBrowser({
                   onClick={() => (e.kind === 'dir' ? browse(e.path) : onPick?.(e))}
                   onDoubleClick={() => e.kind === 'file' && onOpen?.(e)}
                 >
-                  {e.kind === 'dir' ? '📁 ' : ''}
+                  {e.kind === 'dir' ? <FolderIcon /> : <FileIcon />}{' '}
                   {e.name}
                 </button>
               </li>

@@ -8,7 +8,8 @@ import type { Workspace } from './workspace.ts';
 
 interface Item {
   label: string;
-  command: MenuCommand;
+  /** A menu command (shared with the native menu) or an action of the page itself. */
+  command: MenuCommand | (() => void);
   testId: string;
 }
 
@@ -24,6 +25,12 @@ export function MenuBar({ ws, onCommand }: { ws: Workspace; onCommand: (c: MenuC
   command.current = onCommand;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      const typing = e.target instanceof HTMLElement && /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName);
+      if ((e.key === 'F1' || (e.key === '?' && !typing)) && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        ws.set({ shortcuts: true });
+        return;
+      }
       if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
       const key = e.key.toLowerCase();
       if (key === 'o') command.current({ command: 'open-stack', role: 'primary' });
@@ -33,7 +40,7 @@ export function MenuBar({ ws, onCommand }: { ws: Workspace; onCommand: (c: MenuC
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [ws]);
 
   const menus: Record<string, Item[]> = {
     File: [
@@ -47,7 +54,10 @@ export function MenuBar({ ws, onCommand }: { ws: Workspace; onCommand: (c: MenuC
         testId: `menu-recent-${i}`,
       })),
     ],
-    Help: [{ label: 'About Noise2Stack Studio', command: { command: 'about' }, testId: 'menu-about' }],
+    Help: [
+      { label: 'Keyboard shortcuts', command: () => ws.set({ shortcuts: true }), testId: 'menu-shortcuts' },
+      { label: 'About Noise2Stack Studio', command: { command: 'about' }, testId: 'menu-about' },
+    ],
   };
 
   return (
@@ -66,7 +76,8 @@ export function MenuBar({ ws, onCommand }: { ws: Workspace; onCommand: (c: MenuC
                   data-testid={it.testId}
                   onClick={() => {
                     setOpen(null);
-                    onCommand(it.command);
+                    if (typeof it.command === 'function') it.command();
+                    else onCommand(it.command);
                   }}
                 >
                   {it.label}

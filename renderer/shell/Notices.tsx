@@ -1,4 +1,5 @@
 /** Errors and messages for the user, readable and dismissable, at the top of the window. */
+import { CloseIcon } from './icons.tsx';
 import { useWorkspace, type Workspace } from './workspace.ts';
 
 export function Notices({ ws }: { ws: Workspace }) {
@@ -10,7 +11,7 @@ export function Notices({ ws }: { ws: Workspace }) {
         <div key={n.id} className={`notice notice-${n.level}`} role={n.level === 'error' ? 'alert' : 'status'} data-testid={`notice-${n.level}`}>
           <span>{n.message}</span>
           <button aria-label="Dismiss" onClick={() => ws.dismiss(n.id)}>
-            ×
+            <CloseIcon />
           </button>
         </div>
       ))}

@@ -66,7 +66,7 @@ export function PathField({ api, value, onChange, purpose, mode, defaultName, pl
   );
 }
 
-function PathChooser({ api, mode, defaultName, onDone }: { api: N2sApi; mode: PathMode; defaultName?: string; onDone: (p: string | null) => void }) {
+export function PathChooser({ api, mode, defaultName, onDone }: { api: N2sApi; mode: PathMode; defaultName?: string; onDone: (p: string | null) => void }) {
   const [folder, setFolder] = useState('');
   const [name, setName] = useState(defaultName ?? '');
   const title = mode === 'open-dir' ? 'Choose a folder' : mode === 'save' ? 'Save as' : 'Choose a file';

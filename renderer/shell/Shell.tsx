@@ -14,7 +14,10 @@ import { PlaneView } from './PlaneView.tsx';
 import { DenoisePanel } from './panels/DenoisePanel.tsx';
 import { StackInfoPanel } from './panels/StackInfoPanel.tsx';
 import { collectPanels, LayerSlot, ViewerSlot, type PanelDef } from './slots.ts';
+import { openDropped } from './drop.ts';
+import { ShortcutsDialog } from './Shortcuts.tsx';
 import { StackList } from './StackList.tsx';
+import { Welcome } from './Welcome.tsx';
 import { useWorkspace, type Workspace } from './workspace.ts';
 
 const BUILT_IN: PanelDef[] = [
@@ -26,6 +29,9 @@ export function Shell({ ws, info }: { ws: Workspace; info: AppInfo }) {
   const panels = useMemo(() => collectPanels(BUILT_IN), []);
   const [tab, setTab] = useState(panels[0]?.id ?? '');
   const openDialog = useWorkspace(ws, (s) => s.openDialog);
+  const shortcuts = useWorkspace(ws, (s) => s.shortcuts);
+  const empty = useWorkspace(ws, (s) => s.stacks.length === 0);
+  const [dragging, setDragging] = useState(false);
   const showPanel = (id: string): boolean => {
     if (!panels.some((p) => p.id === id)) return false;
     setTab(id);
@@ -40,14 +46,36 @@ export function Shell({ ws, info }: { ws: Workspace; info: AppInfo }) {
   const showLeft = LayerSlot !== null || ViewerSlot === null;
   const Active = panels.find((p) => p.id === tab)?.Component;
   return (
-    <div className="shell" data-testid="shell" data-mode={info.mode}>
+    <div
+      className={`shell${dragging ? ' dragging' : ''}`}
+      data-testid="shell"
+      data-mode={info.mode}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDragging(false);
+      }}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        const files = Array.from(e.dataTransfer.files);
+        if (files.length) void openDropped(ws, files);
+      }}
+    >
       {info.mode === 'bridge' && <MenuBar ws={ws} onCommand={(c) => runMenuCommand(ws, c, showPanel)} />}
       <Notices ws={ws} />
       {/* The viewer's Workspace carries its own layer list; the left area is for a separate LayerPanel
           or, with no viewer at all, the shell's stack list. */}
       <div className={`shell-main${showLeft ? '' : ' no-left'}`}>
         {showLeft && <aside className="left-area">{LayerSlot ? <LayerSlot {...props} /> : <StackList ws={ws} />}</aside>}
-        <main className="centre-area">{ViewerSlot ? <ViewerSlot {...props} /> : <PlaneView ws={ws} />}</main>
+        <main className="centre-area">
+          {ViewerSlot ? <ViewerSlot {...props} /> : <PlaneView ws={ws} />}
+          {empty && <Welcome ws={ws} />}
+        </main>
         <aside className="right-area">
           <div className="tabs" role="tablist">
             {panels.map((p) => (
@@ -63,6 +91,7 @@ export function Shell({ ws, info }: { ws: Workspace; info: AppInfo }) {
       </div>
       <JobsBar ws={ws} />
       {openDialog && <OpenDialog ws={ws} role={openDialog.role} />}
+      {shortcuts && <ShortcutsDialog ws={ws} />}
     </div>
   );
 }

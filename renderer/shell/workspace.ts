@@ -22,12 +22,22 @@ export interface WorkspaceState {
   notices: Notice[];
   /** Non-null while the in-app open dialog is shown (browser mode), with the role to open as. */
   openDialog: { role: Exclude<StackRole, 'result'> } | null;
+  /** Help › Keyboard shortcuts is shown. */
+  shortcuts: boolean;
+}
+
+/**
+ * A live-preview stack of a running training (one plane filled): shown as an inset by the viewer,
+ * never as a layer, and never offered as a stack to denoise, score, segment or export.
+ */
+export function isPreviewStack(s: StackInfo): boolean {
+  return /^live preview/.test(s.meta.description ?? '') || /\(preview\b/.test(s.name);
 }
 
 const INFO_SECONDS = 8;
 
 export class Workspace {
-  private state: WorkspaceState = { stacks: [], activeStackId: null, jobs: [], notices: [], openDialog: null };
+  private state: WorkspaceState = { stacks: [], activeStackId: null, jobs: [], notices: [], openDialog: null, shortcuts: false };
   private listeners = new Set<() => void>();
   private nextNotice = 1;
 

@@ -61,6 +61,8 @@ export interface ViewerState {
   layers: Layer[];
   selectedLayerId: string | null;
   cursor: Voxel;
+  /** Voxel under the mouse in a 2-D view (null when the mouse is elsewhere): the status bar's subject. */
+  hover: Voxel | null;
   camera: Camera2D;
   /** Orbit of the 3-D MIP view: angles in radians, distance in bounding-sphere fits (1 = fills the view). */
   orbit: { yaw: number; pitch: number; distance: number };
@@ -153,6 +155,7 @@ export function createViewerStore(options: ViewerStoreOptions = {}) {
     layers: [],
     selectedLayerId: null,
     cursor: { z: 0, y: 0, x: 0 },
+    hover: null,
     camera: { zoom: 1, centre: { z: 0, y: 0, x: 0 } },
     orbit: { yaw: 0.6, pitch: 0.4, distance: 1.15 },
     mode: saved?.mode ?? 'ortho',
@@ -376,8 +379,9 @@ export function createViewerStore(options: ViewerStoreOptions = {}) {
       api.updateLayer(id, { name });
     },
 
+    /** Removing a layer that is already gone is a no-op (a stack closed twice, a double click). */
     remove(id: string): void {
-      find(id);
+      if (!store.get().layers.some((l) => l.id === id)) return;
       store.set((s) => {
         const layers = s.layers.filter((l) => l.id !== id);
         return {
@@ -390,6 +394,7 @@ export function createViewerStore(options: ViewerStoreOptions = {}) {
             rightId: s.swipe.rightId === id ? null : s.swipe.rightId,
           },
           world: layers.length === 0 ? null : s.world,
+          hover: layers.length === 0 ? null : s.hover,
         };
       });
       persist();
@@ -406,9 +411,19 @@ export function createViewerStore(options: ViewerStoreOptions = {}) {
       persist();
     },
 
+    /** Selecting a layer that is gone (closed while an event was in flight) is a no-op, not an error. */
     select(id: string | null): void {
-      if (id !== null) find(id);
+      if (id !== null && !store.get().layers.some((l) => l.id === id)) return;
       store.set({ selectedLayerId: id });
+    },
+
+    /** The voxel under the mouse, or null; outside the stack counts as null. */
+    setHover(c: Voxel | null): void {
+      const s = store.get();
+      const next = c && s.world && inBounds(s.world.dims, c) ? c : null;
+      const cur = s.hover;
+      if (next === cur || (next && cur && next.z === cur.z && next.y === cur.y && next.x === cur.x)) return;
+      store.set({ hover: next });
     },
 
     setCursor(c: Voxel): void {

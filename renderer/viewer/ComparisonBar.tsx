@@ -24,6 +24,12 @@ export function ComparisonBar({ viewer }: { viewer: ViewerStore }) {
       setError(e instanceof Error ? e.message : String(e));
     }
   };
+  /** A new derived layer is put where the current mode shows it (else it would change nothing on screen). */
+  const showDerived = (id: string): void => {
+    const s = viewer.get();
+    if (s.mode === 'swipe') viewer.setSwipe({ rightId: id });
+    else if (s.mode === 'grid' && !s.grid.layerIds.includes(id)) viewer.setGrid([...s.grid.layerIds.slice(0, 3), id]);
+  };
   const a = diffA || images[0]?.id || '';
   const b = diffB || images[1]?.id || '';
   return (
@@ -58,7 +64,7 @@ export function ComparisonBar({ viewer }: { viewer: ViewerStore }) {
         <span className="n2s-group">
           <select value={swipe.leftId ?? ''} onChange={(e) => viewer.setSwipe({ leftId: e.target.value })}>
             {images.map((l) => (
-              <option key={l.id} value={l.id}>
+              <option key={l.id} value={l.id} title={l.name}>
                 {l.name}
               </option>
             ))}
@@ -66,7 +72,7 @@ export function ComparisonBar({ viewer }: { viewer: ViewerStore }) {
           |
           <select value={swipe.rightId ?? ''} onChange={(e) => viewer.setSwipe({ rightId: e.target.value })}>
             {images.map((l) => (
-              <option key={l.id} value={l.id}>
+              <option key={l.id} value={l.id} title={l.name}>
                 {l.name}
               </option>
             ))}
@@ -85,7 +91,7 @@ export function ComparisonBar({ viewer }: { viewer: ViewerStore }) {
       <span className="n2s-group">
         <select value={a} onChange={(e) => setDiffA(e.target.value)}>
           {images.map((l) => (
-            <option key={l.id} value={l.id}>
+            <option key={l.id} value={l.id} title={l.name}>
               {l.name}
             </option>
           ))}
@@ -93,15 +99,20 @@ export function ComparisonBar({ viewer }: { viewer: ViewerStore }) {
         −
         <select value={b} onChange={(e) => setDiffB(e.target.value)}>
           {images.map((l) => (
-            <option key={l.id} value={l.id}>
+            <option key={l.id} value={l.id} title={l.name}>
               {l.name}
             </option>
           ))}
         </select>
-        <button disabled={!a || !b || a === b} onClick={() => attempt(() => viewer.addDifferenceLayer(a, b))}>
+        <button
+          disabled={!a || !b || a === b}
+          data-testid="difference"
+          title="add the layer a − b; in swipe mode it becomes the right-hand side of the curtain, in grid mode a cell"
+          onClick={() => attempt(() => showDerived(viewer.addDifferenceLayer(a, b)))}
+        >
           difference
         </button>
-        <button disabled={!a} title="plane z − mean(z−1, z+1), Papkov et al. 2021 Fig. 1" onClick={() => attempt(() => viewer.addResidualLayer(a))}>
+        <button disabled={!a} title="plane z − mean(z−1, z+1), Papkov et al. 2021 Fig. 1" onClick={() => attempt(() => showDerived(viewer.addResidualLayer(a)))}>
           residual
         </button>
       </span>

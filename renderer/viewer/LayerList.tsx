@@ -1,5 +1,6 @@
 /** napari's layer list: top of the list is drawn last (on top). Visibility, rename, reorder, remove. */
 import { useState } from 'react';
+import { CloseIcon, DownIcon, UpIcon } from '../shell/icons.tsx';
 import type { ViewerStore } from '../state/layers.ts';
 import { useViewerState } from './useViewer.ts';
 
@@ -46,18 +47,18 @@ export function LayerList({ viewer }: { viewer: ViewerStore }) {
                 onBlur={() => setEditing(null)}
               />
             ) : (
-              <span className="n2s-layer-name" title={`${l.kind}, ${l.dims.depth}×${l.dims.height}×${l.dims.width}`} onDoubleClick={() => setEditing(l.id)}>
+              <span className="n2s-layer-name" title={`${l.name} (${l.kind}, ${l.dims.depth}×${l.dims.height}×${l.dims.width})`} onDoubleClick={() => setEditing(l.id)}>
                 {l.name}
               </span>
             )}
-            <button title="move up" disabled={index === layers.length - 1} onClick={(e) => (e.stopPropagation(), viewer.reorder(l.id, index + 1))}>
-              ▲
+            <button title="move up" aria-label="move up" disabled={index === layers.length - 1} onClick={(e) => (e.stopPropagation(), viewer.reorder(l.id, index + 1))}>
+              <UpIcon />
             </button>
-            <button title="move down" disabled={index === 0} onClick={(e) => (e.stopPropagation(), viewer.reorder(l.id, index - 1))}>
-              ▼
+            <button title="move down" aria-label="move down" disabled={index === 0} onClick={(e) => (e.stopPropagation(), viewer.reorder(l.id, index - 1))}>
+              <DownIcon />
             </button>
-            <button title="remove" onClick={(e) => (e.stopPropagation(), viewer.remove(l.id))}>
-              ✕
+            <button title="close this layer (and its stack)" aria-label="close layer" data-testid="layer-close" onClick={(e) => (e.stopPropagation(), viewer.remove(l.id))}>
+              <CloseIcon />
             </button>
           </div>
         );

@@ -131,9 +131,20 @@ export function Viewport({ id, viewer, spec, label, onCurtain }: ViewportProps) 
     if (selected?.kind === 'labels' && selected.visible) viewer.pickLabel(selected.id, s.cursor);
   };
 
+  /** The voxel under the mouse, for the status bar (2-D views; the 3-D view has no single voxel). */
+  const trackHover = (clientX: number, clientY: number): void => {
+    const el = ref.current;
+    const s = viewer.get();
+    if (!el || !s.world || spec.kind === '3d') return;
+    const r = el.getBoundingClientRect();
+    const { u, v } = screenToUV(s.camera, spec.kind, s.world.spacing, clientX - r.left, clientY - r.top, r.width, r.height);
+    viewer.setHover(voxelAt(spec.kind, sliceOf(s.cursor, spec.kind), u, v));
+  };
+
   const onPointerMove = (e: React.PointerEvent<HTMLDivElement>): void => {
     const d = drag.current;
     const el = ref.current;
+    trackHover(e.clientX, e.clientY);
     if (!d || !el) return;
     const dx = e.clientX - d.x;
     const dy = e.clientY - d.y;
@@ -168,6 +179,7 @@ export function Viewport({ id, viewer, spec, label, onCurtain }: ViewportProps) 
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
       onPointerUp={onPointerUp}
+      onPointerLeave={() => viewer.setHover(null)}
       onContextMenu={(e) => e.preventDefault()}
     >
       {spec.kind === '3d' ? null : (

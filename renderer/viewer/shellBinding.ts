@@ -6,7 +6,8 @@
  */
 import type { N2sApi } from '../../shared/ipc/api.ts';
 import type { StackInfo } from '../../shared/ipc/stacks.ts';
-import type { Workspace as ShellWorkspace } from '../shell/workspace.ts';
+import { isPreviewStack, type Workspace as ShellWorkspace } from '../shell/workspace.ts';
+import { formatVoxelSize } from '../state/format.ts';
 import { createViewerStore, type ViewerStore } from '../state/layers.ts';
 
 const CHUNK_VALUES = 16 * 1024 * 1024;
@@ -33,9 +34,31 @@ export async function fetchStackData(api: N2sApi, info: StackInfo, chunkValues =
   return data;
 }
 
-/** Results are named by the job ("… (denoised)"); inputs other than the primary say their role. */
-function layerName(info: StackInfo): string {
-  return info.role === 'primary' || info.role === 'result' ? info.name : `${info.name} (${info.role})`;
+/** Results are named by the job ("… (denoised)"); inputs other than the primary say their role (once). */
+export function layerName(info: StackInfo): string {
+  if (info.role === 'primary' || info.role === 'result') return info.name;
+  const tag = `(${info.role})`;
+  return info.name.includes(tag) ? info.name : `${info.name} ${tag}`;
+}
+
+type Grid = { dims: { depth: number; height: number; width: number }; spacing: { z: number; y: number; x: number }; unit: string };
+
+const near = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b), 1e-12);
+
+/** Why a stack cannot be drawn with the open ones (null: it can), in the user's words. */
+export function gridMismatch(world: Grid, info: StackInfo): string | null {
+  const v = info.meta.voxelSize;
+  const d = world.dims;
+  const shapeOf = (x: { depth: number; height: number; width: number }) => `${x.depth}×${x.height}×${x.width}`;
+  const sameShape = d.depth === info.depth && d.height === info.height && d.width === info.width;
+  const sameUnit = world.unit === v.unit;
+  const sameSpacing = near(world.spacing.z, v.z) && near(world.spacing.y, v.y) && near(world.spacing.x, v.x);
+  if (sameShape && sameUnit && sameSpacing) return null;
+  return (
+    `${info.name} (${shapeOf(info)} planes×rows×columns, voxel ${formatVoxelSize(v)}) is on a different grid from the open stacks ` +
+    `(${shapeOf(d)}, voxel ${formatVoxelSize({ ...world.spacing, unit: world.unit })}), so it was not opened beside them. ` +
+    'Close the open layers first to view it.'
+  );
 }
 
 export function bindViewerToShell(ws: ShellWorkspace): ShellBinding {
@@ -45,16 +68,32 @@ export function bindViewerToShell(ws: ShellWorkspace): ShellBinding {
   const layerOf = new Map<string, string>();
   const loading = new Set<string>();
 
+  /** Stacks refused for their grid: closed in main, said once. */
+  const refused = new Set<string>();
+  const closeStack = (stackId: string): void => {
+    void ws.api.invoke('stack:close', { stackId }).catch(() => undefined);
+  };
+
   const sync = (): void => {
     const { stacks, activeStackId } = ws.snapshot;
     const live = new Set(stacks.map((s) => s.stackId));
     for (const [stackId, layerId] of layerOf) {
       if (live.has(stackId)) continue;
       layerOf.delete(stackId);
-      if (viewer.get().layers.some((l) => l.id === layerId)) viewer.remove(layerId);
+      viewer.remove(layerId);
     }
     for (const info of stacks) {
-      if (layerOf.has(info.stackId) || loading.has(info.stackId)) continue;
+      if (layerOf.has(info.stackId) || loading.has(info.stackId) || refused.has(info.stackId) || isPreviewStack(info)) continue;
+      // All layers share one voxel grid: a stack on another grid (shape, voxel size or unit) would be
+      // drawn at the wrong scale, so it is refused with the reason instead.
+      const world = viewer.get().world ?? pendingWorld();
+      const mismatch = world ? gridMismatch(world, info) : null;
+      if (mismatch) {
+        refused.add(info.stackId);
+        ws.notify('error', mismatch);
+        closeStack(info.stackId);
+        continue;
+      }
       loading.add(info.stackId);
       fetchStackData(ws.api, info)
         .then((data) => {
@@ -87,8 +126,26 @@ export function bindViewerToShell(ws: ShellWorkspace): ShellBinding {
       viewer.select(active);
     }
   };
+  /** While the first stack's voxels are still loading, later stacks are checked against it. */
+  const pendingWorld = (): Grid | null => {
+    const first = ws.snapshot.stacks.find((s) => loading.has(s.stackId));
+    if (!first) return null;
+    const v = first.meta.voxelSize;
+    return { dims: { depth: first.depth, height: first.height, width: first.width }, spacing: { z: v.z, y: v.y, x: v.x }, unit: v.unit };
+  };
   let lastActive: string | undefined;
   const unsubscribe = ws.subscribe(sync);
+  // Removing a stack's layer closes the stack in main, so no panel keeps offering it and a reload
+  // does not bring it back.
+  const unsubscribeClose = viewer.subscribe((s, prev) => {
+    if (s.layers === prev.layers) return;
+    const ids = new Set(s.layers.map((l) => l.id));
+    for (const [stackId, layerId] of layerOf) {
+      if (ids.has(layerId)) continue;
+      layerOf.delete(stackId);
+      closeStack(stackId);
+    }
+  });
   // the other direction: selecting a stack's layer makes it the shell's active stack
   const unsubscribeViewer = viewer.subscribe((s, prev) => {
     if (s.selectedLayerId === prev.selectedLayerId || s.selectedLayerId === null) return;
@@ -105,6 +162,7 @@ export function bindViewerToShell(ws: ShellWorkspace): ShellBinding {
     dispose: () => {
       unsubscribe();
       unsubscribeViewer();
+      unsubscribeClose();
       bindings.delete(ws);
     },
   };

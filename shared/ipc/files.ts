@@ -24,6 +24,19 @@ export const DirListing = z.object({
 });
 export type DirListing = z.infer<typeof DirListing>;
 
+/**
+ * One chunk of a dropped file. The page picks the token (one per file) and sends the chunks in
+ * order; main appends each at `offset` (which must be what it already holds) to its own temp file.
+ */
+export const UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
+export const FileUpload = z.object({
+  token: z.string().regex(/^[a-z0-9-]{8,64}$/),
+  /** The file's own name (no folders); only used to name the temp file and pick the reader. */
+  name: z.string().min(1).max(255),
+  offset: z.number().int().min(0),
+  data: z.instanceof(Uint8Array).refine((d) => d.byteLength <= UPLOAD_CHUNK_BYTES, 'chunk too large'),
+});
+
 export const filesInvokes = {
   'files:choose-open': invoke(
     z.object({ purpose: FilePurpose, directory: z.boolean().default(false) }),
@@ -41,6 +54,11 @@ export const filesInvokes = {
     'list a folder for the in-app file dialog (only where the app allows browsing)',
   ),
   'files:recent': invoke(Empty, z.array(z.string()), 'recently opened files, newest first'),
+  'files:upload': invoke(
+    FileUpload,
+    z.object({ path: z.string() }),
+    'a file dropped on the page (browser: no path) sent in chunks; main writes it to a temp file it may read',
+  ),
 };
 
 export const filesEvents = {

@@ -1,4 +1,5 @@
 /** Built-in panel: shape, voxel size and origin of the active stack. */
+import { formatVoxelSize, num } from '../../state/format.ts';
 import type { SlotProps } from '../slots.ts';
 import { useWorkspace } from '../workspace.ts';
 
@@ -9,14 +10,14 @@ export function StackInfoPanel({ workspace }: SlotProps) {
   return (
     <dl className="kv" data-testid="stack-info">
       <dt>Name</dt>
-      <dd>{stack.name}</dd>
+      <dd title={stack.name}>{stack.name}</dd>
       <dt>Shape (Z×Y×X)</dt>
       <dd>
         {stack.depth}×{stack.height}×{stack.width}
       </dd>
       <dt>Voxel size</dt>
       <dd>
-        {v.z}×{v.y}×{v.x} {v.unit}
+        <span data-testid="stack-voxel-size">{formatVoxelSize(v)}</span>
       </dd>
       <dt>Source dtype</dt>
       <dd>{stack.meta.dtype}</dd>
@@ -26,7 +27,7 @@ export function StackInfoPanel({ workspace }: SlotProps) {
       </dd>
       <dt>Range</dt>
       <dd>
-        {stack.min.toPrecision(4)} … {stack.max.toPrecision(4)}
+        {num(stack.min)} … {num(stack.max)}
       </dd>
       <dt>Role</dt>
       <dd>{stack.role}</dd>

@@ -1,5 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { appendFile, mkdir, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { DirEntry } from '../../../../shared/ipc/files.ts';
 import { UserError } from '../../../errors.ts';
 import type { DialogService } from '../../files/dialogs.ts';
@@ -12,7 +12,9 @@ export function fileHandlers(
   paths: PathPolicy,
   recent: RecentFiles,
   dialogs: DialogService | null,
-): PartialHandlerMap<'files:choose-open' | 'files:choose-save' | 'files:list-dir' | 'files:recent'> {
+  /** Dropped files are written below <outputDir>/uploads, a folder main already may read. */
+  outputDir: string,
+): PartialHandlerMap<'files:choose-open' | 'files:choose-save' | 'files:list-dir' | 'files:recent' | 'files:upload'> {
   return {
     'files:choose-open': async ({ purpose, directory }) => {
       if (!dialogs) return { paths: null, native: false };
@@ -52,5 +54,16 @@ export function fileHandlers(
       return { path: dir, parent: parent !== dir && paths.canBrowse(parent) ? parent : null, entries };
     },
     'files:recent': async () => recent.list(),
+    'files:upload': async ({ token, name, offset, data }) => {
+      // Only the last path part, without leading dots: the name cannot lead out of the token's folder.
+      const safe = basename(name.replace(/\\/g, '/')).replace(/^\.+/, '').replace(/[^\w.+-]/g, '_') || 'dropped';
+      const dir = join(outputDir, 'uploads', token);
+      const path = join(dir, safe);
+      await mkdir(dir, { recursive: true });
+      const have = await stat(path).then((s) => s.size, () => 0);
+      if (have !== offset) throw new UserError(`upload of ${safe} out of order: expected offset ${have}, got ${offset}`);
+      await appendFile(path, data);
+      return { path };
+    },
   };
 }

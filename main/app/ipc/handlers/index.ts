@@ -14,6 +14,6 @@ export function createHandlers(core: Omit<AppCore, 'dispatcher' | 'dispose'>): H
     ...appHandlers(core.info, core.ui),
     ...stackHandlers(core.services.stacks, core.services.samples),
     ...jobHandlers(core.jobs),
-    ...fileHandlers(core.services.paths, core.services.recent, core.dialogs),
+    ...fileHandlers(core.services.paths, core.services.recent, core.dialogs, core.services.outputDir),
   };
 }
