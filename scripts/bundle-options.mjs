@@ -55,6 +55,9 @@ export function preloadBundleOptions(root, outdir) {
   };
 }
 
+/** Packages the CLI bundle leaves to node_modules: native code, and tfjs (large, loaded on demand). */
+export const CLI_EXTERNAL_PACKAGES = ['onnxruntime-node', 'onnxruntime-common', '@tensorflow/*', 'ws'];
+
 /**
  * The `n2s` command line: dist/cli/n2s.js (bin/n2s.mjs imports it when it is up to date) and the
  * ONNX training engine's step worker, which main/engine/onnx/train/worker-engine.ts looks for next
@@ -75,12 +78,17 @@ export function cliBundleOptions(root, outdir) {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    // Unlike the app's bundle, the small pure-JavaScript packages (zod, geotiff, fflate, zarrita,
+    // onnx-proto/protobufjs, fft.js) are bundled in: Node loads each of their many files (and
+    // scans each CommonJS one for its exports) at every command, which cost more than the
+    // command's own code. Native and large packages stay in node_modules and load on demand.
+    external: [...CLI_EXTERNAL_PACKAGES, 'electron', 'vite', 'tsx', 'tsx/*'],
+    // CommonJS packages bundled into ESM chunks may still call require() on Node built-ins.
+    banner: { js: "import { createRequire as __n2sCreateRequire } from 'node:module'; const require = __n2sCreateRequire(import.meta.url);" },
     chunkNames: '[name]-[hash]',
     sourcemap: true,
     // bin/n2s.mjs reads the inputs to tell whether the bundle is older than the sources.
     metafile: true,
     logLevel: 'warning',
-    external: ['electron', 'vite', 'tsx', 'tsx/*'],
   };
 }

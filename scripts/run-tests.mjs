@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every *.test.ts below the given folders with Node's own test runner (through tsx), so CI
 // reads the runner's closing summary. Node 20's --test takes no globs, hence this file walk.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -23,9 +24,12 @@ if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);
 }
+// The engine choice cache (main/engine/engine-cache.ts) of a test run is its own, not the user's.
+const cacheDir = process.env.N2S_CACHE_DIR ?? mkdtempSync(join(tmpdir(), 'n2s-test-cache-'));
 const res = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...passThrough, ...files],
-  { stdio: 'inherit', env: { ...process.env, N2S_TEST: '1' } },
+  { stdio: 'inherit', env: { ...process.env, N2S_TEST: '1', N2S_CACHE_DIR: cacheDir } },
 );
+if (!process.env.N2S_CACHE_DIR) rmSync(cacheDir, { recursive: true, force: true });
 process.exit(res.status ?? 1);

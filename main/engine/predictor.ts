@@ -8,6 +8,7 @@
  */
 import type { ArchSpec } from '../../shared/model/arch.ts';
 import type { NamedWeights } from '../../shared/model/init.ts';
+import { choiceOf, readEngineChoice, writeEngineChoice } from './engine-cache.ts';
 import { loadModel, type ModelConfig } from './model-store.ts';
 import type { EngineReport, Predictor } from './types.ts';
 
@@ -46,7 +47,21 @@ async function openTfjs(spec: ArchSpec, weights: NamedWeights, backend: LoadPred
 
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
 
+/**
+ * `auto` with no provider or backend forced is answered from this machine's engine cache
+ * (engine-cache.ts) when it holds an answer; otherwise the choice below is made and remembered.
+ */
 export async function loadPredictor(modelDir: string, o: LoadPredictorOptions = {}): Promise<LoadedPredictor> {
+  if ((o.engine ?? 'auto') !== 'auto' || (o.provider ?? 'auto') !== 'auto' || (o.backend ?? 'auto') !== 'auto') return choosePredictor(modelDir, o);
+  const cached = readEngineChoice();
+  if (cached) return choosePredictor(modelDir, { ...o, ...cached });
+  const loaded = await choosePredictor(modelDir, o);
+  const choice = choiceOf(loaded.report);
+  if (choice) writeEngineChoice(choice, 'auto');
+  return loaded;
+}
+
+async function choosePredictor(modelDir: string, o: LoadPredictorOptions): Promise<LoadedPredictor> {
   const { config, spec, weights } = await loadModel(modelDir);
   const engine = o.engine ?? 'auto';
   const done = (predictor: Predictor): LoadedPredictor => ({ predictor, report: predictor.describe(), config, spec });

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { BENCH_SIZE, probeEngines } from '../../engine/engines.ts';
+import { choiceFromBench, engineCachePath, writeEngineChoice } from '../../engine/engine-cache.ts';
 import { type Command, emitJson } from '../command.ts';
 import { UserError } from '../../errors.ts';
 
@@ -11,7 +12,9 @@ provider that loads (and is faster than its CPU provider), tfjs-node-gpu, ONNX R
 tfjs on WASM, pure-JS tfjs.
 
   --bench   also time one ${BENCH_SIZE}×${BENCH_SIZE} plane (64×64 for pure-JS tfjs) through the
-            paper's CSBDeep U-Net on each engine that loads
+            paper's CSBDeep U-Net on each engine that loads, and keep the fastest as this
+            machine's answer to --engine auto (the choice is cached per machine and package
+            versions; this refreshes it)
   --json    one JSON object: {"engines": [{engine, name, status, reason?, seconds?, size?}, …]}
 `;
 
@@ -27,6 +30,8 @@ export const command: Command = {
       throw new UserError(`${(e as Error).message}`);
     }
     const rows = await probeEngines({ bench: values.bench });
+    const choice = values.bench ? choiceFromBench(rows) : null;
+    if (choice) writeEngineChoice(choice, 'bench');
     if (values.json) {
       emitJson({ engines: rows });
       return 0;
@@ -37,7 +42,8 @@ export const command: Command = {
       return `  ${r.engine.padEnd(5)} ${r.name.padEnd(15)} ${values.bench ? time + '  ' : ''}${status}`;
     });
     const head = `  ${'engine'.padEnd(5)} ${'provider/backend'.padEnd(15)} ${values.bench ? 'one plane'.padStart(14) + '  ' : ''}status`;
-    process.stdout.write([head, ...lines, ''].join('\n'));
+    const kept = choice ? [`--engine auto will use ${choice.engine}/${choice.provider ?? choice.backend} (kept in ${engineCachePath()})`] : [];
+    process.stdout.write([head, ...lines, ...kept, ''].join('\n'));
     return 0;
   },
 };

@@ -1,0 +1,131 @@
+/**
+ * The machine's answer to `--engine auto`, kept between commands (docs/engines.md, "Start-up").
+ * Choosing costs more than a small denoise: loading tfjs to try tfjs-node-gpu, opening ONNX
+ * Runtime sessions on each GPU provider and timing a calibration tile against the CPU. The answer
+ * depends only on this machine and on the installed engine packages, so it is written once to a
+ * JSON file in the user's cache folder and reused while its key still matches: the versions of
+ * this app and of the engine packages, platform, architecture, CPU model and count. `n2s engines
+ * --bench` writes a fresh answer from its measurements; N2S_ENGINE_CACHE=off disables the file.
+ * A cache that cannot be read or written is no error: the choice is then made as without it.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { arch, cpus, homedir, platform } from 'node:os';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+
+/** What `auto` resolved to: an engine and its provider (onnx) or backend (tfjs). */
+export const EngineChoice = z.object({
+  engine: z.enum(['onnx', 'tfjs']),
+  provider: z.enum(['cpu', 'webgpu', 'dml', 'cuda', 'coreml']).optional(),
+  backend: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+});
+export type EngineChoice = z.infer<typeof EngineChoice>;
+
+const CacheFile = z.object({
+  key: z.string(),
+  predict: EngineChoice,
+  /** How the answer was found ('auto' on first use, 'bench' from n2s engines --bench) and when. */
+  source: z.enum(['auto', 'bench']),
+  savedAt: z.string(),
+});
+
+/** The cache file: N2S_CACHE_DIR, else the platform's per-user cache folder. */
+export function engineCachePath(env: NodeJS.ProcessEnv = process.env): string {
+  const base =
+    env.N2S_CACHE_DIR ??
+    (platform() === 'win32'
+      ? join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'noise2stack')
+      : platform() === 'darwin'
+        ? join(homedir(), 'Library', 'Caches', 'noise2stack')
+        : join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'noise2stack'));
+  return join(base, 'engines.json');
+}
+
+const ENGINE_PACKAGES = ['onnxruntime-node', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+
+function packageVersion(name: string): string {
+  const req = createRequire(import.meta.url);
+  try {
+    // A package's entry lies inside its folder; walk up to the package.json that names it.
+    let dir = dirname(req.resolve(name));
+    for (let i = 0; i < 6; i++) {
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === name) return pkg.version ?? '?';
+      } catch {
+        // no package.json at this level
+      }
+      dir = dirname(dir);
+    }
+    return '?';
+  } catch {
+    return 'absent';
+  }
+}
+
+/** What the answer depends on; any change makes the cached answer void. */
+export function machineKey(): string {
+  const c = cpus();
+  const parts = [
+    `app ${appVersion()}`,
+    ...ENGINE_PACKAGES.map((p) => `${p} ${packageVersion(p)}`),
+    `${platform()} ${arch()}`,
+    `${c.length}× ${c[0]?.model.trim() ?? 'unknown cpu'}`,
+  ];
+  return parts.join('; ');
+}
+
+function appVersion(): string {
+  // main/engine/ and dist/cli/ are both two folders below the project's package.json.
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+const disabled = (env: NodeJS.ProcessEnv) => env.N2S_ENGINE_CACHE === 'off';
+
+/** The cached answer for this machine, or null (none, another machine or version, unreadable). */
+export function readEngineChoice(env: NodeJS.ProcessEnv = process.env): EngineChoice | null {
+  if (disabled(env)) return null;
+  try {
+    const parsed = CacheFile.safeParse(JSON.parse(readFileSync(engineCachePath(env), 'utf8')));
+    return parsed.success && parsed.data.key === machineKey() ? parsed.data.predict : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps the answer (written whole through a temporary file, so a reader never sees half). */
+export function writeEngineChoice(choice: EngineChoice, source: 'auto' | 'bench', env: NodeJS.ProcessEnv = process.env): void {
+  if (disabled(env)) return;
+  const path = engineCachePath(env);
+  const body = { key: machineKey(), predict: EngineChoice.parse(choice), source, savedAt: new Date().toISOString() };
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(body, null, 2) + '\n');
+    renameSync(tmp, path);
+  } catch {
+    // A read-only home or a full disk only costs the next command its start-up time.
+  }
+}
+
+/** The choice a loaded engine stands for (its report as the predictor describes itself). */
+export function choiceOf(report: { engine: 'onnx' | 'tfjs'; backend: string; provider?: string }): EngineChoice | null {
+  const parsed = EngineChoice.safeParse(report.engine === 'onnx' ? { engine: 'onnx', provider: report.provider ?? report.backend } : { engine: 'tfjs', backend: report.backend });
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * The answer measured by `n2s engines --bench`: the engine that ran the bench plane fastest
+ * (pure-JS tfjs is timed on a smaller plane and never wins against one that ran the full size).
+ */
+export function choiceFromBench(rows: { engine: 'onnx' | 'tfjs'; name: string; status: string; seconds?: number; size?: number }[]): EngineChoice | null {
+  const timed = rows.filter((r) => r.status === 'ok' && r.seconds !== undefined && r.size !== undefined);
+  const full = Math.max(0, ...timed.map((r) => r.size!));
+  const best = timed.filter((r) => r.size === full).sort((a, b) => a.seconds! - b.seconds!)[0];
+  return best ? choiceOf({ engine: best.engine, backend: best.name, provider: best.engine === 'onnx' ? best.name : undefined }) : null;
+}
