@@ -126,7 +126,7 @@ function infoOf(path: string, hdr: NiftiHeader): StackInfo {
 const isGz = (p: string) => /\.gz$/i.test(p);
 
 /** A NIfTI file's bytes: the whole file for .nii.gz (gzip has no random access), else lazily. */
-interface NiftiBytes {
+export interface NiftiBytes {
   size: number;
   read(offset: number, length: number): Promise<Buffer>;
   close(): Promise<void>;
@@ -178,7 +178,7 @@ async function gunzipNifti(path: string, limit = Infinity): Promise<Buffer> {
   return total > need ? all.subarray(0, need) : all;
 }
 
-async function niftiBytes(path: string): Promise<NiftiBytes> {
+export async function niftiBytes(path: string): Promise<NiftiBytes> {
   if (isGz(path)) {
     const data = await gunzipNifti(path);
     return { size: data.length, read: async (o, n) => data.subarray(o, o + n), close: async () => {} };

@@ -57,6 +57,8 @@ export interface ImageJWriteSpec {
   spacing?: number;
   min: number;
   max: number;
+  /** Channel display mode: "composite" shows coloured channels overlaid (default "grayscale"). */
+  mode?: 'grayscale' | 'composite' | 'color';
   /** Our own keys (n2s.*): ImageJ ignores unknown keys, tifffile's imagej_metadata keeps them. */
   extra?: Record<string, string>;
 }
@@ -70,7 +72,7 @@ export function formatImageJDescription(s: ImageJWriteSpec): string {
   if (s.slices > 1) lines.push(`slices=${s.slices}`);
   if (t > 1) lines.push(`frames=${t}`);
   if (c > 1 || t > 1) lines.push('hyperstack=true');
-  if (c > 1) lines.push('mode=grayscale');
+  if (c > 1) lines.push(`mode=${s.mode ?? 'grayscale'}`);
   // ImageJ's own escape for µ keeps the description 7-bit ASCII, as the TIFF spec asks.
   if (s.unit && s.unit !== 'pixel') lines.push(`unit=${s.unit.replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)}`);
   if (s.spacing !== undefined && s.slices > 1) lines.push(`spacing=${s.spacing}`);
@@ -79,19 +81,29 @@ export function formatImageJDescription(s: ImageJWriteSpec): string {
   return lines.join('\n') + '\n';
 }
 
+/** What we take from ImageJ's IJMetadata: Info, slice labels, channel display ranges and LUTs. */
+export interface IJMetadata {
+  info?: string;
+  labels?: string[];
+  /** min0, max0, min1, max1, ... (one pair per channel). */
+  ranges?: number[];
+  /** One 768-byte LUT (256 R, 256 G, 256 B) per channel. */
+  luts?: Uint8Array[];
+}
+
 /**
  * ImageJ's IJMetadata tag (50839, byte counts in 50838): "IJIJ" (big-endian) or "JIJI"
  * (little-endian), (type, count) pairs up to counts[0] bytes, then one UTF-16 string or blob per
- * count. We take Info and the slice labels; anything malformed is ignored (the metadata is extra).
+ * count. We take Info, slice labels, ranges and LUTs; anything malformed is ignored (the metadata is extra).
  */
-export function parseIJMetadata(counts: number[], data: Buffer): { info?: string; labels?: string[] } {
+export function parseIJMetadata(counts: number[], data: Buffer): IJMetadata {
   if (data.length < 4 || counts.length < 1) return {};
   const magic = data.toString('latin1', 0, 4);
   if (magic !== 'IJIJ' && magic !== 'JIJI') return {};
   const le = magic === 'JIJI';
   const headerEnd = counts[0];
   if (headerEnd > data.length || (headerEnd - 4) % 8 !== 0) return {};
-  const out: { info?: string; labels?: string[] } = {};
+  const out: IJMetadata = {};
   let pos = headerEnd;
   let k = 1;
   for (let h = 4; h < headerEnd; h += 8) {
@@ -99,14 +111,21 @@ export function parseIJMetadata(counts: number[], data: Buffer): { info?: string
     const type = le ? [...code].reverse().join('') : code;
     const n = le ? data.readUInt32LE(h + 4) : data.readUInt32BE(h + 4);
     const values: string[] = [];
+    const ranges: number[] = [];
+    const luts: Uint8Array[] = [];
     for (let i = 0; i < n; i++, k++) {
       const len = counts[k];
       if (len === undefined || pos + len > data.length) return out;
       if (type === 'info' || type === 'labl') values.push(utf16(data.subarray(pos, pos + len), le));
+      // ImageJ writes all channels' (min, max) doubles as one entry; tifffile one entry per channel.
+      if (type === 'rang') for (let o = 0; o + 8 <= len; o += 8) ranges.push(le ? data.readDoubleLE(pos + o) : data.readDoubleBE(pos + o));
+      if (type === 'luts' && len === 768) luts.push(new Uint8Array(data.subarray(pos, pos + len)));
       pos += len;
     }
     if (type === 'info') out.info = values[0];
     if (type === 'labl') out.labels = values;
+    if (type === 'rang' && ranges.length >= 2 && ranges.every(Number.isFinite)) out.ranges = ranges;
+    if (type === 'luts' && luts.length) out.luts = luts;
   }
   return out;
 }

@@ -33,7 +33,7 @@ export interface TiffWriteSpec {
   resolution?: { x: number; y: number; unit: 1 | 2 | 3 };
   bigTiff: boolean;
   /** ImageJ's own metadata tags: "Info" (Image › Show Info) and a label per plane. */
-  imagejMetadata?: { info?: string; labels?: string[] };
+  imagejMetadata?: { info?: string; labels?: string[]; ranges?: number[]; luts?: Uint8Array[] };
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -156,24 +156,31 @@ function asciiE(tag: number, s: string): Entry {
  * and tifffile write: magic "IJIJ", (type, count) pairs, then UTF-16 strings; little-endian files
  * reverse the four-character codes ("JIJI", "ofni", "lbal").
  */
-export function imagejMetadataEntries(meta: { info?: string; labels?: string[] }): Entry[] {
+export function imagejMetadataEntries(meta: { info?: string; labels?: string[]; ranges?: number[]; luts?: Uint8Array[] }): Entry[] {
   const header: Buffer[] = [Buffer.from('JIJI', 'latin1')];
   const body: Buffer[] = [];
   const counts: number[] = [];
   const utf16 = (t: string) => Buffer.from(t, 'utf16le');
-  const add = (code: string, values: string[]) => {
+  const add = (code: string, values: (string | Buffer)[]) => {
     const h = Buffer.alloc(8);
     h.write([...code].reverse().join(''), 0, 'latin1');
     h.writeUInt32LE(values.length, 4);
     header.push(h);
     for (const v of values) {
-      const b = utf16(v);
+      const b = typeof v === 'string' ? utf16(v) : v;
       body.push(b);
       counts.push(b.length);
     }
   };
   if (meta.info !== undefined) add('info', [meta.info]);
   if (meta.labels?.length) add('labl', meta.labels);
+  if (meta.ranges?.length) {
+    // As ImageJ writes them: every channel's (min, max) as doubles in one entry.
+    const b = Buffer.alloc(8 * meta.ranges.length);
+    meta.ranges.forEach((v, i) => b.writeDoubleLE(v, 8 * i));
+    add('rang', [b]);
+  }
+  if (meta.luts?.length) add('luts', meta.luts.map((l) => Buffer.from(l.buffer, l.byteOffset, l.byteLength)));
   const head = Buffer.concat(header);
   const countBuf = Buffer.alloc(4 * (counts.length + 1));
   [head.length, ...counts].forEach((c, i) => countBuf.writeUInt32LE(c, 4 * i));
@@ -273,8 +280,9 @@ export async function writeTiff(fh: FileHandle, planes: TiffPlanes, spec: TiffWr
     if (z === 0) {
       entries.push(asciiE(270, description));
       if (spec.software) entries.push(asciiE(305, spec.software));
-      if (spec.imagejMetadata && (spec.imagejMetadata.info !== undefined || spec.imagejMetadata.labels?.length)) {
-        entries.push(...imagejMetadataEntries(spec.imagejMetadata));
+      const ijm = spec.imagejMetadata;
+      if (ijm && (ijm.info !== undefined || ijm.labels?.length || ijm.ranges?.length || ijm.luts?.length)) {
+        entries.push(...imagejMetadataEntries(ijm));
       }
     }
     if (spec.resolution) {
