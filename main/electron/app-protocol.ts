@@ -36,7 +36,14 @@ export async function appProtocolResponse(requestUrl: string, rendererDir: strin
     return new Response('bad url', { status: 400, headers });
   }
   if (url.host !== 'renderer') return new Response('not found', { status: 404, headers });
-  const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+  let rel: string;
+  try {
+    rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+  } catch {
+    // A malformed %-escape: a bad request, not an exception in the protocol handler.
+    return new Response('bad url', { status: 400, headers });
+  }
+  if (rel.includes('\0')) return new Response('bad url', { status: 400, headers });
   const file = normalize(join(root, rel));
   if (!file.startsWith(root + sep)) return new Response('not found', { status: 404, headers });
   try {

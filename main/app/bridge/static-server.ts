@@ -24,18 +24,45 @@ const MIME: Record<string, string> = {
 /** A connect-style handler (vite's dev middlewares) that serves instead of the built files. */
 export type DevMiddleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
+/** The request's path inside the served folder, or undefined for a malformed URL (bad %-escapes, NUL). */
+export function requestPath(rawUrl: string | undefined): string | undefined {
+  try {
+    const rel = decodeURIComponent(new URL(rawUrl ?? '/', 'http://localhost').pathname);
+    return rel.includes('\0') ? undefined : rel;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every path through the handler answers (bad URIs get 400, failures 500) and no exception escapes
+ * it: any local process, or a web page, can send this server anything.
+ */
 export function createStaticServer(rootDir: string, connectSrc: () => string[], dev?: () => DevMiddleware | null): Server {
   const root = resolve(rootDir);
-  return createServer((req, res) => {
-    const middleware = dev?.();
-    if (middleware) {
-      res.setHeader('Content-Security-Policy', contentSecurityPolicy({ connect: connectSrc() }));
-      middleware(req, res, () => res.writeHead(404).end('not found'));
+  const server = createServer((req, res) => {
+    const fail = (status: number, text: string) => {
+      if (!res.headersSent) res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(text);
+    };
+    res.on('error', () => res.destroy());
+    try {
+      const middleware = dev?.();
+      if (middleware) {
+        res.setHeader('Content-Security-Policy', contentSecurityPolicy({ connect: connectSrc() }));
+        middleware(req, res, () => fail(404, 'not found'));
+        return;
+      }
+    } catch {
+      fail(500, 'internal error');
       return;
     }
     void (async () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      let rel = decodeURIComponent(url.pathname);
+      let rel = requestPath(req.url);
+      if (rel === undefined) {
+        fail(400, 'bad request');
+        return;
+      }
       if (rel.endsWith('/')) rel += 'index.html';
       const file = normalize(join(root, rel));
       const headers = {
@@ -59,6 +86,12 @@ export function createStaticServer(rootDir: string, connectSrc: () => string[], 
       } catch {
         res.writeHead(404, headers).end('not found');
       }
-    })();
+    })().catch(() => fail(500, 'internal error'));
   });
+  // Malformed HTTP (bad request line, oversized headers, a reset): answer 400 if possible, never throw.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
 }
