@@ -1,28 +1,20 @@
 import { z } from 'zod';
+import { Arch, Augment, Backend, Engine, Method, Mode, NormaliseKind, Provider, ValSplit } from './enums.ts';
+
+export { Arch, Augment, Backend, Engine, Method, Mode, NormaliseKind, Provider, ValSplit };
 
 /**
  * The training configuration: one schema shared by CLI flags, IPC payloads and the UI forms, and
  * saved next to the model (config.json). Cross-field rules live here so errors appear, in words,
  * before training starts.
  */
-export const Method = z.enum(['n2s', 'n2n', 'n2c', 'n2v']);
-export type Method = z.infer<typeof Method>;
-export const Mode = z.enum(['self', 'copy']);
-export type Mode = z.infer<typeof Mode>;
-export const Backend = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
-export type Backend = z.infer<typeof Backend>;
-export const Engine = z.enum(['auto', 'onnx', 'tfjs']);
-export type Engine = z.infer<typeof Engine>;
-export const Provider = z.enum(['auto', 'cpu', 'webgpu', 'dml', 'cuda', 'coreml']);
-export type Provider = z.infer<typeof Provider>;
-
 export const TrainingConfig = z
   .object({
     method: Method.default('n2s'),
     mode: Mode.default('self'),
     /** Neighbours per side, k. */
     neighbors: z.number().int().min(0, 'K must be ≥ 0').max(16).default(1),
-    arch: z.enum(['csbdeep', 'n2n']).default('csbdeep'),
+    arch: Arch.default('csbdeep'),
     /** Width multiplier of the U-Net (1 = paper); small values make tiny test networks. */
     widthScale: z.number().positive().max(4).default(1),
     epochs: z.number().int().min(1).max(100000).default(100),
@@ -31,17 +23,17 @@ export const TrainingConfig = z
     patch: z.number().int().min(8).max(4096).default(256),
     lr: z.number().positive().max(1).default(1e-3),
     valFraction: z.number().min(0).max(0.9).default(0.1),
-    valSplit: z.enum(['plane', 'stack']).default('plane'),
+    valSplit: ValSplit.default('plane'),
     /** Number of validation batches evaluated at the end of each epoch. */
     valBatches: z.number().int().min(1).max(10000).default(4),
-    augment: z.enum(['rot-flip', 'translate', 'none']).default('rot-flip'),
+    augment: Augment.default('rot-flip'),
     /** Maximum random translation (pixels) for the MRI augmentation. */
     maxShift: z.number().int().min(0).max(1024).default(64),
     /** Noise2Void: fraction of pixels masked per patch and neighbourhood radius (N2V defaults). */
     n2vFraction: z.number().positive().max(0.5).default(0.00198),
     n2vRadius: z.number().int().min(1).max(16).default(2),
     /** Background subtraction + percentile normalisation (method.md §5) for microscopy. */
-    normalize: z.enum(['percentile', 'mri', 'none']).default('percentile'),
+    normalize: NormaliseKind.default('percentile'),
     seed: z.number().int().min(0).default(0),
     backend: Backend.default('auto'),
     engine: Engine.default('auto'),
@@ -51,6 +43,9 @@ export const TrainingConfig = z
     if (c.method === 'n2n' && c.neighbors !== 0) {
       // Noise2Noise is copy-supervised N2S with k = 0 (method.md §2).
       ctx.addIssue({ code: 'custom', path: ['neighbors'], message: 'Noise2Noise uses K = 0 (use --method n2s --mode copy for K > 0)' });
+    }
+    if (c.method === 'n2s-bs' && c.neighbors < 1) {
+      ctx.addIssue({ code: 'custom', path: ['neighbors'], message: 'Noise2Stack with a blind spot needs K ≥ 1 neighbour per side (K = 0 is Noise2Void)' });
     }
     if (c.method === 'n2s' && c.mode === 'self' && c.neighbors < 1) {
       ctx.addIssue({ code: 'custom', path: ['neighbors'], message: 'self-supervised Noise2Stack needs K ≥ 1 neighbour per side' });
@@ -70,6 +65,8 @@ export function samplerLayout(c: TrainingConfig): { mode: Mode; k: number; inCha
     case 'n2v':
       return { mode: 'copy', k: 0, inChannels: 1 };
     case 'n2c':
+    case 'n2s-bs':
+      // n2s-bs reads all 1+2k planes from the one noisy stack (plane i blind-spot masked in training).
       return { mode: 'copy', k: c.neighbors, inChannels: 1 + 2 * c.neighbors };
     case 'n2s':
       return c.mode === 'self'

@@ -3,7 +3,7 @@ import { emitJson, type Command } from '../command.ts';
 import { UserError } from '../../errors.ts';
 import { evaluateStack, type StackMetrics } from '../../../shared/metrics/index.ts';
 import { readStack } from '../../io/index.ts';
-import { parseFlags, numeric } from '../../science/flags.ts';
+import { parseSchemaFlags as parseFlags, numeric } from '../flags.ts';
 
 const HELP = `Usage: n2s eval --prediction P.tif --reference R.tif [--normalize percentile-affine|none] [--data-range R] [--json]
 

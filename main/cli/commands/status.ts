@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from '../command.ts';
 import { emitJson } from '../command.ts';
 import { UserError } from '../../errors.ts';
-import { parseFlags, required, num } from '../../engine/cli-support.ts';
+import { parseFlags, required, num } from '../flags.ts';
 import { readManifest, markerPath } from '../../shard/denoise-batch.ts';
 import { filesForShard, rangesForShard } from '../../shard/plan.ts';
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { emitJson, type Command } from '../command.ts';
 import { UserError } from '../../errors.ts';
-import { parseFlags } from '../../science/flags.ts';
+import { parseSchemaFlags as parseFlags } from '../flags.ts';
 import { StudyConfig } from '../../science/study/config.ts';
 
 const HELP = `Usage: n2s study --config study.json [--fresh] [--only KEY,KEY] [--json]

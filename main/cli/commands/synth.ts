@@ -5,7 +5,7 @@ import { emitJson, type Command } from '../command.ts';
 import { UserError } from '../../errors.ts';
 import type { Stack } from '../../../shared/stack.ts';
 import { readStack, writeStack } from '../../io/index.ts';
-import { parseFlags, numeric } from '../../science/flags.ts';
+import { parseSchemaFlags as parseFlags, numeric } from '../flags.ts';
 import { prepareMri } from '../../science/mri-prep.ts';
 import { undersampleStack } from '../../science/kspace.ts';
 import { generateMicroscopy } from '../../science/synth-microscopy.ts';

@@ -1,15 +1,18 @@
-/** 'denoise': run a trained model over every plane of an open stack; the result is a new stack. */
+/**
+ * 'denoise': run a trained model over every plane of an open stack; the result is a new stack.
+ * The model and engine settings are the denoise workflow's (shared/config/denoise.ts).
+ */
 import { z } from 'zod';
+import { DenoiseStackRequest } from '../../config/denoise.ts';
 import { StackInfo } from '../stacks.ts';
 
 export const denoiseJob = {
-  params: z.object({
+  params: DenoiseStackRequest.extend({
     stackId: z.string(),
     /** Folder of a trained model (as written by training / `n2s train`). */
     modelDir: z.string().min(1),
     /** Copy-supervised models: the independent second noisy copy; the two predictions are averaged. */
     copyStackId: z.string().optional(),
-    engine: z.enum(['auto', 'tfjs', 'onnx']).default('auto'),
   }),
   result: StackInfo,
   pausable: false,

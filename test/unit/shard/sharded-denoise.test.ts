@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeZarr, readZarr } from '../../../main/io/zarr.ts';
 import { writeStack, readStack } from '../../../main/io/index.ts';
-import { runBatchDenoise } from '../../../main/shard/denoise-batch.ts';
+import { run as runBatchDenoise } from '../../../main/cli/commands/denoise.ts';
 import { tmp, tinyModel, noisyVolume } from './fixtures.ts';
 
 const BIN = join(import.meta.dirname, '../../../bin/n2s.mjs');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { writeZarr, readZarr } from '../../../main/io/zarr.ts';
-import { runBatchDenoise } from '../../../main/shard/denoise-batch.ts';
+import { run as runBatchDenoise } from '../../../main/cli/commands/denoise.ts';
 import { tmp, tinyModel, noisyVolume } from './fixtures.ts';
 
 /**

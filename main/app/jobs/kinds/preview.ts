@@ -1,11 +1,12 @@
 /**
- * 'preview' (issue 7, live preview): one plane denoised with a checkpoint of a running training.
- * Only that plane and its K neighbours are read; the result is a stack of the source's size holding
- * just that plane, so the viewer shows it on the same grid at the cursor's plane.
+ * 'preview' (issue 7, live preview): one plane denoised by the denoise workflow with a checkpoint of
+ * a running training. The result is a stack of the source's size holding just that plane, so the
+ * viewer shows it on the same grid at the cursor's plane.
  */
 import { makeStack, type Stack } from '../../../../shared/stack.ts';
 import { UserError } from '../../../errors.ts';
 import { defineJobKind } from '../kind.ts';
+import { forwardEvents } from './workflow-progress.ts';
 
 interface Input {
   stack: Stack;
@@ -25,36 +26,13 @@ export const job = defineJobKind('preview', {
   },
 
   async run(input, ctx): Promise<{ stack: Stack; replaceStackId?: string }> {
-    const { loadPredictor } = await import('../../../engine/predictor.ts');
-    const { denoiseStack } = await import('../../../engine/predict.ts');
-    const { refit } = await import('../../../engine/normalise.ts');
+    const { previewPlane } = await import('../../../workflows/denoise.ts');
     const { stack, plane } = input;
     ctx.progress(0, `preview of plane ${plane}`);
-    // tfjs loads in a fraction of ONNX Runtime's session start-up: right for a one-plane preview.
-    const loaded = await loadPredictor(input.modelDir, { engine: 'tfjs', log: (l) => ctx.log(l) });
-    if (loaded.config.layout.mode === 'copy' && !input.copy) {
-      loaded.predictor.dispose();
-      throw new UserError('this model is copy-supervised: the preview needs the second noisy copy');
-    }
-    let out: Float32Array | null = null;
-    try {
-      for (const s of input.copy && loaded.config.layout.mode === 'copy' ? [stack, input.copy] : [stack]) {
-        const p = await denoiseStack(loaded.predictor, s.data, s, {
-          spec: loaded.spec,
-          layout: loaded.config.layout,
-          normalisation: refit(loaded.config.normalisation, s.data),
-          planes: { z0: plane, z1: plane + 1 },
-          signal: ctx.signal,
-        });
-        if (!out) out = p;
-        else for (let i = 0; i < out.length; i++) out[i] = 0.5 * (out[i]! + p[i]!);
-      }
-    } finally {
-      loaded.predictor.dispose();
-    }
+    const r = await previewPlane({ modelDir: input.modelDir, plane }, { stack, copy: input.copy }, { signal: ctx.signal, onEvent: forwardEvents(ctx) });
     const n = stack.height * stack.width;
     const data = new Float32Array(stack.depth * n);
-    data.set(out!.subarray(0, n), plane * n);
+    data.set(r.plane.subarray(0, n), plane * n);
     const base = stack.meta.name.replace(/\.(ome\.)?tiff?$|\.nii(\.gz)?$/i, '');
     const result = makeStack(stack.depth, stack.height, stack.width, data, {
       ...stack.meta,

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { Backend, Engine, OutputDtype, Provider } from './enums.ts';
+
+/**
+ * What every denoising door (CLI, app job, shard runner, demo, preview) asks of the one denoise
+ * workflow (main/workflows/denoise.ts). The CLI's flag parser and the IPC job-kind schemas reuse
+ * these objects, so a limit or a default is written once.
+ */
+
+/** How to run a model: engine choice and tiling. Test-time augmentation will be added here. */
+export const InferenceSettings = z.object({
+  engine: Engine.default('auto'),
+  provider: Provider.optional(),
+  backend: Backend.optional(),
+  /** Tile size in pixels (default: the predictor's, ≥ 512). */
+  tile: z.number().int().min(8, 'tile must be ≥ 8').optional(),
+  /** Overlap of neighbouring tiles (default: the receptive field on both sides). */
+  overlap: z.number().int().min(0, 'overlap must be ≥ 0').optional(),
+  /** Tiles per inference call. */
+  batchTiles: z.number().int().min(1, 'batch-tiles must be ≥ 1').optional(),
+});
+export type InferenceSettings = z.infer<typeof InferenceSettings>;
+export type InferenceSettingsInput = z.input<typeof InferenceSettings>;
+
+/** Denoise stacks already in memory (the app's open stacks, the demo): model + how to run it. */
+export const DenoiseStackRequest = InferenceSettings.extend({
+  modelDir: z.string().min(1, 'a model folder is required'),
+});
+export type DenoiseStackRequest = z.infer<typeof DenoiseStackRequest>;
+export type DenoiseStackRequestInput = z.input<typeof DenoiseStackRequest>;
+
+/** One plane of an open stack, for the live preview during training or a quick look at a model. */
+export const PreviewRequest = DenoiseStackRequest.extend({
+  plane: z.number().int().min(0),
+});
+export type PreviewRequest = z.infer<typeof PreviewRequest>;
+
+/** Shard I of N (0 ≤ I < N) of a folder, a .txt list or an OME-Zarr volume. */
+export const ShardSpec = z
+  .object({ index: z.number().int().min(0), count: z.number().int().min(1) })
+  .refine((s) => s.index < s.count, { message: 'shard index must be below the shard count' });
+export type ShardSpec = z.infer<typeof ShardSpec>;
+
+/**
+ * Denoise files: one stack file, a folder or .txt list of stack files, or an OME-Zarr volume
+ * (the kind is read from the input path). The output's parent must exist or be creatable; it is
+ * never an input and is replaced only with `overwrite`.
+ */
+export const DenoiseRequest = DenoiseStackRequest.extend({
+  input: z.string().min(1, 'an input is required'),
+  /** Second noisy copy (one stack only): the output is the mean of both predictions. */
+  copy: z.string().min(1).optional(),
+  output: z.string().min(1, 'an output is required'),
+  dtype: OutputDtype.default('float32'),
+  overwrite: z.boolean().default(false),
+  /** Folder / OME-Zarr only: which shard this process does (default: all, or SLURM_ARRAY_TASK_*). */
+  shard: ShardSpec.optional(),
+  /** OME-Zarr output only: planes per z-chunk (default: the input's z-chunk). */
+  chunkPlanes: z.number().int().min(1, 'chunk-planes must be ≥ 1').optional(),
+});
+export type DenoiseRequest = z.infer<typeof DenoiseRequest>;
+export type DenoiseRequestInput = z.input<typeof DenoiseRequest>;
