@@ -13,7 +13,7 @@ import type { FilterGradLayout } from '../main/engine/onnx/train/grad-rules.ts';
 import { buildTrainingGraph } from '../main/engine/onnx/train/training-graph.ts';
 import { packParams, paramLayout } from '../main/engine/onnx/train/params.ts';
 const arch = (process.argv[2] ?? 'csbdeep') as 'csbdeep' | 'n2n';
-const fg = (process.argv[3] ?? 'im2col') as FilterGradLayout;
+const fg = (process.argv[3] ?? 'shift') as FilterGradLayout;
 const threads = Number(process.argv[4] ?? '2');
 const dir = mkdtempSync(join(tmpdir(), 'n2s-ortprof-'));
 const spec = buildArch({ arch, inChannels: 2, residualChannels: arch === 'csbdeep' ? [0, 1] : [] });

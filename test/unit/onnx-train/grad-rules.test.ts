@@ -64,6 +64,10 @@ function convCase(layout: FilterGradLayout, cin: number, cout: number): RuleCase
 }
 
 const CASES: (RuleCase & { layout?: FilterGradLayout })[] = [
+  { ...convCase('shift', 3, 4), layout: 'shift' },
+  { ...convCase('shift', 5, 2), layout: 'shift' },
+  { ...convCase('shift', 12, 1), layout: 'shift' },
+  { ...convCase('shift', 1, 12), layout: 'shift' },
   { ...convCase('im2col', 3, 4), layout: 'im2col' },
   { ...convCase('im2col', 5, 2), layout: 'im2col' },
   // 9·Cw < Cf: the unwindowed operand goes first into the Gemm (the output conv's case).

@@ -32,10 +32,15 @@ export interface TapeEntry {
  * - 'im2col': move channels in front of the batch ([B,C,H,W] → [C,B,H,W], a copy in blocks of H·W),
  *   take the k² shifted windows of the padded input (rows of [k²·Ci, B·H·W]) and contract them with
  *   dZ as [Co, B·H·W] in one Gemm (transB, so neither operand is transposed element-wise).
+ * - 'shift' (default): no transposes and 2k instead of k² window copies. On the zero-padded grid
+ *   flattened per image ([B, C, Hp·Wp], a free reshape of NCHW), a spatial shift (i, j) is a shift of
+ *   the flat index by i·Wp + j, and dW[i,j] = Σ dZp[n − j]·Xp[n + i·Wp] (offsets relative to the
+ *   centre): the k row shifts go on X, the k column shifts on dZ, and ONE batched MatMul
+ *   [B, k·Co, L] × [B, L, k·Ci] gives every (j, i) pair at once; a ReduceSum over the batch ends it.
  * - 'conv': channels-as-batch convolution: Conv(X as [Ci,B,H+2p,W+2p], dZ as [Co,B,H,W]) = [Ci,Co,k,k];
  *   ONNX Runtime's own im2col does the window extraction.
  */
-export type FilterGradLayout = 'im2col' | 'windows' | 'conv';
+export type FilterGradLayout = 'shift' | 'im2col' | 'windows' | 'conv';
 
 export interface GradContext {
   g: GraphBuilder;
@@ -75,6 +80,7 @@ function filterGrad(c: GradContext, e: TapeEntry, x: string, dz: string, k: numb
   const { g } = c;
   const tag = e.output;
   const p = (k - 1) / 2;
+  if (c.filterGrad === 'shift') return filterGradShift(c, e, x, dz, k);
   const xT = g.op('Transpose', [x], { perm: [1, 0, 2, 3] }, `${tag}_xT`);
   const dzT = g.op('Transpose', [dz], { perm: [1, 0, 2, 3] }, `${tag}_dzT`);
   if (c.filterGrad === 'conv') {
@@ -126,6 +132,49 @@ function filterGrad(c: GradContext, e: TapeEntry, x: string, dz: string, k: numb
   const stacked = g.op('Concat', parts, { axis: 1 }, `${tag}_dwstack`); // [Co|Ci, k², Ci|Co]
   const shaped = g.op('Reshape', [stacked, c.ints([0, k, k, -1])], {}, `${tag}_dw4d`);
   return g.op('Transpose', [shaped], { perm: dzFirst ? [0, 3, 1, 2] : [3, 0, 1, 2] }, `${tag}_dw`);
+}
+
+/**
+ * The 'shift' filter gradient (see FilterGradLayout). With p = (k−1)/2, Hp = H+2p, Wp = W+2p and
+ * flat index n on the padded grid of one image, dZp nonzero only inside:
+ *   dW[co,ci,i,j] = Σ_n dZp[co, n]·Xp[ci, n + (i−p)·Wp + (j−p)]
+ *                 = Σ_{n'} dZp[co, n' − (j−p)]·Xp[ci, n' + (i−p)·Wp],   n' ∈ [p·Wp, Hp·Wp − p·Wp).
+ * Every nonzero dZp term lands in that range and no shifted index leaves the image or wraps a row
+ * where dZp is nonzero, so each operand needs only k shifted copies (one Slice each on the last axis).
+ */
+function filterGradShift(c: GradContext, e: TapeEntry, x: string, dz: string, k: number): string {
+  const { g } = c;
+  const tag = e.output;
+  const p = (k - 1) / 2;
+  const [ci, co] = e.channels ?? [NaN, NaN];
+  if (!Number.isFinite(ci) || !Number.isFinite(co)) throw new Error(`conv ${tag}: channel counts missing`);
+  const pads = c.ints([0, 0, p, p, 0, 0, p, p]);
+  // Padded and flattened per image: [B, C, Hp·Wp]. The padded height/width come from the shape at
+  // run time (Shape → Slice), so the graph keeps a dynamic batch and any patch size.
+  const xp = g.op('Pad', [x, pads], { mode: 'constant' }, `${tag}_xpad`);
+  const dzp = g.op('Pad', [dz, pads], { mode: 'constant' }, `${tag}_dzpad`);
+  const xf = g.op('Reshape', [xp, c.ints([0, 0, -1])], {}, `${tag}_xflat`);
+  const dzf = g.op('Reshape', [dzp, c.ints([0, 0, -1])], {}, `${tag}_dzflat`);
+  const shape = g.op('Shape', [xp], {}, `${tag}_pshape`);
+  const hp = g.op('Slice', [shape, c.ints([2]), c.ints([3])], {}, `${tag}_hp`);
+  const wp = g.op('Slice', [shape, c.ints([3]), c.ints([4])], {}, `${tag}_wp`);
+  const total = g.op('Mul', [hp, wp], {}, `${tag}_hpwp`);
+  const pWp = g.op('Mul', [wp, c.ints([p])], {}, `${tag}_pwp`);
+  const len = g.op('Sub', [total, g.op('Mul', [wp, c.ints([2 * p])], {}, `${tag}_2pwp`)], {}, `${tag}_len`);
+  const cut = (v: string, start: string, name: string) =>
+    g.op('Slice', [v, start, g.op('Add', [start, len], {}, `${name}_end`), c.ints([2])], {}, name);
+  const rows: string[] = [];
+  for (let i = 0; i < k; i++) rows.push(cut(xf, g.op('Mul', [wp, c.ints([i])], {}, `${tag}_r${i}`), `${tag}_xrow`));
+  const cols: string[] = [];
+  for (let j = 0; j < k; j++) cols.push(cut(dzf, g.op('Add', [pWp, c.ints([p - j])], {}, `${tag}_c${j}`), `${tag}_dzcol`));
+  const xs = k === 1 ? rows[0] : g.op('Concat', rows, { axis: 1 }, `${tag}_xrows`); // [B, k·Ci, L], row i·Ci+ci
+  const ds = k === 1 ? cols[0] : g.op('Concat', cols, { axis: 1 }, `${tag}_dzcols`); // [B, k·Co, L], row j·Co+co
+  // ONNX Runtime fuses this Transpose into the MatMul (transB), so X is never transposed in memory.
+  const xsT = g.op('Transpose', [xs], { perm: [0, 2, 1] }, `${tag}_xrowsT`);
+  const prod = g.op('MatMul', [ds, xsT], {}, `${tag}_dwb`); // [B, k·Co, k·Ci]
+  const sum = g.op('ReduceSum', [prod, c.ints([0])], { keepdims: 0 }, `${tag}_dwsum`);
+  const shaped = g.op('Reshape', [sum, c.ints([k, co, k, ci])], {}, `${tag}_dw4d`); // [j, co, i, ci]
+  return g.op('Transpose', [shaped], { perm: [1, 3, 2, 0] }, `${tag}_dw`);
 }
 
 /** Slice end meaning "through the last element". */
@@ -244,7 +293,7 @@ export function emitLoss(c: GradContext, pred: string, y: string, mask: string |
 }
 
 /** A GradContext with cached constants. */
-export function gradContext(g: GraphBuilder, filterGrad: FilterGradLayout = 'im2col'): GradContext {
+export function gradContext(g: GraphBuilder, filterGrad: FilterGradLayout = 'shift'): GradContext {
   const floats = new Map<number, string>();
   const intLists = new Map<string, string>();
   return {

@@ -53,7 +53,7 @@ export class OnnxTrainEngine implements TrainEngine {
 
   /** `threads`: ONNX Runtime intra-op threads (default: all cores); `filterGrad`: see grad-rules.ts. */
   constructor(o: { filterGrad?: FilterGradLayout; threads?: number } = {}) {
-    this.filterGrad = o.filterGrad ?? 'im2col';
+    this.filterGrad = o.filterGrad ?? 'shift';
     if (o.threads !== undefined) this.threads = Math.max(1, Math.floor(o.threads));
   }
 

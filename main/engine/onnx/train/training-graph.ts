@@ -58,7 +58,7 @@ export function buildTrainingGraph(o: TrainingGraphOptions): Uint8Array {
     throw new Error(`patch ${h}×${w} is not a multiple of ${spec.divisor} for the ${spec.arch} U-Net`);
   }
   const g = new GraphBuilder(`noise2stack_${spec.arch}_${o.output}`);
-  const c = gradContext(g, o.filterGrad ?? 'im2col');
+  const c = gradContext(g, o.filterGrad ?? 'shift');
   const layout = paramLayout(spec);
   const batch: Dim = 'batch';
   g.addInput(IO.x, [batch, h, w, spec.inChannels]);
