@@ -1,13 +1,17 @@
 /**
- * The layer rule of docs/style.md, made visible: shared/ imports neither main/ nor renderer/ nor
- * Node built-ins; renderer/ never imports main/, Node built-ins or native packages; main/ never
- * imports renderer/. Checked on every import specifier of every source file.
+ * The layer rules of docs/architecture.md, made visible: shared/ imports neither main/ nor
+ * renderer/ nor Node built-ins; renderer/ never imports main/, Node built-ins or native packages;
+ * main/ never imports renderer/; inside main/ imports only go down the layer order of
+ * test/helpers/layers.ts (electron → app | cli → workflows → science | segment | shard → engine →
+ * io → main/errors.ts → shared) and no modules import each other in a circle. Checked on every
+ * import specifier (static, type-only, re-export, dynamic) of every source file.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { MAIN_LAYERS, importCycles, importGraph, importSpecifiers, layerOf, layerViolations, type ImportGraph } from '../../helpers/layers.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const IMPORT = /(?:^|[\s;])(?:import|export)\s(?:[^'"]*?\sfrom\s)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
@@ -100,4 +104,61 @@ test('renderer/ reaches main only through the IPC contract, never by import', ()
 
 test('main/ never imports renderer code', () => {
   assert.deepEqual(violations('main', ['renderer'], false), []);
+});
+
+test('the layers of main/, top first: electron → app | cli → workflows → science | segment | shard → engine → io → main/errors.ts → shared', () => {
+  assert.deepEqual(MAIN_LAYERS, [
+    ['main/electron'],
+    ['main/app', 'main/cli'],
+    ['main/workflows'],
+    ['main/science', 'main/segment', 'main/shard'],
+    ['main/engine'],
+    ['main/io'],
+    ['main/errors.ts'],
+    ['shared'],
+  ]);
+  assert.equal(layerOf('main/engine/onnx/predictor.ts'), 'main/engine');
+  assert.equal(layerOf('main/errors.ts'), 'main/errors.ts');
+  assert.equal(layerOf('main/errorsx.ts'), null);
+  assert.equal(layerOf('renderer/main.tsx'), null);
+});
+
+test('the layer check finds an import that goes up, one that goes sideways and a file outside every layer', () => {
+  const graph: ImportGraph = new Map([
+    ['main/io/index.ts', ['main/errors.ts', 'shared/stack.ts', 'main/io/zarr.ts']],
+    ['main/engine/demo.ts', ['main/science/synth.ts', 'main/io/index.ts']],
+    ['main/app/jobs/kinds/train.ts', ['main/cli/errors.ts', 'main/workflows/train.ts']],
+    ['main/cli/commands/denoise.ts', ['main/workflows/denoise.ts', 'main/engine/predictor.ts', 'main/errors.ts']],
+    ['main/errors.ts', ['main/cli/index.ts']],
+    ['main/stray.ts', []],
+  ]);
+  assert.deepEqual(layerViolations(graph), [
+    'main/engine/demo.ts imports main/science/synth.ts: main/science is above main/engine',
+    'main/app/jobs/kinds/train.ts imports main/cli/errors.ts: main/app and main/cli are side by side',
+    'main/errors.ts imports main/cli/index.ts: main/cli is above main/errors.ts',
+    'main/stray.ts is in no layer (add its folder to MAIN_LAYERS)',
+  ]);
+});
+
+test('the cycle check finds modules that import each other in a circle, through any number of steps', () => {
+  const graph: ImportGraph = new Map([
+    ['a.ts', ['b.ts']],
+    ['b.ts', ['c.ts', 'd.ts']],
+    ['c.ts', ['a.ts']],
+    ['d.ts', ['e.ts']],
+    ['e.ts', []],
+    ['f.ts', ['f.ts']],
+  ]);
+  assert.deepEqual(importCycles(graph), [['a.ts', 'b.ts', 'c.ts'], ['f.ts']]);
+  assert.deepEqual(importCycles(new Map([['x.ts', ['y.ts']], ['y.ts', []]])), []);
+  // Type-only and dynamic imports count: both tie modules together.
+  assert.deepEqual(importSpecifiers(`import type { A } from './a.ts';\nconst { B } = await import('./b.ts');`), ['./a.ts', './b.ts']);
+});
+
+test('inside main/, imports only go down the layers', () => {
+  assert.deepEqual(layerViolations(importGraph(root, ['main', 'shared'])), []);
+});
+
+test('no modules of main/ or shared/ import each other in a circle', () => {
+  assert.deepEqual(importCycles(importGraph(root, ['main', 'shared'])), []);
 });
