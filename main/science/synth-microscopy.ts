@@ -20,6 +20,7 @@
 import { createRng, type Rng } from '../../shared/random.ts';
 import { makeStack, type Stack } from '../../shared/stack.ts';
 import { gaussianFilter2d } from '../../shared/metrics/gaussian-filter.ts';
+import { axesFor, type ChannelMeta, type Hyperstack, type HyperstackMeta } from '../../shared/hyperstack.ts';
 
 export interface MicroscopyOptions {
   seed: number;
@@ -126,30 +127,11 @@ export function generateMicroscopy(options: MicroscopyOptions): MicroscopyStacks
   const labels = new Float32Array(depth * h * w);
   for (let z = 0; z < depth; z++) sections[z] = renderSection(nuclei, texture, z * o.spacing, z, h, w, labels);
 
-  const signal = new Float32Array(depth * h * w);
-  for (let z = 0; z < depth; z++) {
-    const acc = new Float64Array(h * w);
-    for (let j = 0; j < depth; j++) {
-      const dzUm = Math.abs(z - j) * o.spacing;
-      const weight = j === z ? 1 : o.haze;
-      const blurred = gaussianFilter2d(sections[j], h, w, o.sigma0 + o.defocusPerMicron * dzUm, 3);
-      for (let i = 0; i < h * w; i++) acc[i] += weight * blurred[i];
-    }
-    signal.set(acc, z * h * w);
-  }
+  const signal = widefield(sections, o, h, w);
 
   const background = cameraPattern(patternRng, h, w, o.offset, o.patternAmplitude);
-  const expose = (ms: number, r: Rng): Float32Array => {
-    const out = new Float32Array(depth * h * w);
-    for (let i = 0; i < out.length; i++) {
-      const photons = r.poisson(ms * (o.photonsPerMs * signal[i] + o.autofluorescencePerMs));
-      const adu = o.gain * (photons + o.readNoise * r.normal()) + background[i % (h * w)];
-      out[i] = Math.min(65535, Math.max(0, Math.round(adu)));
-    }
-    return out;
-  };
-  const low = expose(o.lowExposureMs, lowRng);
-  const high = expose(o.highExposureMs, highRng);
+  const low = expose(signal, background, o, o.lowExposureMs, lowRng);
+  const high = expose(signal, background, o, o.highExposureMs, highRng);
   const clean = new Float32Array(depth * h * w);
   const scale = o.gain * o.highExposureMs * o.photonsPerMs;
   for (let i = 0; i < clean.length; i++) clean[i] = scale * signal[i];
@@ -172,6 +154,35 @@ export function generateMicroscopy(options: MicroscopyOptions): MicroscopyStacks
 }
 
 type Resolved = typeof DEFAULTS & MicroscopyOptions;
+
+/** Widefield image of optical sections: each plane sees its own section sharp, the others blurred by defocus. */
+function widefield(sections: Float64Array[], o: Resolved, h: number, w: number): Float32Array {
+  const depth = sections.length;
+  const signal = new Float32Array(depth * h * w);
+  for (let z = 0; z < depth; z++) {
+    const acc = new Float64Array(h * w);
+    for (let j = 0; j < depth; j++) {
+      const dzUm = Math.abs(z - j) * o.spacing;
+      const weight = j === z ? 1 : o.haze;
+      const blurred = gaussianFilter2d(sections[j], h, w, o.sigma0 + o.defocusPerMicron * dzUm, 3);
+      for (let i = 0; i < h * w; i++) acc[i] += weight * blurred[i];
+    }
+    signal.set(acc, z * h * w);
+  }
+  return signal;
+}
+
+/** Camera counts (ADU) of one exposure of `signal`: Poisson photons, read noise, gain, fixed pattern. */
+function expose(signal: Float32Array, background: Float32Array, o: Resolved, ms: number, r: Rng): Float32Array {
+  const n = background.length;
+  const out = new Float32Array(signal.length);
+  for (let i = 0; i < out.length; i++) {
+    const photons = r.poisson(ms * (o.photonsPerMs * signal[i] + o.autofluorescencePerMs));
+    const adu = o.gain * (photons + o.readNoise * r.normal()) + background[i % n];
+    out[i] = Math.min(65535, Math.max(0, Math.round(adu)));
+  }
+  return out;
+}
 
 /** Non-overlapping (in the plane) nuclei by rejection sampling, centred around the focus. */
 function placeNuclei(rng: Rng, o: Resolved, focus: number, h: number, w: number): Nucleus[] {
@@ -274,6 +285,125 @@ function cameraPattern(rng: Rng, h: number, w: number, offset: number, amplitude
       // A slow vertical gradient as from uneven sensor warm-up, plus stripes and pixel offsets.
       const ramp = 0.5 * amplitude * (y / Math.max(1, h - 1) - 0.5);
       out[y * w + x] = offset + ramp + 0.6 * amplitude * cols[x] + 0.5 * amplitude * rng.normal();
+    }
+  }
+  return out;
+}
+
+export interface MicroscopyHyperstackOptions extends MicroscopyOptions {
+  /** 1 (nuclei) or 2 (nuclei and membranes). */
+  channels?: number;
+  /** Time points. */
+  times?: number;
+  /** Drift of the whole field between consecutive frames, pixels (slow: well under a nucleus). */
+  driftPerFrame?: number;
+  /** Time between frames, seconds. */
+  frameIntervalS?: number;
+}
+
+export interface MicroscopyHyperstacks {
+  low: Hyperstack;
+  high: Hyperstack;
+  clean: Hyperstack;
+}
+
+const CHANNELS: ChannelMeta[] = [
+  { name: 'nuclei', color: '00FFFF' },
+  { name: 'membranes', color: 'FF00FF' },
+];
+
+/**
+ * A synthetic multi-channel time-lapse (TCZYX): channel 0 the stained nuclei of
+ * generateMicroscopy, channel 1 the cell membranes around them (a thin shell 1.7× the nucleus),
+ * the field drifting slowly and steadily between frames. Every frame and channel has independent
+ * camera noise at the low and the high exposure (the reference); `clean` is the noiseless signal
+ * of the high exposure. Labelled synthetic in the name and description.
+ */
+export function generateMicroscopyHyperstack(options: MicroscopyHyperstackOptions): MicroscopyHyperstacks {
+  const o = { ...DEFAULTS, ...options };
+  const C = options.channels ?? 2;
+  const T = options.times ?? 3;
+  const drift = options.driftPerFrame ?? 0.5;
+  const { depth, height: h, width: w } = o;
+  if (!(C === 1 || C === 2)) throw new Error(`channels must be 1 or 2, got ${C}`);
+  if (!(Number.isInteger(T) && T >= 1)) throw new Error(`times must be a positive integer, got ${T}`);
+  if (!(depth >= 1 && h >= 8 && w >= 8)) throw new Error(`microscopy stack must be at least 1×8×8, got ${depth}×${h}×${w}`);
+  const focus = o.focusPlane ?? (depth - 1) / 2;
+  const rng = createRng(o.seed ^ 0x7e5a);
+  const layoutRng = rng.fork();
+  const textureRng = rng.fork();
+  const noiseRng = rng.fork();
+  const angle = rng.next() * 2 * Math.PI;
+  const nuclei = placeNuclei(layoutRng, o, focus, h, w);
+  const texture = chromatinTexture(textureRng, h, w);
+  const background = cameraPattern(createRng((o.cameraSeed ?? 0) ^ 0x0ca3e7a), h, w, o.offset, o.patternAmplitude);
+  const n = depth * h * w;
+  const low = new Float32Array(T * C * n);
+  const high = new Float32Array(T * C * n);
+  const clean = new Float32Array(T * C * n);
+  const scale = o.gain * o.highExposureMs * o.photonsPerMs;
+  const scratch = new Float32Array(n);
+  for (let t = 0; t < T; t++) {
+    const moved = nuclei.map((nu) => ({ ...nu, x: nu.x + t * drift * Math.cos(angle), y: nu.y + t * drift * Math.sin(angle) }));
+    for (let c = 0; c < C; c++) {
+      const sections: Float64Array[] = [];
+      for (let z = 0; z < depth; z++) {
+        sections.push(c === 0 ? renderSection(moved, texture, z * o.spacing, z, h, w, scratch) : renderMembranes(moved, z * o.spacing, h, w));
+      }
+      const signal = widefield(sections, o, h, w);
+      const at = (t * C + c) * n;
+      low.set(expose(signal, background, o, o.lowExposureMs, noiseRng.fork()), at);
+      high.set(expose(signal, background, o, o.highExposureMs, noiseRng.fork()), at);
+      for (let i = 0; i < n; i++) clean[at + i] = scale * signal[i];
+    }
+  }
+  const meta = (what: string, dtype: 'uint16' | 'float32'): HyperstackMeta => ({
+    name: `synthetic microscopy time-lapse ${what} (seed ${o.seed})`,
+    flavour: 'synthetic',
+    dtype,
+    times: T,
+    channels: C,
+    depth,
+    height: h,
+    width: w,
+    order: 'TZC',
+    axes: axesFor('TZC', { times: T, channels: C, depth }),
+    voxelSize: { z: o.spacing, y: o.pixelSize, x: o.pixelSize, unit: 'micron' },
+    ...(T > 1 ? { timeIncrement: { value: options.frameIntervalS ?? 60, unit: 's' } } : {}),
+    channelMeta: CHANNELS.slice(0, C).map((ch) => ({ ...ch })),
+    description: `synthetic widefield ${C === 2 ? 'nuclei + membranes' : 'nuclei'} time-lapse, ${what}; drift ${drift} px/frame; generated by n2s (seed ${o.seed})`,
+  });
+  return {
+    low: { meta: meta(`low exposure ${o.lowExposureMs} ms`, 'uint16'), data: low },
+    high: { meta: meta(`high exposure ${o.highExposureMs} ms`, 'uint16'), data: high },
+    clean: { meta: meta('clean', 'float32'), data: clean },
+  };
+}
+
+/** The membrane section at height zUm: a thin elliptical shell around each nucleus (cell outline). */
+function renderMembranes(nuclei: Nucleus[], zUm: number, h: number, w: number): Float64Array {
+  const out = new Float64Array(h * w);
+  const grow = 1.7;
+  const thickness = 1.2;
+  for (const n of nuclei) {
+    const dz = (zUm - n.zUm) / (n.rzUm * 1.3);
+    if (Math.abs(dz) >= 1) continue;
+    const shrink = Math.sqrt(1 - dz * dz);
+    const ax = n.rx * grow * shrink;
+    const ay = n.ry * grow * shrink;
+    const rBox = Math.ceil(Math.max(ax, ay) + thickness) + 1;
+    const c = Math.cos(n.angle);
+    const s = Math.sin(n.angle);
+    for (let y = Math.max(0, Math.floor(n.y - rBox)); y <= Math.min(h - 1, Math.ceil(n.y + rBox)); y++) {
+      for (let x = Math.max(0, Math.floor(n.x - rBox)); x <= Math.min(w - 1, Math.ceil(n.x + rBox)); x++) {
+        const px = x + 0.5 - n.x;
+        const py = y + 0.5 - n.y;
+        const u = (c * px + s * py) / ax;
+        const v = (-s * px + c * py) / ay;
+        // Distance to the ellipse in pixels, approximately (radial offset × mean radius).
+        const d = Math.abs(Math.sqrt(u * u + v * v) - 1) * ((ax + ay) / 2);
+        if (d < thickness) out[y * w + x] += 0.6 * n.brightness * (1 - d / thickness);
+      }
     }
   }
   return out;

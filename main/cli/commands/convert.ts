@@ -3,6 +3,7 @@ import type { Command } from '../command.ts';
 import { emitJson } from '../command.ts';
 import { UserError } from '../../errors.ts';
 import { openStack, writeStack } from '../../io/index.ts';
+import { openHyperstack, writeHyperstack } from '../../io/hyperstack.ts';
 
 const Args = z.object({
   input: z.string().min(1),
@@ -14,10 +15,11 @@ const Args = z.object({
   overwrite: z.boolean(),
   channelsAsZ: z.boolean(),
   framesAsZ: z.boolean(),
+  dimensionOrder: z.string().regex(/^XY(ZCT|ZTC|CZT|CTZ|TZC|TCZ)$/, 'is XY followed by Z, C and T in some order, e.g. XYZCT').optional(),
   json: z.boolean(),
 });
 
-const VALUE_FLAGS = new Set(['--format', '--dtype', '--channel', '--time']);
+const VALUE_FLAGS = new Set(['--format', '--dtype', '--channel', '--time', '--dimension-order']);
 const BOOL_FLAGS = new Set(['--overwrite', '--json', '--channels-as-z', '--frames-as-z']);
 
 function parseArgs(argv: string[]): z.infer<typeof Args> {
@@ -52,14 +54,44 @@ function parseArgs(argv: string[]): z.infer<typeof Args> {
     overwrite: bools.has('overwrite'),
     channelsAsZ: bools.has('channels-as-z'),
     framesAsZ: bools.has('frames-as-z'),
+    dimensionOrder: vals['dimension-order'],
     json: bools.has('json'),
   });
   if (r.success && r.data.channelsAsZ && r.data.framesAsZ) throw new UserError('--channels-as-z and --frames-as-z exclude each other');
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new UserError(`--${issue.path.join('.')}: ${issue.message}`);
+    const flag = issue.path.join('.').replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`);
+    throw new UserError(`--${flag}: ${issue.message}`);
   }
   return r.data;
+}
+
+/** Every time point and channel of IN to OUT, plane by plane. */
+async function convertWhole(a: z.infer<typeof Args>): Promise<number> {
+  const src = await openHyperstack(a.input);
+  try {
+    const report = await writeHyperstack(a.output, src, {
+      format: a.format,
+      dtype: a.dtype,
+      overwrite: a.overwrite,
+      protect: [a.input],
+      dimensionOrder: a.dimensionOrder,
+      onProgress: a.json
+        ? (done, total) => emitJson({ type: 'progress', done, total })
+        : process.stderr.isTTY
+          ? (done, total) => process.stderr.write(`\rplane ${done}/${total}${done === total ? '\n' : ''}`)
+          : undefined,
+    });
+    const m = src.meta;
+    if (a.json) emitJson({ type: 'result', ...report, axes: m.axes, shape: { t: m.times, c: m.channels, z: m.depth, y: m.height, x: m.width } });
+    else {
+      process.stdout.write(`wrote ${report.path} (${report.format}, ${report.dtype}, T=${m.times} C=${m.channels} Z=${m.depth} ${m.height}×${m.width}${report.bigTiff ? ', BigTIFF' : ''})\n`);
+      for (const n of report.notes) process.stdout.write(`note: ${n}\n`);
+    }
+  } finally {
+    await src.close();
+  }
+  return 0;
 }
 
 export const command: Command = {
@@ -68,10 +100,11 @@ export const command: Command = {
   help: [
     'Usage: n2s convert IN OUT [--format imagej|ome|nifti|zarr] [--dtype keep|float32|uint16|uint8]',
     '                          [--channel C] [--time T] [--channels-as-z | --frames-as-z]',
-    '                          [--overwrite] [--json]',
+    '                          [--dimension-order XYZCT] [--overwrite] [--json]',
     '',
-    'Reads IN (TIFF, NIfTI, OME-Zarr or a folder of TIFFs) and writes one Z-stack to OUT, keeping voxel',
-    'size, unit and channel name. The output type follows OUT\'s name (.tif ImageJ, .ome.tif OME-TIFF,',
+    'Reads IN (TIFF, NIfTI, OME-Zarr or a folder of TIFFs) and writes the whole hyperstack to OUT (every',
+    'time point and channel, keeping the file order, dtype, channel names, colours and display ranges,',
+    'voxel size and time step), or one Z-stack with --channel/--time. The output type follows OUT\'s name (.tif ImageJ, .ome.tif OME-TIFF,',
     '.nii/.nii.gz NIfTI, .zarr OME-Zarr) unless --format says otherwise. TIFF output is written plane by plane (streamed).',
     '',
     '--format F     imagej | ome | nifti | zarr',
@@ -81,11 +114,15 @@ export const command: Command = {
     '--time T       time point to take from a time series (0-based)',
     '--channels-as-z  read the channels of a single-slice TIFF as Z planes (a Z-stack saved as channels)',
     '--frames-as-z    use the time points of a single-slice TIFF (a time-lapse) as the stack',
+    '--dimension-order O  OME-TIFF plane order (XY then Z, C, T fastest first; default: as the input',
+    '               if it is OME, else XYZCT)',
     '--overwrite    replace OUT if it exists (never the input)',
     '--json         print the write report as JSON',
   ].join('\n'),
   async run(argv) {
     const a = parseArgs(argv);
+    if (a.channel === undefined && a.time === undefined && !a.channelsAsZ && !a.framesAsZ) return convertWhole(a);
+    if (a.dimensionOrder) throw new UserError('--dimension-order applies to whole hyperstacks (without --channel/--time)');
     const src = await openStack(a.input, { channel: a.channel, time: a.time, planesFrom: a.channelsAsZ ? 'C' : a.framesAsZ ? 'T' : 'Z' });
     try {
       const report = await writeStack(a.output, src, {

@@ -8,13 +8,14 @@ import { readStack, writeStack } from '../../io/index.ts';
 import { parseSchemaFlags as parseFlags, numeric } from '../flags.ts';
 import { prepareMri } from '../../science/mri-prep.ts';
 import { undersampleStack } from '../../science/kspace.ts';
-import { generateMicroscopy } from '../../science/synth-microscopy.ts';
+import { generateMicroscopy, generateMicroscopyHyperstack } from '../../science/synth-microscopy.ts';
+import { writeHyperstack } from '../../io/hyperstack.ts';
 
 const HELP = `Usage:
   n2s synth mri --input CLEAN.nii.gz --out DIR [--copies 2] [--seed N] [--keep 0.1]
                 [--middle N] [--downsample F] [--overwrite] [--json]
   n2s synth microscopy --out DIR [--seed N] [--depth 10] [--height 256] [--width 256]
-                [--nuclei N] [--overwrite] [--json]
+                [--nuclei N] [--channels 1|2] [--times T] [--overwrite] [--json]
 
 mri: scales the clean volume to [-0.5, 0.5] and writes independent k-space-undersampled copies
   (p(k) = exp(-lambda |k|), lambda such that --keep of the frequencies are kept in expectation,
@@ -22,7 +23,10 @@ mri: scales the clean volume to [-0.5, 0.5] and writes independent k-space-under
   mask_1.tif … (1 = frequency sampled, numpy's unshifted FFT layout) and synth.json.
   --middle N keeps the N middle planes; --downsample F block-averages F×F pixels.
 microscopy: synthetic widefield nuclei stack: low.tif (20 ms), high.tif (100 ms), clean.tif,
-  labels.tif (nucleus ids), background.tif (camera pattern) and synth.json.`;
+  labels.tif (nucleus ids), background.tif (camera pattern) and synth.json.
+  --channels 2 and/or --times T: a synthetic time-lapse hyperstack (TZCYX; channel 0 nuclei,
+  channel 1 membranes, slow drift between frames, 60 s apart): low.tif, high.tif (the reference)
+  and clean.tif as ImageJ hyperstacks with channel names and colours, and synth.json.`;
 
 const int = (what: string) => z.string().optional().transform(numeric).pipe(z.number({ error: `${what} must be a number` }).int().optional());
 
@@ -45,6 +49,8 @@ const MicroscopyFlags = z.object({
   height: int('height').pipe(z.number().int().min(16).max(8192).default(256)),
   width: int('width').pipe(z.number().int().min(16).max(8192).default(256)),
   nuclei: int('nuclei').pipe(z.number().int().min(0).max(100000).optional()),
+  channels: int('channels').pipe(z.number().int().min(1).max(2).default(1)),
+  times: int('times').pipe(z.number().int().min(1).max(1000).default(1)),
   overwrite: z.boolean().default(false),
   json: z.boolean().default(false),
 });
@@ -108,10 +114,11 @@ async function synthMri(argv: string[]): Promise<number> {
 async function synthMicroscopy(argv: string[]): Promise<number> {
   const { flags } = parseFlags(
     argv,
-    { ...COMMON, depth: { type: 'string' }, height: { type: 'string' }, width: { type: 'string' }, nuclei: { type: 'string' } },
+    { ...COMMON, depth: { type: 'string' }, height: { type: 'string' }, width: { type: 'string' }, nuclei: { type: 'string' }, channels: { type: 'string' }, times: { type: 'string' } },
     MicroscopyFlags,
   );
   const dir = resolve(flags.out);
+  if (flags.channels > 1 || flags.times > 1) return synthMicroscopyHyperstack(dir, flags);
   const m = generateMicroscopy({ seed: flags.seed, depth: flags.depth, height: flags.height, width: flags.width, nuclei: flags.nuclei });
   const bg: Stack = { ...m.clean, depth: 1, data: m.background, meta: { ...m.clean.meta, name: 'camera background', sourceShape: [1, m.clean.height, m.clean.width] } };
   const files: Array<[string, Stack]> = [
@@ -132,6 +139,28 @@ async function synthMicroscopy(argv: string[]): Promise<number> {
     else process.stdout.write(`wrote ${path}\n`);
   }
   const info = { kind: 'microscopy', seed: flags.seed, shape: [flags.depth, flags.height, flags.width], lowExposureMs: 20, highExposureMs: 100, files: written };
+  await writeJsonAtomically(join(dir, 'synth.json'), info);
+  if (flags.json) emitJson({ type: 'result', ...info });
+  return 0;
+}
+
+/** --channels/--times: a TZCYX time-lapse (nuclei, membranes), written as ImageJ hyperstacks. */
+async function synthMicroscopyHyperstack(dir: string, flags: z.infer<typeof MicroscopyFlags>): Promise<number> {
+  const m = generateMicroscopyHyperstack({ seed: flags.seed, depth: flags.depth, height: flags.height, width: flags.width, nuclei: flags.nuclei, channels: flags.channels, times: flags.times });
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  for (const [name, h] of [['low.tif', m.low], ['high.tif', m.high], ['clean.tif', m.clean]] as const) {
+    const path = join(dir, name);
+    await writeHyperstack(path, h, { overwrite: flags.overwrite, dtype: name === 'clean.tif' ? 'float32' : 'uint16' });
+    written.push(path);
+    if (flags.json) emitJson({ type: 'file', path });
+    else process.stdout.write(`wrote ${path}\n`);
+  }
+  const info = {
+    kind: 'microscopy-hyperstack', synthetic: true, seed: flags.seed, axes: m.low.meta.axes,
+    shape: [flags.times, flags.depth, flags.channels, flags.height, flags.width],
+    channels: m.low.meta.channelMeta.map((c) => c.name), lowExposureMs: 20, highExposureMs: 100, files: written,
+  };
   await writeJsonAtomically(join(dir, 'synth.json'), info);
   if (flags.json) emitJson({ type: 'result', ...info });
   return 0;
