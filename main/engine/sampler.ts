@@ -36,7 +36,12 @@ export interface Volume {
   clean?: Float32Array;
 }
 
-export type SamplerMethod = 'n2s' | 'n2n' | 'n2c' | 'n2v';
+/**
+ * 'n2s-bs' (Noise2Stack with a blind spot): the copy layout's 1+2k planes of ONE stack, the middle
+ * (target) plane blind-spot masked as in Noise2Void, loss on the masked pixels only — the network
+ * sees plane i's surroundings and its neighbours without being able to copy the target pixel.
+ */
+export type SamplerMethod = 'n2s' | 'n2n' | 'n2c' | 'n2v' | 'n2s-bs';
 export type Augment = 'rot-flip' | 'translate' | 'none';
 
 export interface SamplerOptions {
@@ -60,6 +65,7 @@ export interface PlaneRef {
 /** Input channel count the sampler produces for a method/layout. */
 export function samplerChannels(o: Pick<SamplerOptions, 'method' | 'mode' | 'k'>): number {
   if (o.method === 'n2v' || o.method === 'n2n') return 1;
+  if (o.method === 'n2s-bs') return 1 + 2 * o.k;
   return o.mode === 'self' ? 2 * o.k : 1 + 2 * o.k;
 }
 
@@ -133,6 +139,9 @@ export function writeExample(
       chans = [ref.plane];
       [src, tgt] = rng.next() < 0.5 ? [v.a, v.b as Float32Array] : [v.b as Float32Array, v.a];
       break;
+    case 'n2s-bs':
+      chans = channelPlanes(ref.plane, v.depth, 'copy', o.k);
+      break;
     case 'n2s':
       if (o.mode === 'self') {
         chans = channelPlanes(ref.plane, v.depth, 'self', o.k);
@@ -162,33 +171,59 @@ export function writeExample(
       batch.y[yOff + q] = tgt[tPlane + s];
     }
   }
-  if (o.method === 'n2v') applyBlindSpots(batch, slot, o, rng);
+  // The blind spot goes into the channel that holds the target plane (the only one for n2v, the
+  // middle one of the 1+2k for n2s-bs).
+  if (o.method === 'n2v') applyBlindSpots(batch, slot, o, rng, 0);
+  if (o.method === 'n2s-bs') applyBlindSpots(batch, slot, o, rng, o.k);
 }
 
 /**
- * Noise2Void masking: about n2vFraction of the patch's pixels (≥ 1) get the value of a random other
- * pixel of their (2r+1)² neighbourhood; the loss is computed on those pixels only.
+ * Blind-spot pixel positions of one p×p patch, stratified as in the reference Noise2Void
+ * implementations (docs/n2v.md): the patch is cut into boxes of side round(√(1/fraction)) and one
+ * uniformly random pixel is drawn per box (dropped when it falls outside the patch), so masked
+ * pixels cover the patch evenly at the requested fraction (0.198 % → one per 22×22 box).
+ * Exported for tests.
  */
-function applyBlindSpots(batch: Batch, slot: number, o: SamplerOptions, rng: Rng): void {
+export function blindSpotPositions(p: number, fraction: number, rng: Rng): number[] {
+  const box = Math.max(1, Math.round(Math.sqrt(1 / fraction)));
+  const out: number[] = [];
+  for (let by = 0; by < p; by += box) {
+    for (let bx = 0; bx < p; bx += box) {
+      const r = by + rng.int(box);
+      const c = bx + rng.int(box);
+      if (r < p && c < p) out.push(r * p + c);
+    }
+  }
+  // A patch smaller than one box still gets one blind spot.
+  if (out.length === 0) out.push(rng.int(p) * p + rng.int(p));
+  return out;
+}
+
+/**
+ * Noise2Void masking ("uniform pixel manipulation" without the centre, docs/n2v.md): each
+ * blind-spot pixel of channel `ch` gets the value of a uniformly random OTHER pixel of its
+ * (2r+1)² neighbourhood inside the patch (offsets that leave the patch or hit the centre are drawn
+ * again, so the true value can never leak through clamping); the loss is computed on those pixels.
+ */
+function applyBlindSpots(batch: Batch, slot: number, o: SamplerOptions, rng: Rng, ch: number): void {
   const p = o.patch;
+  const cin = batch.cin;
   const off = slot * p * p;
   const mask = batch.mask as Float32Array;
-  const count = Math.max(1, Math.round(o.n2vFraction * p * p));
-  const rad = o.n2vRadius;
-  // The targets (batch.y) still hold the unmasked values, so replacements read from there.
-  for (let m = 0; m < count; m++) {
-    const r = rng.int(p);
-    const c = rng.int(p);
-    let dr = 0;
-    let dc = 0;
-    while (dr === 0 && dc === 0) {
-      dr = rng.int(2 * rad + 1) - rad;
-      dc = rng.int(2 * rad + 1) - rad;
+  const rad = Math.min(o.n2vRadius, p - 1);
+  // The targets (batch.y) still hold the unmasked values of the target plane, which is the plane
+  // in channel `ch`, so replacements read from there.
+  for (const q of blindSpotPositions(p, o.n2vFraction, rng)) {
+    const r = Math.floor(q / p);
+    const c = q % p;
+    let nr = r;
+    let nc = c;
+    while ((nr === r && nc === c) || nr < 0 || nr >= p || nc < 0 || nc >= p) {
+      nr = r + rng.int(2 * rad + 1) - rad;
+      nc = c + rng.int(2 * rad + 1) - rad;
     }
-    const nr = Math.min(p - 1, Math.max(0, r + dr));
-    const nc = Math.min(p - 1, Math.max(0, c + dc));
-    batch.x[off + r * p + c] = batch.y[off + nr * p + nc];
-    mask[off + r * p + c] = 1;
+    batch.x[(off + q) * cin + ch] = batch.y[off + nr * p + nc];
+    mask[off + q] = 1;
   }
 }
 
@@ -198,7 +233,7 @@ function emptyBatch(o: SamplerOptions, cin: number): Batch {
   return {
     x: new Float32Array(n * p * p * cin),
     y: new Float32Array(n * p * p),
-    mask: o.method === 'n2v' ? new Float32Array(n * p * p) : undefined,
+    mask: o.method === 'n2v' || o.method === 'n2s-bs' ? new Float32Array(n * p * p) : undefined,
     n,
     h: p,
     w: p,

@@ -61,8 +61,10 @@ export function cosineLr(lr: number, epoch: number, epochs: number): number {
 
 export function archFor(config: TrainingConfig): ArchSpec {
   const layout = samplerLayout(config);
-  // Noise2Void's input pixel is masked, so adding it back would defeat the blind spot.
-  const residual = config.arch === 'csbdeep' && config.method !== 'n2v' ? defaultResidualChannels(layout.mode, layout.k) : [];
+  // Noise2Void's input pixel is masked, so adding it back would defeat the blind spot; n2s-bs adds
+  // back the mean of planes i±1 instead (channels k∓1 of its copy layout), as self-supervised N2S does.
+  const residual =
+    config.arch !== 'csbdeep' || config.method === 'n2v' ? [] : config.method === 'n2s-bs' ? [layout.k - 1, layout.k + 1] : defaultResidualChannels(layout.mode, layout.k);
   return buildArch({ arch: config.arch, inChannels: layout.inChannels, residualChannels: residual, widthScale: config.widthScale });
 }
 

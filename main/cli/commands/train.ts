@@ -1,7 +1,7 @@
 import type { Command } from '../command.ts';
 import { emitJson } from '../command.ts';
 import { UserError } from '../../errors.ts';
-import { samplerLayout, TrainingConfig, type TrainingConfigInput } from '../../../shared/config/training.ts';
+import { Method, samplerLayout, TrainingConfig, type TrainingConfigInput } from '../../../shared/config/training.ts';
 import { describeEngine, formatTrainEvent, num, oneOf, parseFlags, readInputStack, required, sameShape, samePath } from '../../engine/cli-support.ts';
 import { minPlanes } from '../../engine/sampler.ts';
 
@@ -44,7 +44,8 @@ MODEL_DIR (model.json + weights.bin in tfjs layers format, config.json with the 
                           §5): FILE = a background/dark image or stack (per-pixel median of its
                           planes); median = per-pixel median of the input's own planes (only for
                           many planes of varying content). Stored with the model for n2s denoise.
-  --method n2s|n2n|n2c|n2v  Noise2Stack (default), Noise2Noise (copy, K=0), Noise2Clean, Noise2Void
+  --method n2s|n2n|n2c|n2v|n2s-bs  Noise2Stack (default), Noise2Noise (copy, K=0), Noise2Clean, Noise2Void,
+                          n2s-bs: Noise2Stack with a blind spot (neighbours + masked plane i, one stack)
   --mode self|copy        N2S: self-supervised, 2K neighbours predict plane i (default), or
                           copy-supervised, plane i and 2K neighbours of copy A predict copy B
   --neighbors K           neighbours per side, K ≥ 0 (default 1; the paper: 1 microscopy, 2 MRI)
@@ -71,7 +72,7 @@ Ctrl-C stops after the current step and saves the best model so far.`;
 
 function configFromFlags(f: ReturnType<typeof parseFlags<typeof OPTIONS>>, nifti: boolean): TrainingConfig {
   const input: TrainingConfigInput = {
-    method: oneOf(f.method, 'method', ['n2s', 'n2n', 'n2c', 'n2v'] as const),
+    method: oneOf(f.method, 'method', Method.options),
     mode: oneOf(f.mode, 'mode', ['self', 'copy'] as const),
     neighbors: num(f.neighbors, 'neighbors', true),
     arch: oneOf(f.arch, 'arch', ['csbdeep', 'n2n'] as const),

@@ -51,6 +51,8 @@ export const StudyMethod = z.discriminatedUnion('id', [
   /** Noise2Clean: noisy (low exposure) in, clean (high exposure) target; k neighbours per side. */
   z.object({ id: z.literal('n2c'), k: z.number().int().min(0).max(8).default(0) }),
   z.object({ id: z.literal('n2v') }),
+  /** Noise2Stack with a blind spot: planes i−k…i+k of one stack, plane i masked as in Noise2Void. */
+  z.object({ id: z.literal('n2s-bs'), k: z.number().int().min(1).max(8) }),
 ]);
 export type StudyMethod = z.infer<typeof StudyMethod>;
 
@@ -114,5 +116,7 @@ export function methodLabel(m: StudyMethod): string {
       return `Noise2Clean (${m.k === 0 ? 1 : `1+${2 * m.k}`})`;
     case 'n2v':
       return 'Noise2Void (1)';
+    case 'n2s-bs':
+      return `N2S blind-spot (1 masked+${2 * m.k})`;
   }
 }

@@ -56,6 +56,8 @@ function planesOf(m: MethodResult['method']): string {
       return String(2 * m.k);
     case 'n2s-copy':
       return `1+${2 * m.k}`;
+    case 'n2s-bs':
+      return `1 masked+${2 * m.k}`;
     case 'n2c':
       return m.k === 0 ? '1' : `1+${2 * m.k}`;
     default:

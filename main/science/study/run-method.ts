@@ -74,6 +74,8 @@ export function trainingConfigFor(m: StudyMethod, t: StudyTraining, normalize: '
       return { ...base, method: 'n2c', neighbors: m.k };
     case 'n2v':
       return { ...base, method: 'n2v', neighbors: 0 };
+    case 'n2s-bs':
+      return { ...base, method: 'n2s-bs', neighbors: m.k };
   }
 }
 

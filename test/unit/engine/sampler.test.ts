@@ -96,7 +96,9 @@ test('Noise2Void batches mask ~fraction of pixels with a neighbour value', () =>
         assert.ok(dyPix <= 2, 'replacement from the 5×5 neighbourhood');
       } else assert.equal(b.x[i], b.y[i]);
     }
-    assert.ok(m >= 7 && m <= 10, `masked ${m}`);
+    // Stratified: one per 10×10 box; the 3 full boxes per axis always land, the 4th (rows 30–39) only
+    // in 2 of 10 draws, so 9…16 per patch (10.24 expected, the requested 1 %).
+    assert.ok(m >= 9 && m <= 16, `masked ${m}`);
   }
 });
 
