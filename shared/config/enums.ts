@@ -6,7 +6,6 @@ import { z } from 'zod';
  * is one edit.
  */
 /** n2s-bs: Noise2Stack with a blind spot — neighbours plus the masked target plane (main/engine/sampler.ts). */
-/** n2s-bs: Noise2Stack with a blind spot — neighbours plus the masked target plane (main/engine/sampler.ts). */
 export const Method = z.enum(['n2s', 'n2n', 'n2c', 'n2v', 'n2s-bs']);
 export type Method = z.infer<typeof Method>;
 export const Mode = z.enum(['self', 'copy']);
