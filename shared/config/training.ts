@@ -47,9 +47,6 @@ export const TrainingConfig = z
     if (c.method === 'n2s-bs' && c.neighbors < 1) {
       ctx.addIssue({ code: 'custom', path: ['neighbors'], message: 'Noise2Stack with a blind spot needs K ≥ 1 neighbour per side (K = 0 is Noise2Void)' });
     }
-    if (c.method === 'n2s-bs' && c.neighbors < 1) {
-      ctx.addIssue({ code: 'custom', path: ['neighbors'], message: 'Noise2Stack with a blind spot needs K ≥ 1 neighbour per side (K = 0 is Noise2Void)' });
-    }
     if (c.method === 'n2s' && c.mode === 'self' && c.neighbors < 1) {
       ctx.addIssue({ code: 'custom', path: ['neighbors'], message: 'self-supervised Noise2Stack needs K ≥ 1 neighbour per side' });
     }
