@@ -1,10 +1,15 @@
 #!/usr/bin/env node
-// Runs every *.test.ts below the given folders with Node's own test runner (through tsx), so CI
-// reads the runner's closing summary. Node 20's --test takes no globs, hence this file walk.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+// Runs every *.test.ts below the given folders (or the given test files) with Node's own test
+// runner (through tsx), so CI reads the runner's closing summary. Node 20's --test takes no globs,
+// hence this file walk. After the run it prints what the summary leaves out — how many tests were
+// skipped and why, which files ran none — and fails when a test file registers no test at all
+// (a file whose tests are all skipped is listed; under CI=true a missing reference tool is no
+// skip in the first place, see test/helpers/python.ts).
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const passThrough = process.argv.slice(2).filter((a) => a.startsWith('--'));
@@ -24,12 +29,42 @@ if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);
 }
+const work = mkdtempSync(join(tmpdir(), 'n2s-test-run-'));
 // The engine choice cache (main/engine/engine-cache.ts) of a test run is its own, not the user's.
-const cacheDir = process.env.N2S_CACHE_DIR ?? mkdtempSync(join(tmpdir(), 'n2s-test-cache-'));
+const cacheDir = process.env.N2S_CACHE_DIR ?? join(work, 'engine-cache');
+const summaryFile = join(work, 'summary.json');
+const reporter = fileURLToPath(new URL('./test-summary-reporter.mjs', import.meta.url));
 const res = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...passThrough, ...files],
+  [
+    '--import', 'tsx', '--test', '--test-concurrency=2',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    `--test-reporter=${reporter}`, `--test-reporter-destination=${summaryFile}`,
+    ...passThrough, ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, N2S_TEST: '1', N2S_CACHE_DIR: cacheDir } },
 );
-if (!process.env.N2S_CACHE_DIR) rmSync(cacheDir, { recursive: true, force: true });
-process.exit(res.status ?? 1);
+let status = res.status ?? 1;
+try {
+  const { files: perFile } = JSON.parse(readFileSync(summaryFile, 'utf8'));
+  const name = (f) => relative(process.cwd(), f);
+  const entries = Object.entries(perFile);
+  const skipped = entries.flatMap(([f, s]) => s.skipped.map((k) => `  ${name(f)}: ${k.name}${k.reason ? ` (${k.reason})` : ''}`));
+  const filtered = passThrough.some((a) => a.startsWith('--test-name-pattern') || a === '--test-only');
+  const empty = entries.filter(([, s]) => s.empty).map(([f]) => name(f));
+  const allSkipped = entries.filter(([, s]) => !s.empty && !s.loadFailed && s.ran === 0 && s.skipped.length > 0).map(([f]) => name(f));
+  const ran = entries.reduce((n, [, s]) => n + s.ran, 0);
+  console.log(`\n${files.length} test files, ${ran} tests ran, ${skipped.length} skipped`);
+  if (skipped.length && !filtered) console.log(`skipped:\n${skipped.join('\n')}`);
+  if (allSkipped.length && !filtered) console.log(`ran no test (all skipped): ${allSkipped.join(', ')}`);
+  if (empty.length) {
+    console.error(`FAIL: ${empty.length} test file(s) registered no test: ${empty.join(', ')}`);
+    status = status || 1;
+  }
+} catch (e) {
+  console.error(`could not read the test summary (${e.message})`);
+  status = status || 1;
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+process.exit(status);

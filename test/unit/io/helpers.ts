@@ -6,11 +6,8 @@ import { createHash } from 'node:crypto';
 
 export const PYTHON = '/usr/bin/python3';
 
-/** Whether Debian's python3 with numpy + tifffile (+ Pillow for LZW/PackBits) is present. */
-export function pythonHas(...modules: string[]): boolean {
-  const r = spawnSync(PYTHON, ['-c', modules.map((m) => `import ${m}`).join('; ')], { encoding: 'utf8' });
-  return r.status === 0;
-}
+/** Whether Debian's python3 has these modules; under CI=true a missing one is an error (test/helpers/python.ts). */
+export { pythonHas } from '../../helpers/python.ts';
 
 /** Runs a Python snippet; returns its stdout parsed as JSON (the snippet prints one JSON object). */
 export function runPython(code: string, args: string[] = []): unknown {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { pythonHas } from '../../helpers/python.ts';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import {
 
 // Independent reference: scikit-image 0.19 / numpy / scipy from Debian (method.md §7 metrics).
 const PY = '/usr/bin/python3';
-const hasSkimage = spawnSync(PY, ['-c', 'import skimage.metrics, scipy.stats'], { stdio: 'ignore' }).status === 0;
+const hasSkimage = pythonHas('skimage.metrics', 'scipy.stats');
 
 interface Case {
   name: string;

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { pythonHas } from '../../helpers/python.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { createRng } from '../../../shared/random.ts';
 import { distanceTransform, gaussianBlur, liThreshold, otsuThreshold, triangleThreshold, fillHoles, labelComponents } from '../../../shared/segmentation/index.ts';
 
 const PY = '/usr/bin/python3';
-const hasSkimage = spawnSync(PY, ['-c', 'import skimage, scipy'], { encoding: 'utf8' }).status === 0;
+const hasSkimage = pythonHas('skimage', 'scipy');
 
 /** A bimodal, skewed test image: dark noisy background with a few bright blobs. */
 function testImage(h: number, w: number, seed: number): Float32Array {
