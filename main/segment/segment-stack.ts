@@ -3,7 +3,7 @@
  * a user's tfjs probability model followed by the same clean-up and splitting. Reports progress
  * per plane and honours cancellation between planes.
  */
-import { labelMask, relabelSequential, segmentNuclei, SegmentationOptions, planeObjectStats, compareSegmentations, type Agreement, type PlaneObjectStats, type SegmentationOptionsInput } from '../../shared/segmentation/index.ts';
+import { labelMask, relabelSequential, segmentNuclei, smoothVolume, trimOutOfFocus, SegmentationOptions, planeObjectStats, compareSegmentations, type Agreement, type PlaneObjectStats, type SegmentationOptionsInput } from '../../shared/segmentation/index.ts';
 import type { Stack } from '../../shared/stack.ts';
 import { CancelledError } from '../errors.ts';
 import type { SegmentationModel } from './model.ts';
@@ -46,7 +46,10 @@ async function modelLabels(stack: Stack, model: SegmentationModel, o: Segmentati
   }
   const sp = spacingOf(stack);
   if (o.mode === '3d') {
-    const labels = labelMask(mask, { depth, height: h, width: w }, o, { z: sp.z / sp.x, y: sp.y / sp.x, x: 1 });
+    const shape = { depth, height: h, width: w };
+    const labels = labelMask(mask, shape, o, { z: sp.z / sp.x, y: sp.y / sp.x, x: 1 });
+    // The model says where nuclei are, the intensity profile along z says in which planes they are in focus.
+    trimOutOfFocus(labels, smoothVolume(stack.data, shape, o.sigma, sp), shape, o);
     relabelSequential(labels);
     opts.onProgress?.(depth, depth);
     return labels;

@@ -12,15 +12,25 @@ export const SegmentationOptions = z.object({
   threshold: ThresholdChoice.default('otsu'),
   /** Gaussian σ in pixels (in-plane); along z it is scaled by the voxel size ratio in 3-D mode. */
   sigma: z.number().min(0).max(50).default(1),
-  /** Objects smaller than this many pixels (voxels in 3-D) are removed. */
+  /** Objects smaller than this many pixels (voxels in 3-D, counted after the focus trim) are removed. */
   minSize: z.number().int().min(0).max(1_000_000).default(30),
   fillHoles: z.boolean().default(true),
   /** Split touching nuclei by distance transform + h-maxima seeds + watershed. */
   split: z.boolean().default(true),
   /** Minimum dynamic (in pixels of distance) of a distance-transform peak to seed its own nucleus. */
   h: z.number().positive().max(100).default(1),
-  /** '2d': every plane on its own (the paper segments planes independently); '3d': one volume. */
-  mode: z.enum(['2d', '3d']).default('2d'),
+  /**
+   * '3d' (default): one volume — 3-D smoothing, one threshold, 3-D components and watershed with
+   * the voxel size, so a nucleus spanning several planes is one object. '2d': every plane on its
+   * own (as the paper), which cuts the out-of-focus planes of a z-stack into many small objects.
+   */
+  mode: z.enum(['2d', '3d']).default('3d'),
+  /**
+   * 3-D mode: an object keeps the run of planes around its brightest one whose mean contrast over
+   * the background is at least this fraction of the brightest plane's (0.5 = axial FWHM), so the
+   * defocused haze above and below a nucleus stays unlabelled. 0 keeps every plane.
+   */
+  focusFraction: z.number().min(0).max(1).default(0.5),
   /** In 2-D mode: one automatic threshold per plane (paper) or one for the whole stack. */
   thresholdScope: z.enum(['plane', 'stack']).default('plane'),
 });

@@ -1,4 +1,5 @@
-import { fillHoles, labelComponents, relabelSequential, removeSmallObjects } from './binary.ts';
+import { fillHoles, labelComponents, labelSizes, relabelSequential, removeSmallObjects } from './binary.ts';
+import { keepInFocusPlanes } from './focus.ts';
 import { distanceTransform } from './distance.ts';
 import { gaussianBlur } from './gaussian.ts';
 import type { Shape3 } from './grid.ts';
@@ -39,6 +40,22 @@ export function labelMask(mask: Uint8Array, s: Shape3, o: SegmentationOptions, s
   return labels;
 }
 
+/**
+ * 3-D mode: leaves the defocused planes of each object unlabelled (focus.ts), then drops objects
+ * whose in-focus part is smaller than minSize voxels.
+ */
+export function trimOutOfFocus(labels: Uint32Array, intensity: Float32Array, s: Shape3, o: SegmentationOptions): void {
+  if (keepInFocusPlanes(labels, intensity, s, o.focusFraction) === 0) return;
+  const sizes = labelSizes(labels);
+  for (let i = 0; i < labels.length; i++) if (labels[i] && sizes[labels[i]!]! < o.minSize) labels[i] = 0;
+}
+
+/** 3-D Gaussian: σ is given in in-plane pixels; along z it is converted to planes by the voxel size ratio. */
+export function smoothVolume(data: Float32Array, s: Shape3, sigma: number, spacing: VoxelSpacing): Float32Array {
+  const sz = spacing.z > 0 && spacing.x > 0 ? (sigma * spacing.x) / spacing.z : sigma;
+  return gaussianBlur(data, s, { z: sz, y: sigma, x: sigma });
+}
+
 function thresholdMask(smoothed: Float32Array, t: number): Uint8Array {
   const mask = new Uint8Array(smoothed.length);
   for (let i = 0; i < smoothed.length; i++) mask[i] = smoothed[i]! > t ? 1 : 0;
@@ -60,12 +77,11 @@ export function segmentNuclei(
   const n = s.depth * s.height * s.width;
   if (data.length !== n) throw new Error(`segmentation input has ${data.length} values, expected ${s.depth}×${s.height}×${s.width}`);
   if (o.mode === '3d') {
-    // σ is given in in-plane pixels; along z it is converted to planes by the voxel size ratio.
-    const sz = spacing.z > 0 && spacing.x > 0 ? (o.sigma * spacing.x) / spacing.z : o.sigma;
-    const smoothed = gaussianBlur(data, s, { z: sz, y: o.sigma, x: o.sigma });
+    const smoothed = smoothVolume(data, s, o.sigma, spacing);
     const t = pickThreshold(smoothed, o);
     const rel = { z: spacing.z / spacing.x, y: spacing.y / spacing.x, x: 1 };
     const labels = labelMask(thresholdMask(smoothed, t), s, o, rel);
+    trimOutOfFocus(labels, smoothed, s, o);
     const count = relabelSequential(labels);
     onPlane?.(s.depth, s.depth);
     return { labels, count, thresholds: [t] };

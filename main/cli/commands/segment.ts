@@ -13,12 +13,17 @@ h-maxima seeds + seeded watershed. Writes the labels as a uint16 TIFF with the i
   --output PATH          labels file (.tif ImageJ, .ome.tif OME-TIFF); never the input
   --threshold M          otsu (default) | li | triangle | a number (intensity after smoothing)
   --sigma S              Gaussian σ in pixels (default 1; 0 = no smoothing)
-  --min-size N           remove objects smaller than N pixels (voxels with --3d); default 30
+  --min-size N           remove objects smaller than N pixels (voxels in 3-D); default 30
   --h H                  minimum distance-map dynamic (pixels) to seed a nucleus; default 1
   --no-split             do not split touching nuclei
   --no-fill              do not fill holes
-  --3d                   segment the stack as one volume (default: each plane on its own, as the paper)
-  --stack-threshold      one automatic threshold for the whole stack instead of one per plane
+  --mode M               3d (default): the stack as one volume — 3-D smoothing, one threshold,
+                         3-D objects split by a watershed that respects the voxel size, and the
+                         defocused planes above and below each nucleus left unlabelled;
+                         2d: each plane on its own (as the paper; cuts defocus into many objects)
+  --focus-fraction F     3-D: keep an object's planes whose contrast is at least F of its
+                         brightest plane's (default 0.5 = axial half maximum; 0 keeps all)
+  --stack-threshold      2-D: one automatic threshold for the whole stack instead of one per plane
   --model DIR            TensorFlow.js model folder (graph or layers) giving a foreground
                          probability per plane; planes are mean/std standardised, p > 0.5 kept
   --backend B            tfjs backend for --model: auto | wasm | cpu | tensorflow | tensorflow-gpu
@@ -48,6 +53,9 @@ function parseFlags(argv: string[]) {
         h: { type: 'string' },
         'no-split': { type: 'boolean' },
         'no-fill': { type: 'boolean' },
+        mode: { type: 'string' },
+        'focus-fraction': { type: 'string' },
+        // Older spelling of --mode 3d, kept so existing scripts keep working.
         '3d': { type: 'boolean' },
         'stack-threshold': { type: 'boolean' },
         model: { type: 'string' },
@@ -72,8 +80,15 @@ function num(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
+function modeFlag(v: string | undefined): '2d' | '3d' | undefined {
+  if (v === undefined) return undefined;
+  if (v === '2d' || v === '3d') return v;
+  throw new UserError(`--mode must be 2d or 3d (got "${v}")`);
+}
+
 export function segmentationOptionsFromFlags(f: ReturnType<typeof parseFlags>): SegmentationOptions {
   const t = f.threshold;
+  if (f['3d'] && f.mode === '2d') throw new UserError('--3d contradicts --mode 2d');
   const input: SegmentationOptionsInput = {
     threshold: t === undefined ? undefined : t === 'otsu' || t === 'li' || t === 'triangle' ? t : num('threshold', t),
     sigma: num('sigma', f.sigma),
@@ -81,13 +96,14 @@ export function segmentationOptionsFromFlags(f: ReturnType<typeof parseFlags>): 
     h: num('h', f.h),
     split: f['no-split'] ? false : undefined,
     fillHoles: f['no-fill'] ? false : undefined,
-    mode: f['3d'] ? '3d' : undefined,
+    mode: f['3d'] ? '3d' : modeFlag(f.mode),
+    focusFraction: num('focus-fraction', f['focus-fraction']),
     thresholdScope: f['stack-threshold'] ? 'stack' : undefined,
   };
   const parsed = SegmentationOptions.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const flag = { minSize: 'min-size', thresholdScope: 'stack-threshold' }[String(issue.path[0])] ?? String(issue.path[0]);
+    const flag = { minSize: 'min-size', thresholdScope: 'stack-threshold', focusFraction: 'focus-fraction' }[String(issue.path[0])] ?? String(issue.path[0]);
     throw new UserError(`--${flag}: ${issue.message}`);
   }
   return parsed.data;

@@ -27,7 +27,7 @@ test('n2s segment writes uint16 labels with the input metadata and compares with
     await writeStack(join(dir, 'low.tif'), low);
     await writeStack(join(dir, 'high.tif'), high);
     const out = join(dir, 'labels.tif');
-    const r = n2s(['--input', join(dir, 'low.tif'), '--output', out, '--reference', join(dir, 'high.tif'), '--min-size', '20', '--json']);
+    const r = n2s(['--input', join(dir, 'low.tif'), '--output', out, '--reference', join(dir, 'high.tif'), '--min-size', '20', '--mode', '2d', '--json']);
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.ok(lines.some((l) => l.type === 'progress'), 'progress events');
@@ -65,7 +65,7 @@ test('n2s segment writes uint16 labels with the input metadata and compares with
 });
 
 test('n2s segment flag errors are one line and exit non-zero', () => {
-  for (const args of [['--input', 'a.tif', '--output', 'b.tif', '--threshold', 'median'], ['--output', 'b.tif'], ['--input', 'a.tif', '--output', 'b.png'], ['--input', 'a.tif', '--output', 'b.tif', '--min-size', '-3'], ['--bogus']]) {
+  for (const args of [['--input', 'a.tif', '--output', 'b.tif', '--threshold', 'median'], ['--output', 'b.tif'], ['--input', 'a.tif', '--output', 'b.png'], ['--input', 'a.tif', '--output', 'b.tif', '--min-size', '-3'], ['--input', 'a.tif', '--output', 'b.tif', '--mode', '4d'], ['--input', 'a.tif', '--output', 'b.tif', '--focus-fraction', '2'], ['--bogus']]) {
     const r = n2s(args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -44,7 +44,7 @@ test('tfjs layers model: per-plane standardisation + 0.5 threshold equals a mean
     const model = await loadSegmentationModel(dir, 'cpu');
     assert.equal(model.kind, 'layers');
     const before = tf.memory().numTensors;
-    const r = await segmentStack(stack, { model, options: { minSize: 20 } });
+    const r = await segmentStack(stack, { model, options: { minSize: 20, mode: '2d' } });
     assert.equal(tf.memory().numTensors, before, 'no tensor leak per plane');
     model.dispose();
     assert.equal(r.method, 'model');
