@@ -8,6 +8,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { getDecoder } from 'geotiff';
+import { ZSTDDecoder } from 'zstddec/stream';
 import type { DType } from '../../../shared/stack.ts';
 import { decodeLzw } from './lzw.ts';
 import { TiffFormatError, type Ifd } from './structure.ts';
@@ -47,7 +48,8 @@ export function checkCompression(ifd: Ifd): void {
 }
 
 interface BlockDecoder {
-  decodeBlock(buffer: ArrayBuffer): ArrayBuffer | Promise<ArrayBuffer>;
+  /** `need`: the bytes this block must yield (fewer than the maximum for a short last strip). */
+  decodeBlock(buffer: ArrayBuffer, need?: number): ArrayBuffer | Promise<ArrayBuffer>;
 }
 
 /**
@@ -102,8 +104,101 @@ function quietly(dec: BlockDecoder): BlockDecoder {
   } };
 }
 
+/**
+ * The frames of a Zstd stream, checked before decoding (RFC 8878 §3.1): magic numbers, reserved
+ * bits, every block header inside the data, no reserved block type, the checksum present when
+ * declared, and declared content sizes adding up to what the block must hold (`expected`: the
+ * rows present, or a whole padded strip).
+ */
+export function checkZstdFrames(src: Uint8Array, expected: readonly number[]): void {
+  const fail = (why: string): never => {
+    throw new Error(`corrupt Zstd stream: ${why}`);
+  };
+  const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  let p = 0;
+  let declared = 0;
+  let frames = 0;
+  while (p < src.length) {
+    if (src.length - p < 4) fail(`${src.length - p} stray bytes after frame ${frames}`);
+    const magic = view.getUint32(p, true);
+    if ((magic & 0xfffffff0) === 0x184d2a50) {
+      // A skippable frame: magic, 4-byte size, then that many bytes of user data.
+      if (src.length - p < 8) fail('truncated skippable frame');
+      p += 8 + view.getUint32(p + 4, true);
+      if (p > src.length) fail('skippable frame runs past the end of the data');
+      continue;
+    }
+    if (magic !== 0xfd2fb528) fail(frames === 0 ? 'not a Zstd frame (bad magic number)' : `bad magic number after frame ${frames}`);
+    p += 4;
+    if (p >= src.length) fail('truncated frame header');
+    const fhd = src[p++];
+    if (fhd & 0x08) fail('reserved bit set in the frame header');
+    const fcsFlag = fhd >> 6;
+    const single = (fhd >> 5) & 1;
+    const checksum = (fhd >> 2) & 1;
+    const dictBytes = [0, 1, 2, 4][fhd & 3];
+    const fcsBytes = [single ? 1 : 0, 2, 4, 8][fcsFlag];
+    const headerRest = (single ? 0 : 1) + dictBytes + fcsBytes;
+    if (p + headerRest > src.length) fail('truncated frame header');
+    p += (single ? 0 : 1) + dictBytes;
+    let fcs = -1;
+    if (fcsBytes === 1) fcs = src[p];
+    else if (fcsBytes === 2) fcs = view.getUint16(p, true) + 256;
+    else if (fcsBytes === 4) fcs = view.getUint32(p, true);
+    else if (fcsBytes === 8) fcs = view.getUint32(p, true) + view.getUint32(p + 4, true) * 2 ** 32;
+    p += fcsBytes;
+    if (fcs < 0) declared = NaN;
+    else declared += fcs;
+    for (;;) {
+      if (p + 3 > src.length) fail('truncated block header (the stream ends early)');
+      const bh = src[p] | (src[p + 1] << 8) | (src[p + 2] << 16);
+      p += 3;
+      const last = bh & 1;
+      const type = (bh >> 1) & 3;
+      const size = bh >>> 3;
+      if (type === 3) fail('reserved block type');
+      if (size > 128 * 1024) fail(`block of ${size} bytes exceeds the 128 KiB limit`);
+      p += type === 1 ? 1 : size;
+      if (p > src.length) fail('a block runs past the end of the data (truncated)');
+      if (last) break;
+    }
+    if (checksum) {
+      if (p + 4 > src.length) fail('missing content checksum (truncated)');
+      p += 4;
+    }
+    frames++;
+  }
+  if (frames === 0) fail('no frame');
+  if (!Number.isNaN(declared) && !expected.includes(declared)) fail(`frames declare ${declared} bytes, the block holds ${expected[0]}`);
+}
+
+let zstd: ZSTDDecoder | undefined;
+
+/**
+ * Zstd through zstddec's one-shot decoder with the block's exact size as the output capacity, so a
+ * corrupt stream, a wrong checksum or content of another size is an error (libzstd checks them;
+ * its error results show as a short output here). geotiff's own wrapper asks the frame for its
+ * size and falls back to a streaming decode that neither bounds memory nor reports errors.
+ */
+async function zstdDecoder(blockBytes: number): Promise<BlockDecoder> {
+  if (!zstd) {
+    const dec = new ZSTDDecoder();
+    await dec.init();
+    zstd = dec;
+  }
+  const z = zstd;
+  return { decodeBlock: (buffer, need = blockBytes) => {
+    const src = new Uint8Array(buffer);
+    checkZstdFrames(src, [need, blockBytes]);
+    const out = z.decode(src, blockBytes);
+    if (out.length !== need && out.length !== blockBytes) throw new Error('corrupt Zstd stream (libzstd refused it: bad data, checksum or size)');
+    return out.buffer.slice(out.byteOffset, out.byteOffset + out.length) as ArrayBuffer;
+  } };
+}
+
 async function decoderFor(ifd: Ifd, blockBytes: number): Promise<BlockDecoder | null> {
   if (ifd.compression === 1) return null;
+  if (ifd.compression === 50000) return zstdDecoder(blockBytes);
   if (ifd.compression === 8 || ifd.compression === 32946) return deflateDecoder(blockBytes);
   if (ifd.compression === 32773) return packBitsDecoder(blockBytes);
   if (ifd.compression === 5) {
@@ -148,7 +243,7 @@ export async function decodePage(fh: FileHandle, ifd: Ifd, littleEndian: boolean
       if (decoder) {
         let decoded: ArrayBuffer;
         try {
-          decoded = await decoder.decodeBlock(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length) as ArrayBuffer);
+          decoded = await decoder.decodeBlock(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length) as ArrayBuffer, need);
         } catch (e) {
           throw new TiffFormatError(`compressed data of block ${bi} fails to decode (${COMPRESSION_NAMES[ifd.compression]}): ${e instanceof Error ? e.message : String(e)}`);
         }
