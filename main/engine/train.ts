@@ -7,6 +7,7 @@
 import { buildArch, defaultResidualChannels, weightShapes, type ArchSpec } from '../../shared/model/arch.ts';
 import { initWeights, type NamedWeights } from '../../shared/model/init.ts';
 import { samplerLayout, TrainingConfig, type TrainingConfigInput } from '../../shared/config/training.ts';
+import { type BudgetOptions, type BudgetPlan, chooseShape, describePlan, MEASURED_STEPS, MIN_STEPS_PER_EPOCH, onAccelerator, planBudget } from './budget.ts';
 import { fitNormalisation, normalise, subtractBackground } from './normalise.ts';
 import { splitPlanes, streamBatches, type SamplerOptions, type Volume } from './sampler.ts';
 import { DEFAULT_ADAM, type Batch, type EngineReport, type HistoryPoint, type Normalisation, type ProgressListener, type TrainEngine, type TrainEvent } from './types.ts';
@@ -35,6 +36,17 @@ export interface TrainOptions {
    * (method.md §5); returned in the result so the model carries it to prediction.
    */
   background?: Float32Array;
+  /**
+   * A time budget (budget.ts): batch/patch/epochs/steps the user did not fix are chosen from the
+   * step time measured at the start of this run, and the estimate is logged before training goes on.
+   * budgetFor() says when a request implies one (no step flags on a CPU, or --time).
+   */
+  budget?: BudgetOptions | null;
+  /**
+   * Stop when the validation loss (the training loss without a validation set) has not improved
+   * for this many epochs; 0 = never. Default: the budget's patience, else never.
+   */
+  patience?: number;
 }
 
 export interface TrainResult {
@@ -52,6 +64,10 @@ export interface TrainResult {
   cancelled: boolean;
   seconds: number;
   background: Float32Array | null;
+  /** True when early stopping ended the run before its last epoch. */
+  stoppedEarly?: boolean;
+  /** The budget's plan and the seconds the run really took after the plan was made (null without a budget). */
+  budget?: { plan: BudgetPlan; seconds: number; actualSeconds: number } | null;
 }
 
 /** Learning rate of epoch e (0-based): cosine decay from lr towards 0 over the run. */
@@ -117,9 +133,15 @@ function normaliseVolumes(volumes: RawVolume[], kind: TrainingConfig['normalize'
 }
 
 export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
-  const config = TrainingConfig.parse(opts.config);
+  let config = TrainingConfig.parse(opts.config);
   const layout = samplerLayout(config);
   const spec = archFor(config);
+  const budget = opts.budget ?? null;
+  if (budget) {
+    const v0 = opts.volumes[0];
+    const shape = chooseShape({ accelerator: onAccelerator(config), height: v0?.height ?? config.patch, width: v0?.width ?? config.patch, divisor: spec.divisor, fixed: budget.fixed });
+    config = { ...config, ...shape };
+  }
   const sOpts: SamplerOptions = {
     method: config.method,
     mode: layout.mode,
@@ -159,6 +181,61 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       patch: config.patch,
       log: opts.log,
     });
+    const history: HistoryPoint[] = [];
+    let best: { weights: NamedWeights; val: number | null; epoch: number } | null = null;
+    let finalLoss: number | null = null;
+    let cancelled = false;
+    let done = 0;
+    // Steps of epoch 1 already run while measuring (budgeted runs), with their summed loss.
+    const pre = { steps: 0, sum: 0 };
+    let plan: BudgetPlan | null = null;
+    let tPlan = 0;
+    // One batch ahead: the next batch is sampled while the current step runs (the ONNX engine
+    // steps in a worker thread, so sampling overlaps it).
+    let nextBatch = trainStream.next().value as Batch;
+    const runStep = async (lr: number): Promise<number> => {
+      const stepDone = engine.step(nextBatch, lr);
+      nextBatch = trainStream.next().value as Batch;
+      const loss = await stepDone;
+      if (!Number.isFinite(loss)) throw new Error(`training diverged (loss ${loss}) at epoch 1 step ${done + 1}; try a lower --lr`);
+      done++;
+      return loss;
+    };
+    if (budget) {
+      // A warm-up step (allocations, kernel selection), then MEASURED_STEPS timed ones: all are real
+      // steps of epoch 1 at its learning rate (the cosine schedule's epoch 0 is lr whatever the epochs).
+      pre.sum += await runStep(config.lr);
+      const times: number[] = [];
+      for (let i = 0; i < MEASURED_STEPS; i++) {
+        const ts = performance.now();
+        pre.sum += await runStep(config.lr);
+        times.push((performance.now() - ts) / 1000);
+      }
+      pre.steps = done;
+      let secondsPerValidation = 0;
+      if (valBatches.length > 0) {
+        await engine.evaluate(valBatches[0]); // the evaluation graph's warm-up
+        const tv = performance.now();
+        await engine.evaluate(valBatches[0]);
+        secondsPerValidation = ((performance.now() - tv) / 1000) * valBatches.length;
+      }
+      const sorted = [...times].sort((a, b) => a - b);
+      plan = planBudget({
+        seconds: budget.seconds,
+        elapsed: (Date.now() - t0) / 1000,
+        secondsPerStep: sorted[sorted.length >> 1],
+        secondsPerValidation,
+        measuredSteps: pre.steps,
+        batch: config.batch,
+        patch: config.patch,
+        fixed: budget.fixed,
+        patience: budget.patience,
+      });
+      config = { ...config, epochs: plan.epochs, stepsPerEpoch: plan.stepsPerEpoch };
+      opts.log?.(describePlan(plan, budget.seconds));
+      tPlan = performance.now();
+    }
+    const patience = opts.patience ?? plan?.patience ?? 0;
     const report = engine.describe();
     const parameters = weightShapes(spec).reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0);
     opts.onEvent?.({
@@ -171,36 +248,43 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       inChannels: layout.inChannels,
       parameters,
     });
-    const history: HistoryPoint[] = [];
-    let best: { weights: NamedWeights; val: number | null; epoch: number } | null = null;
-    let finalLoss: number | null = null;
-    let cancelled = false;
-    const totalSteps = config.epochs * config.stepsPerEpoch;
-    let done = 0;
+    let totalSteps = config.epochs * config.stepsPerEpoch;
+    // A budgeted run keeps to its estimate on a machine whose speed changes (other jobs): after each
+    // epoch the later epochs' steps are re-planned from the step time and the per-epoch overhead
+    // (validation, checkpoint copy) observed so far. Not when the user fixed the steps per epoch.
+    const adapt = plan !== null && budget?.fixed?.stepsPerEpoch === undefined;
+    const deadline = tPlan + (plan?.estimateSeconds ?? 0) * 1000;
+    let stepMs = 0;
+    let stepsTimed = 0;
+    let otherMs = 0;
     const tTrain = Date.now();
-    // One batch ahead: the next batch is sampled while the current step runs (the ONNX engine
-    // steps in a worker thread, so sampling overlaps it).
-    let nextBatch = trainStream.next().value as Batch;
+    const doneBefore = done;
+    let sinceBest = 0;
+    let stoppedEarly = false;
     for (let epoch = 0; epoch < config.epochs && !cancelled; epoch++) {
       const lr = cosineLr(config.lr, epoch, config.epochs);
-      let sum = 0;
-      let steps = 0;
-      for (let s = 0; s < config.stepsPerEpoch; s++) {
+      let sum = epoch === 0 ? pre.sum : 0;
+      let steps = epoch === 0 ? pre.steps : 0;
+      for (let s = steps; s < config.stepsPerEpoch; s++) {
         if (opts.signal?.aborted) {
           cancelled = true;
           break;
         }
+        const ts = performance.now();
         const stepDone = engine.step(nextBatch, lr);
         nextBatch = trainStream.next().value as Batch;
         const loss = await stepDone;
+        stepMs += performance.now() - ts;
+        stepsTimed++;
         if (!Number.isFinite(loss)) throw new Error(`training diverged (loss ${loss}) at epoch ${epoch + 1} step ${s + 1}; try a lower --lr`);
         sum += loss;
         steps++;
         done++;
-        const sps = (Date.now() - tTrain) / 1000 / done;
+        const sps = (Date.now() - tTrain) / 1000 / Math.max(1, done - doneBefore);
         opts.onEvent?.({ type: 'step', epoch: epoch + 1, step: s + 1, stepsPerEpoch: config.stepsPerEpoch, loss, lr, secondsPerStep: sps, eta: sps * (totalSteps - done) });
       }
       if (steps < config.stepsPerEpoch) break; // cancelled mid-epoch: keep the last complete epoch's state
+      const tOther = performance.now();
       const meanLoss = sum / steps;
       finalLoss = meanLoss;
       let valLoss: number | null = null;
@@ -212,9 +296,25 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       const criterion = valLoss ?? meanLoss;
       const isBest = best === null || criterion < (best.val ?? Infinity);
       if (isBest) best = { weights: await engine.getWeights(), val: criterion, epoch: epoch + 1 };
-      const sps = (Date.now() - tTrain) / 1000 / Math.max(1, done);
+      sinceBest = isBest ? 0 : sinceBest + 1;
+      otherMs += performance.now() - tOther;
+      const epochsLeft = config.epochs - epoch - 1;
+      if (adapt && plan && epochsLeft > 0 && stepsTimed > 0) {
+        const perStep = stepMs / stepsTimed;
+        const perEpochOther = otherMs / (epoch + 1);
+        const spe = Math.floor((deadline - performance.now() - epochsLeft * perEpochOther) / (epochsLeft * perStep));
+        const next = Math.max(MIN_STEPS_PER_EPOCH, Math.min(4 * plan.stepsPerEpoch, spe));
+        totalSteps = done + epochsLeft * next;
+        config = { ...config, stepsPerEpoch: next };
+      }
+      const sps = (Date.now() - tTrain) / 1000 / Math.max(1, done - doneBefore);
       history.push({ epoch: epoch + 1, loss: meanLoss, valLoss, lr, seconds: (Date.now() - t0) / 1000 });
       opts.onEvent?.({ type: 'epoch', epoch: epoch + 1, epochs: config.epochs, loss: meanLoss, valLoss, lr, secondsPerStep: sps, eta: sps * (totalSteps - done), best: isBest });
+      if (patience > 0 && sinceBest >= patience && epoch + 1 < config.epochs) {
+        stoppedEarly = true;
+        opts.log?.(`stopping early after epoch ${epoch + 1}: no better ${valLoss === null ? 'training' : 'validation'} loss for ${patience} epochs (best: epoch ${best?.epoch})`);
+        break;
+      }
     }
     if (!best) {
       if (!cancelled) throw new Error('training produced no epoch');
@@ -234,6 +334,8 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       cancelled,
       seconds: (Date.now() - t0) / 1000,
       background: bg ?? null,
+      stoppedEarly,
+      budget: plan && budget ? { plan, seconds: budget.seconds, actualSeconds: (performance.now() - tPlan) / 1000 } : null,
     };
   } finally {
     engine.dispose();
