@@ -1,0 +1,260 @@
+/**
+ * "Did it work?" after training, without ground truth (issue 17). Self-supervised Noise2Stack
+ * learns to predict plane i from its neighbours, and its training loss is the squared error
+ * against the noisy plane i. On held-out planes that loss can be compared with the simplest
+ * predictor that uses the same information: the mean of the same neighbour planes. Noise in the
+ * target is independent of the input, so the noise adds the same constant to both losses and the
+ * difference is the difference in how well each predicts the signal: a model that beats the
+ * neighbour mean has learnt something the mean cannot do, one that does not has learnt nothing
+ * useful (docs/verdict.md).
+ *
+ * Losses are in the model's normalised units (the same numbers as the training's val loss).
+ * The pure part (`verdictFromLosses`) is separate from the prediction so it can be tested and
+ * reused where the losses are already known.
+ */
+import { channelPlanes } from '../../shared/model/neighbours.ts';
+import type { ArchSpec } from '../../shared/model/arch.ts';
+import { denoiseStack } from './predict.ts';
+import { normalise } from './normalise.ts';
+import { validationPlanes } from './sampler.ts';
+import type { Normalisation, Predictor } from './types.ts';
+
+/** Below this relative gain over the neighbour mean the model is not called an improvement. */
+export const MIN_GAIN = 0.05;
+/** Worse than the neighbour mean by more than this: the model is called harmful. */
+export const MAX_LOSS = 0.02;
+/** Stacks with fewer planes give few examples and little to hold out. */
+export const FEW_PLANES = 8;
+
+export type VerdictLevel = 'better' | 'same' | 'worse' | 'unavailable';
+
+export interface Verdict {
+  level: VerdictLevel;
+  /** One sentence in plain words, e.g. "The model predicts held-out planes 18 % better than averaging the neighbours." */
+  sentence: string;
+  warnings: string[];
+  /** Mean squared error, normalised units, of the model on the held-out planes (vs the noisy plane). */
+  modelLoss: number | null;
+  /** The same for the mean of the same neighbour planes. */
+  neighbourMeanLoss: number | null;
+  /** The same for a flat prediction (each plane's own mean): the scale of the noisy input itself. */
+  flatLoss: number | null;
+  /** 1 − modelLoss / neighbourMeanLoss (0.18 = 18 % better). */
+  gain: number | null;
+  /** Gain per held-out plane, to see whether it holds everywhere. */
+  perPlane: { z: number; gain: number }[];
+  /** Planes the losses were measured on. */
+  planes: number[];
+  /** True when those planes were held out of training (false: measured on training planes). */
+  heldOut: boolean;
+}
+
+export interface RunFacts {
+  /** Planes of the stack. */
+  depth: number;
+  stepsDone: number;
+  stepsPlanned: number;
+  /** The run was cancelled (it may still have kept its best checkpoint). */
+  cancelled?: boolean;
+}
+
+const pct = (x: number): string => `${Math.round(Math.abs(x) * 100)} %`;
+
+/** Warnings that do not depend on the losses. */
+export function runWarnings(run: RunFacts, planes: number, heldOut: boolean): string[] {
+  const w: string[] = [];
+  if (run.depth < FEW_PLANES) w.push(`The stack has only ${run.depth} planes: few examples to learn from and to check on, so this verdict is rough.`);
+  if (!heldOut) w.push('No planes were held out of training, so the check uses planes the model has seen: it is optimistic.');
+  else if (planes < 2) w.push(`Only ${planes} plane was held out of training, so this verdict rests on a single plane.`);
+  if (run.cancelled || run.stepsDone < run.stepsPlanned) {
+    w.push(`The run stopped early (${run.stepsDone} of ${run.stepsPlanned} steps): a full run may do better.`);
+  }
+  return w;
+}
+
+/** The verdict from measured losses (pure). */
+export function verdictFromLosses(
+  losses: { model: number; neighbourMean: number; flat: number; perPlane: { z: number; model: number; neighbourMean: number }[] },
+  run: RunFacts,
+  planes: number[],
+  heldOut: boolean,
+): Verdict {
+  const warnings = runWarnings(run, planes.length, heldOut);
+  const base = { warnings, modelLoss: losses.model, neighbourMeanLoss: losses.neighbourMean, flatLoss: losses.flat, planes, heldOut };
+  const perPlane = losses.perPlane.map((p) => ({ z: p.z, gain: p.neighbourMean > 0 ? 1 - p.model / p.neighbourMean : 0 }));
+  if (!(losses.neighbourMean > 0) || !Number.isFinite(losses.model)) {
+    return { ...base, level: 'unavailable', gain: null, perPlane, sentence: 'No verdict: the held-out planes are constant or the model produced non-finite values.' };
+  }
+  const gain = 1 - losses.model / losses.neighbourMean;
+  const where = heldOut ? 'held-out planes' : 'the training planes';
+  let level: VerdictLevel;
+  let sentence: string;
+  if (gain >= MIN_GAIN) {
+    level = 'better';
+    sentence = `The model predicts ${where} ${pct(gain)} better than averaging the neighbours.`;
+    const losing = perPlane.filter((p) => p.gain < 0).length;
+    if (losing > 0) warnings.push(`On ${losing} of ${perPlane.length} checked planes it does worse than averaging the neighbours.`);
+  } else if (gain > -MAX_LOSS) {
+    level = 'same';
+    sentence = `The model predicts ${where} about as well as averaging the neighbours (${gain >= 0 ? '' : '−'}${pct(gain)}): it has learnt little beyond that average; train longer or check the settings.`;
+  } else {
+    level = 'worse';
+    sentence = `The model predicts ${where} ${pct(gain)} worse than averaging the neighbours: it has not learnt to denoise this stack; do not trust its output.`;
+  }
+  return { ...base, level, gain, perPlane, sentence };
+}
+
+export interface VerdictInput {
+  predictor: Predictor;
+  /** The noisy stack as trained on (raw intensities, ZYX). */
+  data: Float32Array;
+  shape: { depth: number; height: number; width: number };
+  spec: ArchSpec;
+  layout: { mode: 'self' | 'copy'; k: number };
+  method: string;
+  normalisation: Normalisation;
+  background?: Float32Array | null;
+  /** The training's validation split: the verdict uses the same held-out planes. */
+  valFraction: number;
+  valSplit: 'plane' | 'stack';
+  run: Omit<RunFacts, 'depth'>;
+  signal?: AbortSignal;
+}
+
+/** Planes to check: the training's held-out planes when it held out planes of this stack, else all. */
+export function verdictPlanes(depth: number, valFraction: number, valSplit: 'plane' | 'stack'): { planes: number[]; heldOut: boolean } {
+  const held = valSplit === 'plane' && valFraction > 0 ? validationPlanes(depth, valFraction) : [];
+  if (held.length > 0) return { planes: held, heldOut: true };
+  return { planes: Array.from({ length: depth }, (_, z) => z), heldOut: false };
+}
+
+/**
+ * Predicts the check planes with the model and with the neighbour mean and compares both with
+ * the noisy planes. Only self-supervised Noise2Stack predicts a plane without seeing it; for the
+ * other methods the input contains the target plane and this check does not apply.
+ */
+export async function computeVerdict(v: VerdictInput): Promise<Verdict> {
+  const { depth, height: H, width: W } = v.shape;
+  const run = { ...v.run, depth };
+  if (v.method !== 'n2s' || v.layout.mode !== 'self') {
+    return {
+      level: 'unavailable',
+      sentence: 'No verdict without ground truth for this method: its input contains the plane it predicts.',
+      warnings: [],
+      modelLoss: null,
+      neighbourMeanLoss: null,
+      flatLoss: null,
+      gain: null,
+      perPlane: [],
+      planes: [],
+      heldOut: false,
+    };
+  }
+  const { planes, heldOut } = verdictPlanes(depth, v.valFraction, v.valSplit);
+  const hw = H * W;
+  const bg = v.background ?? null;
+  // The training's view of the stack: background removed, then normalised.
+  const sub = new Float32Array(v.data.length);
+  for (let i = 0; i < sub.length; i++) sub[i] = v.data[i]! - (bg ? bg[i % hw]! : 0);
+  const norm = normalise(v.normalisation, sub);
+  const probe = normalise(v.normalisation, Float32Array.from([0, 1]));
+  const scale = probe[1]! - probe[0]!;
+  let sumModel = 0;
+  let sumMean = 0;
+  let sumFlat = 0;
+  const perPlane: { z: number; model: number; neighbourMean: number }[] = [];
+  for (const z of planes) {
+    if (v.signal?.aborted) throw new Error('cancelled');
+    // Same tiling, padding and output mapping as the Denoise step uses.
+    const pred = await denoiseStack(v.predictor, v.data, v.shape, {
+      spec: v.spec,
+      layout: v.layout,
+      normalisation: v.normalisation,
+      background: bg,
+      planes: { z0: z, z1: z + 1 },
+    });
+    const nb = channelPlanes(z, depth, 'self', v.layout.k);
+    const off = z * hw;
+    let m = 0;
+    let a = 0;
+    let mean = 0;
+    for (let i = 0; i < hw; i++) mean += norm[off + i]!;
+    mean /= hw;
+    let f = 0;
+    for (let i = 0; i < hw; i++) {
+      const target = norm[off + i]!;
+      let avg = 0;
+      for (const j of nb) avg += norm[j * hw + i]!;
+      avg /= nb.length;
+      // pred is in raw units without background: map it like the target.
+      const p = pred[i]! * scale + probe[0]!;
+      m += (p - target) ** 2;
+      a += (avg - target) ** 2;
+      f += (mean - target) ** 2;
+    }
+    perPlane.push({ z, model: m / hw, neighbourMean: a / hw });
+    sumModel += m / hw;
+    sumMean += a / hw;
+    sumFlat += f / hw;
+  }
+  const n = planes.length;
+  return verdictFromLosses({ model: sumModel / n, neighbourMean: sumMean / n, flat: sumFlat / n, perPlane }, run, planes, heldOut);
+}
+
+/** The parts of a training result the verdict needs (engine/train.ts's TrainResult has them all). */
+export interface TrainedModelFacts {
+  config: { method: string; valFraction: number; valSplit: 'plane' | 'stack' };
+  layout: { mode: 'self' | 'copy'; k: number };
+  spec: ArchSpec;
+  normalisation: Normalisation;
+  background: Float32Array | null;
+}
+
+/**
+ * The verdict for a finished run whose model was saved in `modelDir`: opens it the way Denoise
+ * will (the same engine choice), checks the held-out planes of `stack`, closes it. Never throws:
+ * a verdict that cannot be computed is reported as unavailable with the reason, because a
+ * finished training must not fail on its after-check.
+ */
+export async function verdictForSavedModel(
+  modelDir: string,
+  r: TrainedModelFacts,
+  stack: { data: Float32Array; depth: number; height: number; width: number },
+  run: Omit<RunFacts, 'depth'>,
+  log?: (line: string) => void,
+): Promise<Verdict> {
+  let loaded: Awaited<ReturnType<typeof import('./predictor.ts')['loadPredictor']>> | undefined;
+  try {
+    const { loadPredictor } = await import('./predictor.ts');
+    loaded = await loadPredictor(modelDir, { log });
+    return await computeVerdict({
+      predictor: loaded.predictor,
+      data: stack.data,
+      shape: { depth: stack.depth, height: stack.height, width: stack.width },
+      spec: r.spec,
+      layout: r.layout,
+      method: r.config.method,
+      normalisation: r.normalisation,
+      background: r.background,
+      valFraction: r.config.valFraction,
+      valSplit: r.config.valSplit,
+      run,
+    });
+  } catch (e) {
+    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    return {
+      level: 'unavailable',
+      sentence: `No verdict: the check after training failed (${why}).`,
+      warnings: [],
+      modelLoss: null,
+      neighbourMeanLoss: null,
+      flatLoss: null,
+      gain: null,
+      perPlane: [],
+      planes: [],
+      heldOut: false,
+    };
+  } finally {
+    loaded?.predictor.dispose();
+  }
+}
