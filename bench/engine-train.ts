@@ -1,5 +1,5 @@
 /**
- * Benchmark of the CSBDeep U-Net of method.md §3 (2 input planes, full width): one Adam training
+ * Benchmark of the CSBDeep U-Net of docs/method.md §3 (2 input planes, full width): one Adam training
  * step at batch 4 of 128² patches, and one inference of a 512² plane, on
  *   tfjs-wasm (with our forward-convolution gradient kernels), tfjs pure-JS CPU, tfjs-node (if
  *   installed), and PyTorch on the CPU (/usr/bin/python3, python3-torch; bench/pytorch_unet.py)
@@ -207,7 +207,7 @@ async function main(): Promise<void> {
   const wasm = rows.find((r) => r.engine === 'tfjs-wasm');
   const target = wasm && Number.isFinite(wasm.train_step_s) ? `WASM train step ${fmt(wasm.train_step_s)} s: ${(20 / wasm.train_step_s).toFixed(1)}× faster than the 20 s stop-gap (target ≥ 10×: ${20 / wasm.train_step_s >= 10 ? 'met' : 'NOT met'})` : 'WASM row missing';
   const loadavg = (await import('node:os')).loadavg();
-  process.stdout.write(['CSBDeep U-Net, 2 input planes (method.md §3)', header, ...lines, target, `load average during the run: ${loadavg.map((l) => l.toFixed(1)).join(' ')}`, ''].join('\n'));
+  process.stdout.write(['CSBDeep U-Net, 2 input planes (docs/method.md §3)', header, ...lines, target, `load average during the run: ${loadavg.map((l) => l.toFixed(1)).join(' ')}`, ''].join('\n'));
   const dir = join(HERE, 'results');
   await mkdir(dir, { recursive: true });
   const file = join(dir, `engine-train-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

@@ -52,7 +52,7 @@ export const ModelConfigSchema = z.object({
   engine: z.object({ engine: z.enum(['tfjs', 'onnx']), backend: z.string(), provider: z.string().optional() }).passthrough(),
   createdAt: z.string(),
   cancelled: z.boolean().optional(),
-  /** Camera background pattern subtracted from every plane before normalisation (method.md §5). */
+  /** Camera background pattern subtracted from every plane before normalisation (docs/method.md §5). */
   background: z.object({ file: z.literal('background.bin'), height: z.number().int().positive(), width: z.number().int().positive() }).optional(),
 });
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;

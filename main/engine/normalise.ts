@@ -1,5 +1,5 @@
 /**
- * Pre-processing of method.md §5 as invertible maps. Parameters are computed per stack (training
+ * Pre-processing of docs/method.md §5 as invertible maps. Parameters are computed per stack (training
  * stacks at training time, the stack being denoised at prediction time — CSBDeep's convention, so a
  * model transfers to stacks of another brightness) and recorded in the model's config.json.
  */
@@ -78,7 +78,7 @@ export function denormaliseInPlace(n: Normalisation, data: Float32Array): void {
 }
 
 /**
- * Camera background pattern (method.md §5): the per-pixel median over all given planes. Meant for
+ * Camera background pattern (docs/method.md §5): the per-pixel median over all given planes. Meant for
  * many images of one camera (dark frames, or all planes of many stacks); over the planes of a single
  * sample stack it would also remove signal that is the same in every plane.
  */

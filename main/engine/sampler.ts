@@ -1,5 +1,5 @@
 /**
- * The Noise2Stack sampler (method.md §2): which planes feed the network for target plane i, seeded
+ * The Noise2Stack sampler (docs/method.md §2): which planes feed the network for target plane i, seeded
  * random crops with augmentation, and batches streamed one at a time (the augmented patch set is
  * never held in memory). Pure: no tfjs, no I/O.
  */

@@ -1,5 +1,5 @@
 /**
- * The trainer (method.md §4): Adam with a cosine-decayed learning rate stepped per epoch, MSE
+ * The trainer (docs/method.md §4): Adam with a cosine-decayed learning rate stepped per epoch, MSE
  * (masked for Noise2Void), validation every epoch, best-by-validation checkpoint, progress events and
  * cancellation. It drives any TrainEngine; tfjs is the default, the ONNX training engine is loaded
  * on request from main/engine/onnx/train/index.ts.
@@ -33,7 +33,7 @@ export interface TrainOptions {
   log?: (line: string) => void;
   /**
    * Camera background pattern (one plane) subtracted from the noisy stacks before normalisation
-   * (method.md §5); returned in the result so the model carries it to prediction.
+   * (docs/method.md §5); returned in the result so the model carries it to prediction.
    */
   background?: Float32Array;
   /**

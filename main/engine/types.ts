@@ -138,7 +138,7 @@ export interface PredictEvent {
 export type ProgressListener<E> = (event: E) => void;
 
 /**
- * How intensities were mapped before the network saw them (method.md §5); prediction applies the
+ * How intensities were mapped before the network saw them (docs/method.md §5); prediction applies the
  * same mapping to its input and the inverse to the network output.
  * - percentile: per stack, (v − p_low)/(p_high − p_low) with p_low/p_high its 3rd/99.8th percentile
  *   (recomputed on every stack that is denoised, as CSBDeep does). A camera background pattern, if

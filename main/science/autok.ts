@@ -1,5 +1,5 @@
 /**
- * Automatic neighbour selection (not in the paper; method.md §2 notes the best k depends on plane
+ * Automatic neighbour selection (not in the paper; docs/method.md §2 notes the best k depends on plane
  * spacing): short self-supervised runs for each candidate k, each scored by the same held-out
  * self-supervised loss, the best k chosen and the whole curve reported.
  *

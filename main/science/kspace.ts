@@ -1,5 +1,5 @@
 /**
- * MRI k-space undersampling noise (method.md §6, after Noise2Noise's MRI experiment): each
+ * MRI k-space undersampling noise (docs/method.md §6, after Noise2Noise's MRI experiment): each
  * frequency k of a plane is kept with probability p(k) = exp(−λ|k|), |k| the distance from the
  * spectrum's centre (DC) in cycles per image, with λ chosen so that the expected kept fraction is
  * 10 %; kept coefficients are divided by p(k) (an unbiased estimate of the spectrum), the rest are
@@ -97,7 +97,7 @@ export function undersamplePlane(
 }
 
 /**
- * Post-processing (method.md §6): FFT the network output, replace every frequency that was sampled
+ * Post-processing (docs/method.md §6): FFT the network output, replace every frequency that was sampled
  * in the input by the value the scanner measured there, inverse FFT.
  *
  * The measured value is the input's spectrum times p(k), i.e. with the 1/p re-weighting undone

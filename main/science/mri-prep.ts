@@ -1,5 +1,5 @@
 /**
- * MRI pre-processing (method.md §5): optionally keep the middle planes of the volume, reduce the
+ * MRI pre-processing (docs/method.md §5): optionally keep the middle planes of the volume, reduce the
  * in-plane size (block averaging, then a centred crop) so that training fits a small CPU, and scale
  * intensities to [−0.5, 0.5] (the volume's min → −0.5, max → 0.5; PSNR then uses data range 1).
  */

@@ -1,6 +1,6 @@
 /**
  * Seeded synthetic widefield fluorescence z-stacks of stained nuclei, standing in for the paper's
- * Hoechst data (method.md §8: 10 focal planes 2 µm apart, 20 ms vs 100 ms exposure).
+ * Hoechst data (docs/method.md §8: 10 focal planes 2 µm apart, 20 ms vs 100 ms exposure).
  *
  * Image formation, in this order:
  *  1. Nuclei are textured 3-D ellipsoids lying in a monolayer around the focal plane `focusPlane`.
@@ -11,7 +11,7 @@
  *  3. Photon counts scale with exposure time: Poisson(t·(rate·signal + autofluorescence)), plus
  *     Gaussian read noise, times the camera gain, plus the camera's fixed background pattern
  *     (per-pixel dark offsets and column stripes, identical in every image of the same camera,
- *     whatever the stack's seed; method.md §5).
+ *     whatever the stack's seed; docs/method.md §5).
  *
  * `clean` is the noiseless signal part of the high exposure (gain·tHigh·rate·signal), without
  * autofluorescence, offset or pattern; `labels` are the nucleus ids whose ellipsoid contains each
@@ -59,7 +59,7 @@ export interface MicroscopyOptions {
   /**
    * Seed of the camera's fixed pattern. One camera takes every image, so by default all stacks
    * share one pattern whatever their `seed` (which is what lets a per-pixel median over many
-   * images estimate and remove it, method.md §5).
+   * images estimate and remove it, docs/method.md §5).
    */
   cameraSeed?: number;
 }

@@ -1,7 +1,7 @@
 /**
  * Optional user-supplied TensorFlow.js segmentation model (graph or layers format, a folder with
  * model.json and its weight shards) that maps one plane to a foreground probability map, applied
- * as the paper did with its pre-trained network (method.md §9): per-plane mean/std
+ * as the paper did with its pre-trained network (docs/method.md §9): per-plane mean/std
  * standardisation, probability thresholded at 0.5.
  */
 import * as tf from '@tensorflow/tfjs';

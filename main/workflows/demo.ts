@@ -3,7 +3,7 @@
  * (a) a seeded SYNTHETIC widefield microscopy stack (main/science/synth-microscopy.ts; no real
  *     fluorescence z-stack can ship with the project) and
  * (b) a real T1 head MRI crop shipped in assets/data/, corrupted with k-space undersampling noise
- *     (method.md §6), with the k-space post-processing applied as well.
+ *     (docs/method.md §6), with the k-space post-processing applied as well.
  * Every result is scored against its reference and written to the output folder.
  */
 import { join } from 'node:path';
@@ -40,7 +40,7 @@ export interface DemoRow {
   psnrNoisy: number;
   psnrNeighbourMean: number;
   psnrN2S: number;
-  /** MRI only: after re-imposing the sampled k-space frequencies (method.md §6). */
+  /** MRI only: after re-imposing the sampled k-space frequencies (docs/method.md §6). */
   psnrN2SPost: number | null;
   trainSeconds: number;
   steps: number;
@@ -109,7 +109,7 @@ export async function runMicroscopyDemo(o: DemoOptions): Promise<DemoRow> {
   o.log('(a) SYNTHETIC microscopy: seeded widefield nuclei stack, 10 planes 128×128, low exposure minus the camera background pattern → N2S self-supervised, K=1');
   const t0 = Date.now();
   // The camera's fixed background pattern: in practice the per-pixel median of many images of the
-  // camera (method.md §5); the generator knows it exactly. Baselines are scored after subtracting it
+  // camera (docs/method.md §5); the generator knows it exactly. Baselines are scored after subtracting it
   // too, so the table credits N2S only with what N2S does.
   const { r, pred, inference } = await trainSaveDenoise('microscopy', o.out, g.low, config, o, g.background);
   const lowSub = makeStack(g.low.depth, g.low.height, g.low.width, subtractBackground(g.low.data, g.background), { ...g.low.meta });
@@ -140,7 +140,7 @@ export async function runMriDemo(o: DemoOptions): Promise<DemoRow> {
   const { readStack } = await import('../io/index.ts');
   const { undersampleStack, reimposeStack } = await import('../science/kspace.ts');
   const raw = await readStack(DEMO_MRI);
-  // Reference scaled to [0, 1] (method.md §7 compares MRI against the clean plane, data range 1).
+  // Reference scaled to [0, 1] (docs/method.md §7 compares MRI against the clean plane, data range 1).
   let max = 0;
   for (const v of raw.data) max = Math.max(max, v);
   const clean = makeStack(raw.depth, raw.height, raw.width, raw.data.map((v) => v / max), { ...raw.meta, sourcePath: undefined, dtype: 'float32' });

@@ -1,6 +1,6 @@
 /**
  * Evaluate and compare (issue 7): with a reference loaded, PSNR/SSIM/NRMSE of the low exposure and
- * of each denoised result (percentile-affine for microscopy, none for MRI — method.md §7), the
+ * of each denoised result (percentile-affine for microscopy, none for MRI — docs/method.md §7), the
  * per-plane PSNR plot with the low exposure as the baseline (the paper's Figure 5), and a preset
  * that shows low | denoised | reference side by side in linked viewports.
  */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mesa 25's software Vulkan driver (llvmpipe) from Debian bookworm-backports, so onnxruntime-node's
 # WebGPU provider finds an adapter on a machine without a GPU and the WebGPU code path is tested
-# for correctness in CI (docs: engine.md; Debian 12's own Mesa 22.3 reports "No supported
+# for correctness in CI (docs/engines.md; Debian 12's own Mesa 22.3 reports "No supported
 # adapters"). The mirror is read from the machine's existing apt sources, never written here.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive

@@ -30,6 +30,6 @@ export type ValSplit = z.infer<typeof ValSplit>;
 /** Sample type of a written stack; keep = the input's own. */
 export const OutputDtype = z.enum(['float32', 'keep', 'uint16', 'uint8']);
 export type OutputDtype = z.infer<typeof OutputDtype>;
-/** How a prediction is compared with its reference (method.md-style evaluation, docs/). */
+/** How a prediction is compared with its reference (docs/method.md §7). */
 export const EvalNormalisation = z.enum(['percentile-affine', 'none']);
 export type EvalNormalisation = z.infer<typeof EvalNormalisation>;

@@ -32,7 +32,7 @@ export const TrainingConfig = z
     /** Noise2Void: fraction of pixels masked per patch and neighbourhood radius (N2V defaults). */
     n2vFraction: z.number().positive().max(0.5).default(0.00198),
     n2vRadius: z.number().int().min(1).max(16).default(2),
-    /** Background subtraction + percentile normalisation (method.md §5) for microscopy. */
+    /** Background subtraction + percentile normalisation (docs/method.md §5) for microscopy. */
     normalize: NormaliseKind.default('percentile'),
     seed: z.number().int().min(0).default(0),
     backend: Backend.default('auto'),
@@ -41,7 +41,7 @@ export const TrainingConfig = z
   })
   .superRefine((c, ctx) => {
     if (c.method === 'n2n' && c.neighbors !== 0) {
-      // Noise2Noise is copy-supervised N2S with k = 0 (method.md §2).
+      // Noise2Noise is copy-supervised N2S with k = 0 (docs/method.md §2).
       ctx.addIssue({ code: 'custom', path: ['neighbors'], message: 'Noise2Noise uses K = 0 (use --method n2s --mode copy for K > 0)' });
     }
     if (c.method === 'n2s-bs' && c.neighbors < 1) {

@@ -1,5 +1,5 @@
 /**
- * Mean and 95 % confidence interval of a per-plane metric over several stacks (method.md §7: the
+ * Mean and 95 % confidence interval of a per-plane metric over several stacks (docs/method.md §7: the
  * per-plane PSNR curve with a 95 % band over stacks). The interval is Student-t based,
  * mean ± t(0.975, n−1)·sd/√n, so it is honest for the handful of stacks a study has.
  */

@@ -1,6 +1,6 @@
 /**
  * Full-reference image quality metrics for one 2-D plane, defined exactly as scikit-image 0.19
- * defines them (skimage.metrics), so numbers are comparable with the paper's (method.md §7) and
+ * defines them (skimage.metrics), so numbers are comparable with the paper's (docs/method.md §7) and
  * checked against scikit-image in test/unit/science/metrics.test.ts. All sums run in float64.
  */
 import { gaussianFilter2d } from './gaussian-filter.ts';

@@ -1,5 +1,5 @@
 /**
- * Normalisation before scoring microscopy (method.md §7, as CSBDeep's evaluation does it): the
+ * Normalisation before scoring microscopy (docs/method.md §7, as CSBDeep's evaluation does it): the
  * reference is scaled by its 0.1 and 99.9 percentiles, then the prediction is mapped by the affine
  * transform a·x + b that minimises its squared error to the normalised reference. Without the fit,
  * a method would be penalised for an intensity scale that carries no information (e.g. low exposure

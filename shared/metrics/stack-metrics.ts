@@ -1,6 +1,6 @@
 /**
  * Scores a predicted stack against a reference stack plane by plane (the paper scores 2-D images,
- * method.md §7/§8), and summarises them. The whole-stack value of each metric is the mean of its
+ * docs/method.md §7/§8), and summarises them. The whole-stack value of each metric is the mean of its
  * per-plane values, which is how the paper's table averages over test images.
  */
 import { nrmse, psnr, ssim } from './image-metrics.ts';
@@ -34,7 +34,7 @@ export interface StackLike {
 }
 
 export interface EvaluateOptions {
-  /** 'percentile-affine' for microscopy (method.md §7), 'none' for MRI (compare to clean). */
+  /** 'percentile-affine' for microscopy (docs/method.md §7), 'none' for MRI (compare to clean). */
   normalization?: Normalization;
   /** Data range for PSNR/SSIM; 1 for the paper's metrics (after normalisation, or MRI in [−0.5, 0.5]). */
   dataRange?: number;

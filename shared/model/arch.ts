@@ -1,5 +1,5 @@
 /**
- * The U-Nets of method.md §3 as data. The tfjs builder (main/engine/tfjs) and the ONNX builders
+ * The U-Nets of docs/method.md §3 as data. The tfjs builder (main/engine/tfjs) and the ONNX builders
  * (main/engine/onnx) both read this description, so one set of weights, stored by name, drives
  * every engine. Tensors are NHWC; a conv's weights are `${name}/kernel` [k,k,Cin,Cout] (HWIO, as
  * tfjs stores them) and `${name}/bias` [Cout].

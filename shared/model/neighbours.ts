@@ -1,5 +1,5 @@
 /**
- * Which planes feed the network for a target plane (method.md §2). Pure and dependency-free so
+ * Which planes feed the network for a target plane (docs/method.md §2). Pure and dependency-free so
  * that the engine's sampler (main/engine/sampler.ts re-exports it) and the app's neighbour diagram
  * use the very same function.
  */

@@ -3,7 +3,7 @@
  * progress arrives as messages, cancellation asks the worker to stop and terminates it after a
  * grace period, and a worker that throws, exits or crashes becomes a job error — never an app
  * crash. At most `maxConcurrent` compute jobs run at once (about one per core: tfjs-wasm is
- * single-threaded in Node, see docs/engine.md) and at most `maxIo` io jobs (file reading, which
+ * single-threaded in Node, see docs/engines.md) and at most `maxIo` io jobs (file reading, which
  * must not wait behind a long training run); the rest wait in a queue.
  */
 import { randomUUID } from 'node:crypto';

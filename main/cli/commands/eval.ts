@@ -14,7 +14,7 @@ The whole-stack value is the mean over planes.
   --prediction FILE   the stack to score (TIFF, NIfTI, OME-Zarr, folder)
   --reference FILE    the reference (clean MRI, or the high-exposure microscopy stack)
   --normalize MODE    percentile-affine (default): scale the reference by its 0.1/99.9 percentiles
-                      and fit the prediction to it by least squares (microscopy, method.md §7);
+                      and fit the prediction to it by least squares (microscopy, docs/method.md §7);
                       none: compare raw values (MRI scaled to [-0.5, 0.5])
   --data-range R      data range for PSNR/SSIM (default 1)
   --json              print one JSON object with whole-stack and per-plane values`;

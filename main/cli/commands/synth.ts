@@ -19,7 +19,7 @@ const HELP = `Usage:
 
 mri: scales the clean volume to [-0.5, 0.5] and writes independent k-space-undersampled copies
   (p(k) = exp(-lambda |k|), lambda such that --keep of the frequencies are kept in expectation,
-  kept coefficients divided by p; method.md §6). Writes clean.tif, noisy_1.tif … noisy_C.tif,
+  kept coefficients divided by p; docs/method.md §6). Writes clean.tif, noisy_1.tif … noisy_C.tif,
   mask_1.tif … (1 = frequency sampled, numpy's unshifted FFT layout) and synth.json.
   --middle N keeps the N middle planes; --downsample F block-averages F×F pixels.
 microscopy: synthetic widefield nuclei stack: low.tif (20 ms), high.tif (100 ms), clean.tif,

@@ -40,7 +40,7 @@ MODEL_DIR (model.json + weights.bin in tfjs layers format, config.json with the 
   --input FILE            noisy stack (TIFF uint8/uint16/float32, NIfTI .nii/.nii.gz, ...)
   --copy FILE             second, independently noisy copy (needed by --mode copy and --method n2n)
   --clean FILE            clean reference (needed by --method n2c)
-  --background FILE|median  camera background pattern subtracted before normalisation (method.md
+  --background FILE|median  camera background pattern subtracted before normalisation (docs/method.md
                           §5): FILE = a background/dark image or stack (per-pixel median of its
                           planes); median = per-pixel median of the input's own planes (only for
                           many planes of varying content). Stored with the model for n2s denoise.

@@ -1,7 +1,7 @@
 /**
  * Convolution gradients for @tensorflow/tfjs-backend-wasm 4.22, which has no `Conv2DBackpropFilter`
  * (so it cannot train a convolution as shipped) and a naive-loop `Conv2DBackpropInput` (2.7 s of a
- * 3.7 s step, engine.md). For stride 1, 'same' padding, odd square kernels, NHWC — every conv of our
+ * 3.7 s step, docs/engines.md). For stride 1, 'same' padding, odd square kernels, NHWC — every conv of our
  * U-Nets — both gradients are ordinary forward convolutions, which the backend runs fast (XNNPACK):
  *   input gradient:  dX = conv2d(dY, W′, 'same'), W′ = W reversed in both spatial axes, in/out swapped;
  *   filter gradient: channels as batch and batch as channels — conv2d(pad(Xᵀ[Ci,H,W,B]),

@@ -13,7 +13,7 @@ export const MriData = z.object({
   kind: z.literal('mri'),
   /** Clean volume (NIfTI/TIFF) to corrupt with k-space undersampling noise. */
   input: z.string(),
-  /** Keep the middle N planes (method.md §5: the middle 100). */
+  /** Keep the middle N planes (docs/method.md §5: the middle 100). */
   middle: z.number().int().min(4).optional(),
   downsample: z.number().int().min(1).max(8).default(1),
   /** Centred in-plane crop [height, width] (after downsampling). */
@@ -99,7 +99,7 @@ export function methodKey(m: StudyMethod): string {
   return 'k' in m ? `${m.id}-k${m.k}` : m.id;
 }
 
-/** The paper's naming (method.md §8): planes given to the network. */
+/** The paper's naming (docs/method.md §8): planes given to the network. */
 export function methodLabel(m: StudyMethod): string {
   switch (m.id) {
     case 'input':

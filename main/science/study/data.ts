@@ -28,9 +28,9 @@ export interface StudyData {
   kind: 'mri' | 'microscopy';
   train: RawVolume[];
   test: TestStack[];
-  /** Trainer normalisation (method.md §5). */
+  /** Trainer normalisation (docs/method.md §5). */
   normalize: 'none' | 'percentile';
-  /** Metric normalisation (method.md §7). */
+  /** Metric normalisation (docs/method.md §7). */
   evalNormalization: Normalization;
   keepFraction?: number;
   /** What was done to the data, in words, for the report. */
@@ -82,7 +82,7 @@ async function loadMri(d: Extract<StudyConfig['data'], { kind: 'mri' }>): Promis
   };
 }
 
-/** Per-pixel median over every plane of every stack (method.md §5's camera background). */
+/** Per-pixel median over every plane of every stack (docs/method.md §5's camera background). */
 function backgroundPattern(stacks: Stack[]): Float32Array {
   const { height: h, width: w } = stacks[0];
   const n = h * w;
@@ -138,8 +138,8 @@ function loadMicroscopy(d: Extract<StudyConfig['data'], { kind: 'microscopy' }>)
     notes: [
       `Synthetic widefield nuclei stacks (main/science/synth-microscopy.ts), ${d.depth}×${d.height}×${d.width}, planes 2 µm apart, low exposure 20 ms vs high 100 ms, defocus blur growing by ${d.defocusPerMicron ?? 'the default 0.9'} px per µm from each optical section.`,
       `Training stacks: seeds ${d.trainSeeds.join(', ')}; test stacks: seeds ${d.testSeeds.join(', ')} (disjoint).`,
-      'Camera background = per-pixel median over all planes of a modality, subtracted from every plane (method.md §5).',
-      'Metrics: reference = high exposure normalised by its 0.1/99.9 percentiles, prediction affinely fitted per plane (method.md §7); the noiseless synthetic signal is scored the same way in a second table.',
+      'Camera background = per-pixel median over all planes of a modality, subtracted from every plane (docs/method.md §5).',
+      'Metrics: reference = high exposure normalised by its 0.1/99.9 percentiles, prediction affinely fitted per plane (docs/method.md §7); the noiseless synthetic signal is scored the same way in a second table.',
       `Caveat for the second table: the per-pixel median over ${all.length * d.depth} planes estimates the camera pattern plus part of the out-of-focus haze (which varies with where the nuclei are), so every background-subtracted stack keeps blob-shaped offsets the noiseless signal does not have. The background-subtracted high exposure itself scores only ${refVsClean.toFixed(2)} dB against the noiseless signal, so that table is dominated by this pre-processing residue and barely separates the methods; the first table (against the high exposure, the paper's protocol) is the comparison.`,
     ],
   };

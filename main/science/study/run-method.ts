@@ -19,7 +19,7 @@ import type { StudyData } from './data.ts';
 export interface TestScore {
   label: string;
   metrics: StackMetrics;
-  /** MRI: after re-imposing the sampled frequencies (method.md §6). */
+  /** MRI: after re-imposing the sampled frequencies (docs/method.md §6). */
   post?: StackMetrics;
   /** Microscopy: against the noiseless synthetic signal. */
   vsClean?: StackMetrics;

@@ -1,6 +1,6 @@
 /**
  * 'evaluate': PSNR/SSIM/NRMSE of several stacks (low exposure, each denoised result) against a
- * reference, per plane and as means (method.md §7; the per-plane PSNR is the paper's Figure 5).
+ * reference, per plane and as means (docs/method.md §7; the per-plane PSNR is the paper's Figure 5).
  */
 import { z } from 'zod';
 

@@ -1,6 +1,6 @@
 /**
  * 'similarity': SSIM between each plane and its neighbours at distance 1…maxDistance (the
- * similarity that justifies K, method.md §1), computed in a worker. Large planes are scored on a
+ * similarity that justifies K, docs/method.md §1), computed in a worker. Large planes are scored on a
  * centred crop of at most 512×512.
  */
 import { z } from 'zod';

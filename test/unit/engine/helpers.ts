@@ -1,6 +1,6 @@
 /**
  * Seeded test data: a stack of smooth blobs whose intensity changes slowly along z (neighbouring
- * planes share signal, as in method.md §1) plus independent Gaussian noise per plane.
+ * planes share signal, as in docs/method.md §1) plus independent Gaussian noise per plane.
  */
 import { createRng } from '../../../shared/random.ts';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { channelPlanes, streamBatches, splitPlanes, type SamplerOptions, type Volume } from '../../../main/engine/sampler.ts';
 
-test('self-supervised channel planes of a 5-plane stack, k = 1 and k = 2 (method.md §2)', () => {
+test('self-supervised channel planes of a 5-plane stack, k = 1 and k = 2 (docs/method.md §2)', () => {
   const k1 = [[1, 1], [0, 2], [1, 3], [2, 4], [3, 3]];
   const k2 = [[1, 1, 1, 2], [0, 0, 2, 3], [0, 1, 3, 4], [1, 2, 4, 4], [2, 3, 3, 3]];
   for (let i = 0; i < 5; i++) {

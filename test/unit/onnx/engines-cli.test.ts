@@ -10,7 +10,7 @@ import type { EngineStatus } from '../../../main/engine/engines.ts';
 
 test('n2s engines --json lists ONNX Runtime providers and tfjs backends with status and reasons', () => {
   const n2s = fileURLToPath(new URL('../../../bin/n2s.mjs', import.meta.url));
-  // engine.md: Mesa's Vulkan wants a writable XDG_RUNTIME_DIR, which CI shells may lack.
+  // docs/engines.md: Mesa's Vulkan wants a writable XDG_RUNTIME_DIR, which CI shells may lack.
   const xdg = mkdtempSync(join(tmpdir(), 'n2s-xdg-'));
   after(() => rmSync(xdg, { recursive: true, force: true }));
   const r = spawnSync(process.execPath, [n2s, 'engines', '--json'], { encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: xdg } });

@@ -17,7 +17,7 @@ import {
   evaluateStack,
 } from '../../../shared/metrics/index.ts';
 
-// Independent reference: scikit-image 0.19 / numpy / scipy from Debian (method.md §7 metrics).
+// Independent reference: scikit-image 0.19 / numpy / scipy from Debian (docs/method.md §7 metrics).
 const PY = '/usr/bin/python3';
 const hasSkimage = pythonHas('skimage.metrics', 'scipy.stats');
 

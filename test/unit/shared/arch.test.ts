@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildArch, channelCounts, weightShapes, defaultResidualChannels } from '../../../shared/model/arch.ts';
 import { initWeights } from '../../../shared/model/init.ts';
 
-test('CSBDeep U-Net description has the sizes of method.md §3', () => {
+test('CSBDeep U-Net description has the sizes of docs/method.md §3', () => {
   const spec = buildArch({ arch: 'csbdeep', inChannels: 2, residualChannels: defaultResidualChannels('self', 1) });
   const ch = channelCounts(spec);
   assert.equal(ch.get('down1_conv2'), 32);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-// The viewer's layering (docs/style.md): shared/viewer is pure code both processes may use;
+// The viewer's layering (docs/architecture.md): shared/viewer is pure code both processes may use;
 // renderer/viewer and renderer/state run in the page, never import main/ nor Node built-ins.
 const root = join(import.meta.dirname, '../../..');
 const files = (dir: string): string[] =>

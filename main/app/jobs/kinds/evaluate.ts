@@ -1,6 +1,6 @@
 /**
  * 'evaluate' (issue 7): each stack against the reference with shared/metrics (percentile-affine for
- * microscopy, none for MRI — method.md §7), per plane and as means.
+ * microscopy, none for MRI — docs/method.md §7), per plane and as means.
  */
 import type { Stack } from '../../../../shared/stack.ts';
 import { UserError } from '../../../errors.ts';

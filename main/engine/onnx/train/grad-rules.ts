@@ -5,7 +5,7 @@
  *
  * Layout is NCHW throughout and kernels are OIHW [Co,Ci,k,k], as ONNX's Conv wants them, so no
  * whole-activation transposes sit on the forward path. Rules that were checked against autograd
- * in a prototype are listed in ../../../../shared/docs/engine.md; each row here has its own test
+ * in a prototype are listed in docs/engines.md; each row here has its own test
  * against tfjs' tf.grads and against finite differences (test/unit/onnx-train/grad-rules.test.ts).
  */
 import type { GraphBuilder } from '../graph-builder.ts';
@@ -27,7 +27,7 @@ export interface TapeEntry {
 }
 
 /**
- * How the convolution filter gradient is laid out (engine.md's profile: data movement, not
+ * How the convolution filter gradient is laid out (docs/engines.md's profile: data movement, not
  * arithmetic, dominated the prototype):
  * - 'im2col': move channels in front of the batch ([B,C,H,W] → [C,B,H,W], a copy in blocks of H·W),
  *   take the k² shifted windows of the padded input (rows of [k²·Ci, B·H·W]) and contract them with
@@ -65,7 +65,7 @@ function convRule(c: GradContext, e: TapeEntry, dz: string, needs: boolean[]): (
   let dx: string | null = null;
   if (needs[0]) {
     // dX = Conv(dZ, W') with W' the spatially flipped kernel with in/out channels swapped; Conv is
-    // ~15 % faster than ConvTranspose with the same weights in ONNX Runtime (engine.md).
+    // ~15 % faster than ConvTranspose with the same weights in ONNX Runtime (docs/engines.md).
     const swapped = g.op('Transpose', [w], { perm: [1, 0, 2, 3] }, `${e.output}_wT`);
     const flipped = g.op('Slice', [swapped, c.ints([k - 1, k - 1]), c.ints([INT64_MIN_END, INT64_MIN_END]), c.ints([2, 3]), c.ints([-1, -1])], {}, `${e.output}_wflip`);
     dx = g.op('Conv', [dz, flipped], { kernel_shape: [k, k], pads: [p, p, p, p], strides: [1, 1] }, `${e.output}_dx`);
