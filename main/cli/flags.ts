@@ -94,7 +94,8 @@ export async function withFlagNames<T>(work: () => Promise<T>, names: Record<str
     return await work();
   } catch (e) {
     if (e instanceof InvalidRequestError && e.field) {
-      const field = e.field.split('.')[0];
+      // A config field is named by its last part (config.neighbors → neighbors).
+      const field = e.field.split('.').at(-1) ?? e.field;
       throw new UserError(`--${names[field] ?? flagName(field)}: ${e.detail}`);
     }
     throw e;

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.ts';
+import { CancelledError, UserError } from '../errors.ts';
 import { installTempCleanup } from '../io/atomic.ts';
 import type { Command } from './command.ts';
 
@@ -64,6 +64,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await mod.command.run(rest);
   } catch (e) {
+    if (e instanceof CancelledError) {
+      process.stderr.write(`n2s ${name}: ${e.message}\n`);
+      return 130;
+    }
     if (e instanceof UserError) {
       process.stderr.write(`n2s ${name}: error: ${e.message}\n`);
       return e.exitCode;

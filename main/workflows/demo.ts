@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeStack, type Stack } from '../../shared/stack.ts';
 import { evaluateStack } from '../../shared/metrics/index.ts';
+import type { Backend, Engine } from '../../shared/config/enums.ts';
 import type { TrainingConfigInput } from '../../shared/config/training.ts';
-import { trainModel, type TrainResult } from './train.ts';
-import { readBackground, saveTrainResult } from './model-store.ts';
-import { loadPredictor } from './predictor.ts';
-import { denoiseStack } from './predict.ts';
-import { refit, subtractBackground } from './normalise.ts';
-import { channelPlanes } from './sampler.ts';
-import type { EngineReport, TrainEvent } from './types.ts';
+import { channelPlanes } from '../../shared/model/neighbours.ts';
+import type { WorkflowEvent } from '../../shared/workflow-events.ts';
+import type { EngineReport } from '../engine/types.ts';
+import { subtractBackground } from '../engine/normalise.ts';
+import { denoiseStacks } from './denoise.ts';
+import { trainOnStacks, type TrainOutcome } from './train.ts';
 
 export const DEMO_MRI = fileURLToPath(new URL('../../assets/data/mri_t1_head_24planes.nii.gz', import.meta.url));
 
@@ -25,11 +25,11 @@ export interface DemoOptions {
   out: string;
   /** Scales the number of training steps (1 = default, a couple of minutes on 2 cores). */
   effort: number;
-  backend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-  engine: 'auto' | 'onnx' | 'tfjs';
+  backend: Backend;
+  engine: Engine;
   seed: number;
-  log: (line: string) => void;
-  onTrainEvent?: (part: string, e: TrainEvent) => void;
+  /** Every event of the parts' train and denoise workflows, with the part's name. */
+  onEvent?: (part: string, e: WorkflowEvent) => void;
 }
 
 export interface DemoRow {
@@ -59,6 +59,7 @@ function neighbourMean(s: Stack, k: number): Float32Array {
   return out;
 }
 
+/** The train workflow, then the denoise workflow on the same stack with the saved model. */
 async function trainSaveDenoise(
   part: string,
   dir: string,
@@ -66,29 +67,13 @@ async function trainSaveDenoise(
   config: TrainingConfigInput,
   o: DemoOptions,
   background?: Float32Array,
-): Promise<{ r: TrainResult; pred: Float32Array; inference: EngineReport }> {
-  const r = await trainModel({
-    background,
-    config: { ...config, backend: o.backend, seed: o.seed },
-    volumes: [{ depth: noisy.depth, height: noisy.height, width: noisy.width, a: noisy.data }],
-    log: o.log,
-    onEvent: (e) => o.onTrainEvent?.(part, e),
-  });
+): Promise<{ r: TrainOutcome; pred: Float32Array; inference: EngineReport }> {
+  const onEvent = (e: WorkflowEvent) => o.onEvent?.(part, e);
   const modelDir = join(dir, `${part}-model`);
-  await saveTrainResult(modelDir, r, noisy);
-  const loaded = await loadPredictor(modelDir, { engine: o.engine, backend: o.backend, log: o.log });
-  const bg = await readBackground(modelDir, loaded.config);
-  try {
-    const pred = await denoiseStack(loaded.predictor, noisy.data, noisy, {
-      spec: loaded.spec,
-      layout: loaded.config.layout,
-      normalisation: refit(loaded.config.normalisation, bg ? subtractBackground(noisy.data, bg) : noisy.data),
-      background: bg,
-    });
-    return { r, pred, inference: loaded.report };
-  } finally {
-    loaded.predictor.dispose();
-  }
+  // The demo owns its output folder: a rerun replaces its own models.
+  const r = await trainOnStacks({ config: { ...config, backend: o.backend, seed: o.seed }, out: modelDir, overwrite: true }, { stack: noisy, background }, { onEvent });
+  const d = await denoiseStacks({ modelDir, engine: o.engine, backend: o.backend }, { stack: noisy }, { onEvent });
+  return { r, pred: d.stack.data, inference: d.engine };
 }
 
 async function write(path: string, s: Stack, data: Float32Array, name: string, description: string): Promise<string> {
@@ -98,6 +83,8 @@ async function write(path: string, s: Stack, data: Float32Array, name: string, d
   return rep.path;
 }
 
+const say = (o: DemoOptions, line: string) => o.onEvent?.('demo', { type: 'log', line });
+
 export async function runMicroscopyDemo(o: DemoOptions): Promise<DemoRow> {
   const { generateMicroscopy } = await import('../science/synth-microscopy.ts');
   const g = generateMicroscopy({ seed: o.seed + 7, depth: 10, height: 128, width: 128 });
@@ -106,7 +93,7 @@ export async function runMicroscopyDemo(o: DemoOptions): Promise<DemoRow> {
     method: 'n2s', mode: 'self', neighbors: 1, arch: 'csbdeep', widthScale: 0.25,
     epochs: 8, stepsPerEpoch: steps, batch: 4, patch: 64, valFraction: 0.1, augment: 'rot-flip', normalize: 'percentile',
   };
-  o.log('(a) SYNTHETIC microscopy: seeded widefield nuclei stack, 10 planes 128×128, low exposure minus the camera background pattern → N2S self-supervised, K=1');
+  say(o, '(a) SYNTHETIC microscopy: seeded widefield nuclei stack, 10 planes 128×128, low exposure minus the camera background pattern → N2S self-supervised, K=1');
   const t0 = Date.now();
   // The camera's fixed background pattern: in practice the per-pixel median of many images of the
   // camera (docs/method.md §5); the generator knows it exactly. Baselines are scored after subtracting it
@@ -151,7 +138,7 @@ export async function runMriDemo(o: DemoOptions): Promise<DemoRow> {
     method: 'n2s', mode: 'self', neighbors: 2, arch: 'n2n', widthScale: 0.25,
     epochs: 8, stepsPerEpoch: steps, batch: 4, patch: 64, valFraction: 0.1, augment: 'translate', maxShift: 16, normalize: 'mri',
   };
-  o.log(`(b) real MRI: ${raw.depth} planes 128×128 of a T1 head scan (assets/data), k-space undersampling noise (10 % of frequencies) → N2S self-supervised, K=2`);
+  say(o, `(b) real MRI: ${raw.depth} planes 128×128 of a T1 head scan (assets/data), k-space undersampling noise (10 % of frequencies) → N2S self-supervised, K=2`);
   const { r, pred, inference } = await trainSaveDenoise('mri', o.out, noisy, config, o);
   const predStack = makeStack(noisy.depth, noisy.height, noisy.width, pred, { name: 'mri-n2s' });
   const post = reimposeStack(predStack, noisy, ks.masks[0]);

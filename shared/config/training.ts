@@ -13,7 +13,7 @@ export const TrainingConfig = z
     method: Method.default('n2s'),
     mode: Mode.default('self'),
     /** Neighbours per side, k. */
-    neighbors: z.number().int().min(0, 'K must be ≥ 0').max(16).default(1),
+    neighbors: z.number().int().min(0, 'K must be ≥ 0').max(16, 'K must be ≤ 16').default(1),
     arch: Arch.default('csbdeep'),
     /** Width multiplier of the U-Net (1 = paper); small values make tiny test networks. */
     widthScale: z.number().positive().max(4).default(1),

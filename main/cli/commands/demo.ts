@@ -4,7 +4,10 @@ import { join, resolve } from 'node:path';
 import type { Command } from '../command.ts';
 import { emitJson } from '../command.ts';
 import { UserError } from '../../errors.ts';
-import { describeEngine, formatTrainEvent, num, oneOf, parseFlags } from '../../engine/cli-support.ts';
+import { Backend, Engine } from '../../../shared/config/enums.ts';
+import type { WorkflowEvent } from '../../../shared/workflow-events.ts';
+import { num, oneOf, parseFlags } from '../flags.ts';
+import { describeEngine, formatTrainEvent } from '../render.ts';
 
 const OPTIONS = {
   out: { type: 'string' },
@@ -32,8 +35,8 @@ N2S) is printed with the paths of every output.
   --only microscopy|mri      run one part only
   --effort F                 scale the number of training steps (default 1)
   --seed N                   seed (default 0)
-  --backend auto|tensorflow-gpu|tensorflow|wasm|cpu   tfjs backend for training (default auto)
-  --engine auto|onnx|tfjs    inference engine (default auto)
+  --backend ${Backend.options.join('|')}   tfjs backend for training (default auto)
+  --engine ${Engine.options.join('|')}    inference engine (default auto)
   --json                     progress events and a final result object as JSON lines`;
 
 export const command: Command = {
@@ -47,22 +50,22 @@ export const command: Command = {
     if (!(effort > 0 && effort <= 100)) throw new UserError('--effort must be in (0, 100]');
     const seed = num(f.seed, 'seed', true) ?? 0;
     if (seed < 0) throw new UserError('--seed must be ≥ 0');
-    const backend = oneOf(f.backend, 'backend', ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const) ?? 'auto';
-    const engine = oneOf(f.engine, 'engine', ['auto', 'onnx', 'tfjs'] as const) ?? 'auto';
+    const backend = oneOf(f.backend, 'backend', Backend.options) ?? 'auto';
+    const engine = oneOf(f.engine, 'engine', Engine.options) ?? 'auto';
     const out = f.out ? resolve(f.out) : await mkdtemp(join(tmpdir(), 'n2s-demo-'));
     await mkdir(out, { recursive: true });
     const log = (line: string) => process.stderr.write(`${line}\n`);
-    const { runMicroscopyDemo, runMriDemo, formatDemoTable } = await import('../../engine/demo.ts');
+    const { runMicroscopyDemo, runMriDemo, formatDemoTable } = await import('../../workflows/demo.ts');
     const opts = {
       out,
       effort,
       backend,
       engine,
       seed,
-      log,
-      onTrainEvent: (part: string, e: import('../../engine/types.ts').TrainEvent) => {
+      onEvent: (part: string, e: WorkflowEvent) => {
+        if (e.type === 'log') return log(e.line);
         if (f.json) {
-          if (e.type !== 'step') emitJson({ part, ...(e as unknown as Record<string, unknown>) });
+          if (e.type === 'train-start' || e.type === 'epoch') emitJson({ part, ...e });
           return;
         }
         const line = formatTrainEvent(e);
