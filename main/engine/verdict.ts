@@ -18,6 +18,7 @@ import { denoiseStack } from './predict.ts';
 import { normalise } from './normalise.ts';
 import { validationPlanes } from './sampler.ts';
 import type { Normalisation, Predictor } from './types.ts';
+import type { Verdict, VerdictLevel } from '../../shared/verdict.ts';
 
 /** Below this relative gain over the neighbour mean the model is not called an improvement. */
 export const MIN_GAIN = 0.05;
@@ -26,28 +27,7 @@ export const MAX_LOSS = 0.02;
 /** Stacks with fewer planes give few examples and little to hold out. */
 export const FEW_PLANES = 8;
 
-export type VerdictLevel = 'better' | 'same' | 'worse' | 'unavailable';
-
-export interface Verdict {
-  level: VerdictLevel;
-  /** One sentence in plain words, e.g. "The model predicts held-out planes 18 % better than averaging the neighbours." */
-  sentence: string;
-  warnings: string[];
-  /** Mean squared error, normalised units, of the model on the held-out planes (vs the noisy plane). */
-  modelLoss: number | null;
-  /** The same for the mean of the same neighbour planes. */
-  neighbourMeanLoss: number | null;
-  /** The same for a flat prediction (each plane's own mean): the scale of the noisy input itself. */
-  flatLoss: number | null;
-  /** 1 − modelLoss / neighbourMeanLoss (0.18 = 18 % better). */
-  gain: number | null;
-  /** Gain per held-out plane, to see whether it holds everywhere. */
-  perPlane: { z: number; gain: number }[];
-  /** Planes the losses were measured on. */
-  planes: number[];
-  /** True when those planes were held out of training (false: measured on training planes). */
-  heldOut: boolean;
-}
+export type { Verdict, VerdictLevel };
 
 export interface RunFacts {
   /** Planes of the stack. */

@@ -15,6 +15,7 @@ import { TfjsPredictor } from '../../../main/engine/tfjs/engine.ts';
 import { selectBackend } from '../../../main/engine/tfjs/backend.ts';
 import { computeVerdict, verdictForSavedModel, verdictFromLosses, verdictPlanes, type VerdictInput } from '../../../main/engine/verdict.ts';
 import { saveTrainResult } from '../../../main/engine/model-store.ts';
+import { Verdict as VerdictSchema } from '../../../shared/verdict.ts';
 import { TrainingConfig } from '../../../shared/config/training.ts';
 import { initWeights } from '../../../shared/model/init.ts';
 import type { Predictor } from '../../../main/engine/types.ts';
@@ -63,6 +64,8 @@ test('a briefly trained model beats the neighbour mean on held-out planes; an un
   assert.equal(v.heldOut, true);
   assert.deepEqual(v.planes, verdictPlanes(10, 0.2, 'plane').planes);
   assert.deepEqual(v.warnings, []);
+  // What the IPC result and the CLI's JSON carry: the shared schema accepts it unchanged.
+  assert.deepEqual(VerdictSchema.parse(v), v);
   // Same units as the training's validation loss: the two agree to within sampling (patches vs whole planes).
   assert.ok(Math.abs(v.modelLoss! - r.bestValLoss!) / r.bestValLoss! < 0.5, `verdict ${v.modelLoss} vs val ${r.bestValLoss}`);
 
