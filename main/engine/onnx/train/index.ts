@@ -199,7 +199,7 @@ export class OnnxTrainEngine implements TrainEngine {
  */
 export async function createOnnxTrainEngine(): Promise<TrainEngine> {
   const { OnnxWorkerTrainEngine } = await import('./worker-engine.ts');
-  return new OnnxWorkerTrainEngine();
+  return new OnnxWorkerTrainEngine((init) => new OnnxTrainEngine(init));
 }
 
 export default createOnnxTrainEngine;

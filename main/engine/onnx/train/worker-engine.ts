@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ArchSpec } from '../../../../shared/model/arch.ts';
 import type { Batch, EngineReport, NamedWeights, TrainEngine, TrainEngineOptions } from '../../types.ts';
-import { OnnxTrainEngine } from './index.ts';
 import type { WorkerInit, WorkerLog, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
 type Pending = { resolve: (r: WorkerReply & { ok: true }) => void; reject: (e: Error) => void };
@@ -64,13 +63,20 @@ function startWorker(init: WorkerInit): Promise<Worker> {
 
 export class OnnxWorkerTrainEngine implements TrainEngine {
   private worker: Worker | null = null;
-  private inProcess: OnnxTrainEngine | null = null;
+  private inProcess: TrainEngine | null = null;
   private report: EngineReport = { engine: 'onnx', backend: 'cpu', provider: 'cpu' };
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private log: (line: string) => void = () => {};
 
-  constructor(private readonly init0: WorkerInit = {}) {}
+  /**
+   * `inProcessEngine` makes the engine used where no worker thread can start (index.ts passes its
+   * OnnxTrainEngine; injected so that this module and index.ts do not import each other).
+   */
+  constructor(
+    private readonly inProcessEngine: (init: WorkerInit) => TrainEngine,
+    private readonly init0: WorkerInit = {},
+  ) {}
 
   async init(spec: ArchSpec, weights: NamedWeights, opts: TrainEngineOptions): Promise<void> {
     this.log = opts.log ?? (() => {});
@@ -78,7 +84,7 @@ export class OnnxWorkerTrainEngine implements TrainEngine {
       this.worker = await startWorker(this.init0);
     } catch (e) {
       this.log(`onnx: training in the main thread (worker thread unavailable: ${(e as Error).message.split('\n')[0]})`);
-      this.inProcess = new OnnxTrainEngine(this.init0);
+      this.inProcess = this.inProcessEngine(this.init0);
       await this.inProcess.init(spec, weights, opts);
       this.report = this.inProcess.describe();
       return;
