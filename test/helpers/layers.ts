@@ -5,22 +5,15 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { MAIN_LAYERS as LAYER_TABLE } from '../../scripts/layers.mjs';
 
 /**
- * main/'s layers, top first. A module may import from its own layer (folder) and from any layer
- * further down; folders that share a line are side by side and may not import each other.
- * science, segment and shard build on the engine, so they sit above it.
+ * main/'s layers, top first (scripts/layers.mjs, shared with the lint). A module may import from
+ * its own layer (folder) and from any layer further down; folders that share a line are side by
+ * side and may not import each other. science, segment and shard build on the engine, so they sit
+ * above it.
  */
-export const MAIN_LAYERS: readonly (readonly string[])[] = [
-  ['main/electron'],
-  ['main/app', 'main/cli'],
-  ['main/workflows'],
-  ['main/science', 'main/segment', 'main/shard'],
-  ['main/engine'],
-  ['main/io'],
-  ['main/errors.ts'],
-  ['shared'],
-];
+export const MAIN_LAYERS: readonly (readonly string[])[] = LAYER_TABLE;
 
 const IMPORT = /(?:^|[\s;])(?:import|export)\s(?:[^'"]*?\sfrom\s)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
