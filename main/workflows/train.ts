@@ -19,6 +19,7 @@ import type { ArchSpec } from '../../shared/model/arch.ts';
 import { InputMismatchError, OutputExistsError, TrainingDivergedError } from '../errors.ts';
 import type { Batch, EngineReport, HistoryPoint, NamedWeights, Normalisation, TrainEngine, TrainEngineOptions, TrainEvent } from '../engine/types.ts';
 import type { TrainResult } from '../engine/train.ts';
+import type { Verdict } from '../../shared/verdict.ts';
 import { cancellable, parseRequest, samePath, sameShape, throwIfCancelled, type WorkflowOptions } from './common.ts';
 
 export interface TrainData {
@@ -51,6 +52,8 @@ export interface TrainOutcome {
   engine: EngineReport;
   cancelled: boolean;
   seconds: number;
+  /** "Did it work?": held-out self-supervised loss vs the neighbour mean, in words (docs/verdict.md). */
+  verdict: Verdict;
 }
 
 /**
@@ -230,6 +233,10 @@ export async function trainOnStacks(request: TrainStacksRequestInput, data: Trai
   );
   emit({ type: 'stage', stage: 'save', message: 'saving the model' });
   await saveTrainResult(req.out, r, stack);
+  emit({ type: 'stage', stage: 'verdict', message: 'checking the model on held-out planes' });
+  const { verdictForSavedModel } = await import('../engine/verdict.ts');
+  // No signal: a cancelled run still gets its (short) check, with the early stop as a warning.
+  const verdict = await verdictForSavedModel(req.out, r, stack, { stepsDone: engine.steps, stepsPlanned: totalSteps, cancelled: r.cancelled }, log);
   return {
     modelDir: req.out,
     checkpointDir: checkpoints > 0 ? checkpointDir : undefined,
@@ -243,6 +250,7 @@ export async function trainOnStacks(request: TrainStacksRequestInput, data: Trai
     engine: r.engine,
     cancelled: r.cancelled,
     seconds: r.seconds,
+    verdict,
   };
 }
 

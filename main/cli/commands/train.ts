@@ -165,9 +165,14 @@ export async function run(argv: string[]): Promise<number> {
       finalLoss: r.finalLoss,
       cancelled: r.cancelled,
       seconds: r.seconds,
+      verdict: r.verdict,
     };
     if (json) emitJson(result);
-    else process.stdout.write(`${r.cancelled ? 'stopped early; ' : ''}saved model (best epoch ${r.bestEpoch}) to ${out}\n`);
+    else {
+      process.stdout.write(`${r.cancelled ? 'stopped early; ' : ''}saved model (best epoch ${r.bestEpoch}) to ${out}\n`);
+      process.stdout.write(`${r.verdict.sentence}\n`);
+      for (const w of r.verdict.warnings) process.stdout.write(`  warning: ${w}\n`);
+    }
     return r.cancelled ? 130 : 0;
   } finally {
     process.removeListener('SIGINT', onSigint);

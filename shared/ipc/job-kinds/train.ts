@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { TrainingConfig } from '../../config/training.ts';
+import { Verdict } from '../../verdict.ts';
 
 export const TrainedModelSummary = z.object({
   modelDir: z.string(),
@@ -20,6 +21,8 @@ export const TrainedModelSummary = z.object({
   engine: z.object({ engine: z.string(), backend: z.string(), provider: z.string().optional(), note: z.string().optional() }),
   cancelled: z.boolean(),
   seconds: z.number(),
+  /** "Did it work?" after training (docs/verdict.md); absent for models loaded from disk. */
+  verdict: Verdict.optional(),
 });
 export type TrainedModelSummary = z.infer<typeof TrainedModelSummary>;
 

@@ -62,6 +62,10 @@ test('n2s train then n2s denoise --json end to end (tiny network)', async () => 
   const res = events.at(-1) as Record<string, unknown>;
   assert.equal(res.type, 'result');
   assert.equal(res.backend, 'wasm');
+  // The verdict after training (docs/verdict.md) is in the result; a 6-plane stack is warned about.
+  const verdict = res.verdict as { sentence: string; warnings: string[]; level: string };
+  assert.ok(['better', 'same', 'worse'].includes(verdict.level), JSON.stringify(verdict));
+  assert.match(verdict.warnings.join(' '), /only 6 planes/);
   assert.match(t.stderr, /tfjs backend: wasm/);
 
   const out = join(dir, 'out.tif');

@@ -47,6 +47,9 @@ test('train: progress with loss/step values, checkpoints, a saved model; preview
   assert.ok(values.some((v) => v.lastEpoch === 2 && Number.isFinite(v.epochValLoss)));
   assert.ok(existsSync(join(model.modelDir, 'config.json')) && existsSync(join(model.modelDir, 'weights.bin')));
   assert.ok(model.checkpointDir && existsSync(join(model.checkpointDir, 'config.json')));
+  // The "did it work?" verdict travels with the result (docs/verdict.md); 5 planes get a warning.
+  assert.ok(model.verdict && model.verdict.sentence.length > 0, JSON.stringify(model.verdict));
+  assert.match(model.verdict.warnings.join(' '), /only 5 planes/);
   const pv = await core.jobs.wait(await core.jobs.start('preview', { stackId: low.stackId, modelDir: model.checkpointDir!, plane: 2, label: 'step 2' }));
   assert.equal(pv.state, 'done', JSON.stringify(pv.error));
   const pst = core.services.stacks.get((pv.result as StackInfo).stackId);

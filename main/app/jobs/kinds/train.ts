@@ -118,6 +118,7 @@ export const job = defineJobKind('train', {
       engine: { engine: r.engine.engine, backend: r.engine.backend, provider: r.engine.provider, note: r.engine.note },
       cancelled: r.cancelled,
       seconds: r.seconds,
+      verdict: r.verdict,
     };
   },
 
