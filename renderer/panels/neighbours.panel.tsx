@@ -57,20 +57,7 @@ function NeighboursPanel({ api, workspace }: SlotProps) {
   useEffect(() => () => purgePlot(plotRef.current), []);
 
   const computeSimilarity = async () => {
-    const suggestK = async () => {
     if (!primary) return;
-    setSuggestion({ state: 'running', text: 'training short runs for K = 1, 2, 3…' });
-    try {
-      const job = await runJob(api, 'autok', { stackId: primary.stackId, candidates: [1, 2, 3].filter((c) => primary.depth >= c + 2) });
-      const r = await job.done;
-      wf.set({ mode: 'self', k: r.best });
-      setSuggestion({ state: 'done', text: `Suggested K = ${r.best} (held-out loss ${r.curve.map((p) => `K=${p.k}: ${p.heldOutLoss.toPrecision(4)}`).join(', ')})` });
-    } catch (e) {
-      setSuggestion({ state: 'error', text: `Suggest K failed: ${(e as Error).message}` });
-    }
-  };
-
-  if (!primary) return;
     setBusy(true);
     try {
       const job = await runJob(api, 'similarity', { stackId: primary.stackId, maxDistance: 5 });
