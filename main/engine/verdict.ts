@@ -76,7 +76,7 @@ export function verdictFromLosses(
     if (losing > 0) warnings.push(`On ${losing} of ${perPlane.length} checked planes it does worse than averaging the neighbours.`);
   } else if (gain > -MAX_LOSS) {
     level = 'same';
-    sentence = `The model predicts ${where} about as well as averaging the neighbours (${gain >= 0 ? '' : '−'}${pct(gain)}): it has learnt little beyond that average; train longer or check the settings.`;
+    sentence = `The model predicts ${where} about as well as averaging the neighbours (${pct(gain)} ${gain >= 0 ? 'better' : 'worse'}): it has learnt little beyond that average; train longer or check the settings.`;
   } else {
     level = 'worse';
     sentence = `The model predicts ${where} ${pct(gain)} worse than averaging the neighbours: it has not learnt to denoise this stack; do not trust its output.`;
