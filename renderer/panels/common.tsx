@@ -81,8 +81,9 @@ export function injectPanelStyles(): void {
 .n2s-table th, .n2s-table td { border-bottom: 1px solid #555; padding: 2px 4px; text-align: left; }
 .n2s-problem { color: #ff8a80; }
 .n2s-table.n2s-fit { table-layout: fixed; }
-.n2s-table.n2s-fit td, .n2s-table.n2s-fit th { overflow: hidden; text-overflow: ellipsis; }
-.n2s-table .n2s-name { width: 34%; white-space: nowrap; }
+.n2s-table.n2s-fit td { overflow: hidden; text-overflow: ellipsis; }
+.n2s-table.n2s-fit th { font-weight: 600; font-size: 11px; overflow-wrap: anywhere; vertical-align: bottom; }
+.n2s-table .n2s-name { width: 30%; white-space: nowrap; }
 .n2s-table button { padding: 1px 5px; }
 .n2s-plot { width: 100%; min-height: 40px; }
 .n2s-muted { color: #9ea3aa; }

@@ -45,7 +45,7 @@ function EvaluatePanel({ api, workspace }: SlotProps) {
     void drawPlot(
       plotRef.current,
       traces,
-      { title: `PSNR per plane vs ${evaluation.referenceName}`, xaxis: { title: 'plane (z index)' }, yaxis: { title: 'PSNR (dB)' } },
+      { title: 'PSNR per plane (vs the reference)', xaxis: { title: 'plane (z index)' }, yaxis: { title: 'PSNR (dB)' } },
       { onClick: goTo },
     );
   }, [evaluation, workspace]);

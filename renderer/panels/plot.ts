@@ -44,7 +44,7 @@ function plotly(): Promise<PlotlyApi> {
   return loading;
 }
 
-const BASE: PlotLayout = { height: 230, margin: { l: 58, r: 12, t: 30, b: 44 }, legend: { orientation: 'h' } };
+const BASE: PlotLayout = { height: 250, margin: { l: 58, r: 12, t: 30, b: 40 }, legend: { orientation: 'h' } };
 
 /** The shell's dark colours (shell.css), so plots do not sit as white boxes in a dark window. */
 export const PLOT_THEME = { paper: '#2b2d33', plot: '#1e2025', text: '#f0f1f2', grid: '#41454d' };
@@ -61,12 +61,16 @@ function plotlyLayout(layout: PlotLayout, theme: boolean): Record<string, unknow
     ...(theme ? { gridcolor: PLOT_THEME.grid, zerolinecolor: PLOT_THEME.grid, linecolor: PLOT_THEME.grid } : {}),
   });
   const m = { ...BASE, ...layout };
+  const legend = m.showlegend !== false;
+  if (legend) m.margin = { ...(m.margin ?? { l: 58, r: 12, t: 30, b: 40 }), t: 62 };
   return {
     ...m,
     title: m.title ? { text: m.title, font: { size: 13 } } : undefined,
     xaxis: axis(m.xaxis),
     yaxis: axis(m.yaxis),
     ...(m.yaxis2 ? { yaxis2: axis(m.yaxis2) } : {}),
+    // The legend goes above the plot, where it cannot cover the x-axis title.
+    legend: { orientation: 'h', x: 0, y: 1.02, xanchor: 'left', yanchor: 'bottom', font: { size: 10 } },
     ...(theme ? { paper_bgcolor: PLOT_THEME.paper, plot_bgcolor: PLOT_THEME.plot, font: { color: PLOT_THEME.text, size: 11 } } : {}),
     hovermode: 'closest',
   };

@@ -47,11 +47,12 @@ export function stepWork(t: Pick<TrainSettings, 'batch' | 'patch' | 'widthScale'
 }
 
 /**
- * Seconds per step before anything was measured here: a per-step overhead plus work at a
- * rate typical of a laptop CPU under tfjs-wasm / ONNX Runtime (order of magnitude only).
+ * Seconds per step before anything was measured here: a per-step overhead plus work at a rate
+ * typical of a 2-core laptop CPU under ONNX Runtime (the default settings, batch 8 of 64² at half
+ * width, ran at 0.7–1.2 s per step on such a machine). An order of magnitude, and said to be one.
  */
-const GUESS_OVERHEAD_S = 0.05;
-const GUESS_S_PER_WORK = 1.5e-6;
+const GUESS_OVERHEAD_S = 0.08;
+const GUESS_S_PER_WORK = 8e-5;
 
 export function estimateSeconds(t: TrainSettings, measured: StepTiming | null): { seconds: number; measured: boolean } {
   const steps = t.epochs * t.stepsPerEpoch;
@@ -170,7 +171,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
           mode: 'lines+markers',
         },
       ],
-      { title: 'Loss', xaxis: { title: 'training step' }, yaxis: { title: 'loss (MSE, normalised intensity²)', type: logScale ? 'log' : 'linear' } },
+      { title: 'Loss', xaxis: { title: 'training step' }, yaxis: { title: 'loss (MSE)', type: logScale ? 'log' : 'linear' } },
     );
     if (lrRef.current) void drawPlot(lrRef.current, [{ x: c.steps, y: c.stepLr, name: 'learning rate', mode: 'lines' }], { title: 'Learning rate', xaxis: { title: 'training step' }, yaxis: { title: 'learning rate' }, height: 170, showlegend: false });
   }, [curves, logScale, f.stepsPerEpoch]);
@@ -268,6 +269,17 @@ function TrainPanel({ api, workspace }: SlotProps) {
       const msg = (e as Error).message;
       if (/cancel/i.test(msg)) workspace.notify('info', 'Training cancelled');
       else reportStartError(workspace, 'Training', e);
+    } finally {
+      // The preview served the run; the trained model is what Denoise uses now.
+      const last = previewRef.current;
+      const closeLast = () => last.stackId && void api.invoke('stack:close', { stackId: last.stackId }).catch(() => undefined);
+      if (last.busy) {
+        const wait = setInterval(() => {
+          if (last.busy) return;
+          clearInterval(wait);
+          closeLast();
+        }, 200);
+      } else closeLast();
     }
   };
 

@@ -43,7 +43,7 @@ export function layerName(info: StackInfo): string {
 
 type Grid = { dims: { depth: number; height: number; width: number }; spacing: { z: number; y: number; x: number }; unit: string };
 
-const near = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b), 1e-12);
+const near = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-4 * Math.max(Math.abs(a), Math.abs(b), 1e-12);
 
 /** Why a stack cannot be drawn with the open ones (null: it can), in the user's words. */
 export function gridMismatch(world: Grid, info: StackInfo): string | null {
@@ -82,6 +82,8 @@ export function bindViewerToShell(ws: ShellWorkspace): ShellBinding {
       layerOf.delete(stackId);
       viewer.remove(layerId);
     }
+    // A preview outliving every stack it could belong to would keep the window from looking empty.
+    if (stacks.length > 0 && stacks.every(isPreviewStack)) for (const p of stacks) closeStack(p.stackId);
     for (const info of stacks) {
       if (layerOf.has(info.stackId) || loading.has(info.stackId) || refused.has(info.stackId) || isPreviewStack(info)) continue;
       // All layers share one voxel grid: a stack on another grid (shape, voxel size or unit) would be

@@ -38,14 +38,15 @@ export function trainFitProblems(shape: StackShape, c: FitInput): string[] {
   if (usesK) {
     const need = minPlanes(mode, c.neighbors);
     const max = maxKFor(shape.depth, mode);
-    if (c.neighbors > MAX_K) {
-      out.push(`K = ${c.neighbors} neighbours per side is more than the ${MAX_K} the network takes: choose K ≤ ${Math.min(MAX_K, max)}.`);
-    } else if (shape.depth < need) {
+    // The stack's own limit first: it is the one the user can act on with this stack.
+    if (shape.depth < need) {
       out.push(
         max > 0
           ? `K = ${c.neighbors} needs at least ${need} planes (K on each side of a plane), but this stack has ${shape.depth}: choose K ≤ ${max}.`
           : `This stack has ${shape.depth} plane${shape.depth === 1 ? '' : 's'}; Noise2Stack needs at least ${minPlanes(mode, 1)}.`,
       );
+    } else if (c.neighbors > MAX_K) {
+      out.push(`K = ${c.neighbors} neighbours per side is more than the ${MAX_K} the network takes: choose K ≤ ${Math.min(MAX_K, max)}.`);
     }
   }
   const side = Math.min(shape.height, shape.width);

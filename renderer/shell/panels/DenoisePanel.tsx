@@ -3,6 +3,7 @@
  * replace it (a plugged panel with id 'denoise').
  */
 import { useState } from 'react';
+import { TTA_AUTO_MAX_VOXELS } from '../../../shared/config/denoise.ts';
 import { N2sError } from '../../../shared/ipc/api.ts';
 import { runJob } from '../../api/jobs.ts';
 import { PathField } from '../PathField.tsx';
@@ -13,12 +14,15 @@ export function DenoisePanel({ api, workspace }: SlotProps) {
   const stack = useWorkspace(workspace, (s) => s.stacks.find((x) => x.stackId === s.activeStackId) ?? null);
   const [modelDir, setModelDir] = useState('');
   const [busy, setBusy] = useState(false);
+  // Test-time ensembling: the workflow's automatic choice for this stack until the user ticks or unticks it.
+  const [ttaChoice, setTtaChoice] = useState<boolean | null>(null);
+  const tta = ttaChoice ?? (stack ? stack.depth * stack.height * stack.width <= TTA_AUTO_MAX_VOXELS : true);
 
   const run = async () => {
     if (!stack) return;
     setBusy(true);
     try {
-      const job = await runJob(api, 'denoise', { stackId: stack.stackId, modelDir });
+      const job = await runJob(api, 'denoise', { stackId: stack.stackId, modelDir, tta });
       const result = await job.done;
       workspace.notify('info', `Denoised ${stack.name} → ${result.name}`);
     } catch (e) {
@@ -48,6 +52,9 @@ export function DenoisePanel({ api, workspace }: SlotProps) {
       <label>
         Model folder
         <PathField api={api} value={modelDir} onChange={setModelDir} purpose="model" mode="open-dir" placeholder="/path/to/model" testId="denoise-model" />
+      </label>
+      <label title="average the predictions of the 8 rotations/flips of every tile: a little cleaner, 8× the inference time">
+        <input type="checkbox" data-testid="denoise-tta" checked={tta} onChange={(e) => setTtaChoice(e.target.checked)} /> Test-time ensembling (×8)
       </label>
       <button type="submit" data-testid="denoise-run" disabled={!stack || !modelDir || busy}>
         Denoise

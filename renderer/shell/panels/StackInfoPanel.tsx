@@ -5,7 +5,7 @@ import { useWorkspace } from '../workspace.ts';
 
 export function StackInfoPanel({ workspace }: SlotProps) {
   const stack = useWorkspace(workspace, (s) => s.stacks.find((x) => x.stackId === s.activeStackId) ?? null);
-  if (!stack) return <p className="muted">No stack open.</p>;
+  if (!stack) return <p className="muted">No stack open: File › Open stack…, a sample from the welcome, or drop a file on the window.</p>;
   const v = stack.meta.voxelSize;
   return (
     <dl className="kv" data-testid="stack-info">
