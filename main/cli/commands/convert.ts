@@ -69,6 +69,11 @@ function parseArgs(argv: string[]): z.infer<typeof Args> {
 /** Every time point and channel of IN to OUT, plane by plane. */
 async function convertWhole(a: z.infer<typeof Args>): Promise<number> {
   const src = await openHyperstack(a.input);
+  // One time point of one channel is a plain Z-stack: the single-stack writer serves it as before.
+  if (src.meta.times === 1 && src.meta.channels === 1 && !a.dimensionOrder) {
+    await src.close();
+    return convertOne(a);
+  }
   try {
     const report = await writeHyperstack(a.output, src, {
       format: a.format,
@@ -123,27 +128,32 @@ export const command: Command = {
     const a = parseArgs(argv);
     if (a.channel === undefined && a.time === undefined && !a.channelsAsZ && !a.framesAsZ) return convertWhole(a);
     if (a.dimensionOrder) throw new UserError('--dimension-order applies to whole hyperstacks (without --channel/--time)');
-    const src = await openStack(a.input, { channel: a.channel, time: a.time, planesFrom: a.channelsAsZ ? 'C' : a.framesAsZ ? 'T' : 'Z' });
-    try {
-      const report = await writeStack(a.output, src, {
-        format: a.format,
-        dtype: a.dtype,
-        overwrite: a.overwrite,
-        protect: [a.input],
-        onProgress: a.json
-          ? (done, total) => emitJson({ type: 'progress', done, total })
-          : process.stderr.isTTY
-            ? (done, total) => process.stderr.write(`\rplane ${done}/${total}${done === total ? '\n' : ''}`)
-            : undefined,
-      });
-      if (a.json) emitJson({ type: 'result', ...report });
-      else {
-        process.stdout.write(`wrote ${report.path} (${report.format}, ${report.dtype}, ${src.depth}×${src.height}×${src.width}${report.bigTiff ? ', BigTIFF' : ''})\n`);
-        for (const n of report.notes) process.stdout.write(`note: ${n}\n`);
-      }
-    } finally {
-      await src.close();
-    }
-    return 0;
+    return convertOne(a);
   },
 };
+
+/** One Z-stack (the chosen channel/time point, or the only one) from IN to OUT. */
+async function convertOne(a: z.infer<typeof Args>): Promise<number> {
+  const src = await openStack(a.input, { channel: a.channel, time: a.time, planesFrom: a.channelsAsZ ? 'C' : a.framesAsZ ? 'T' : 'Z' });
+  try {
+    const report = await writeStack(a.output, src, {
+      format: a.format,
+      dtype: a.dtype,
+      overwrite: a.overwrite,
+      protect: [a.input],
+      onProgress: a.json
+        ? (done, total) => emitJson({ type: 'progress', done, total })
+        : process.stderr.isTTY
+          ? (done, total) => process.stderr.write(`\rplane ${done}/${total}${done === total ? '\n' : ''}`)
+          : undefined,
+    });
+    if (a.json) emitJson({ type: 'result', ...report });
+    else {
+      process.stdout.write(`wrote ${report.path} (${report.format}, ${report.dtype}, ${src.depth}×${src.height}×${src.width}${report.bigTiff ? ', BigTIFF' : ''})\n`);
+      for (const n of report.notes) process.stdout.write(`note: ${n}\n`);
+    }
+  } finally {
+    await src.close();
+  }
+  return 0;
+}

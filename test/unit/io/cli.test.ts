@@ -74,15 +74,15 @@ test('n2s info --json reports axes, shape, dtype, voxel size and flavour', async
   }
 });
 
-test('n2s convert picks a channel, keeps metadata, refuses overwrite and the input', async () => {
+test('n2s convert converts the whole hyperstack or picks a channel, keeps metadata, refuses overwrite and the input', async () => {
   const { dir, cleanup } = tempDir('cli-convert');
   try {
     const hs = join(dir, 'hyper.tif');
     await writeHyperstack(hs);
-    const noChannel = await n2s('convert', hs, join(dir, 'x.ome.tif'));
-    assert.equal(noChannel.status, 2);
-    assert.match(noChannel.stderr, /^n2s convert: error: hyper\.tif: has 2 channels; choose one with --channel \(0–1\)\n$/);
-    assert.ok(!existsSync(join(dir, 'x.ome.tif')));
+    // Without --channel the whole hyperstack is converted (issue 18; test/unit/hyperstack/).
+    const whole = await n2s('convert', hs, join(dir, 'x.ome.tif'));
+    assert.equal(whole.status, 0, whole.stderr);
+    assert.match(whole.stdout, /wrote .*x\.ome\.tif \(ome, uint16, T=1 C=2 Z=3 4×5\)/);
 
     const out = join(dir, 'c1.ome.tif');
     const r = await n2s('convert', hs, out, '--channel', '1', '--dtype', 'float32');
