@@ -59,7 +59,8 @@ export const command: Command = {
     };
     const shards = int(v.shards, '--shards')!;
     if (shards < 1) throw new UserError('--shards must be ≥ 1');
-    const bin = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bin/n2s.mjs');
+    // bin/n2s.mjs as seen from the sources (main/cli/commands/) or from the CLI bundle (dist/cli/).
+    const bin = ['../../bin/n2s.mjs', '../../../bin/n2s.mjs'].map((rel) => fileURLToPath(new URL(rel, import.meta.url))).find((p) => existsSync(p)) ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../bin/n2s.mjs');
     const extra: string[] = [];
     if (v.engine) extra.push('--engine', v.engine);
     if (v.provider) extra.push('--provider', v.provider);

@@ -111,6 +111,15 @@ test('a stack denoised through the bundle is byte-identical to one denoised thro
   });
   assert.deepEqual([infos[0].depth, infos[0].height, infos[0].width], [3, 64, 64]);
   assert.deepEqual(infos[0], infos[1]);
+  // A Slurm script written by the bundle runs n2s through this project's bin/n2s.mjs, as one
+  // written from the sources does (paths relative to the module differ between the two).
+  for (const way of ['bundle', 'tsx']) {
+    const out = join(data, `slurm-${way}.zarr`);
+    ok(n2s(['slurm', '--model', model, '--input', zarr, '--output', out, '--shards', '2'], { N2S_CLI: way }));
+    // (The sources are linked into this test's copy, so from them bin/ is the project's own.)
+    const bin = way === 'bundle' ? join(home, 'bin/n2s.mjs') : join(root, 'bin/n2s.mjs');
+    assert.match(readFileSync(`${out}.sbatch`, 'utf8'), new RegExp(`${process.execPath}'? '?${bin}'? denoise`));
+  }
 });
 
 test('bin/n2s.mjs runs an up-to-date bundle, leaves one older than its sources for tsx; N2S_CLI=bundle then refuses', () => {
