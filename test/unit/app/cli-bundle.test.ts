@@ -79,16 +79,17 @@ test('no chunk of dist/cli imports a .ts path or a module named by a variable', 
   assert.doesNotMatch(entry, /onnxruntime-node|@tensorflow/);
 });
 
-test('a stack denoised through the bundle is byte-identical to one denoised through tsx, and OME-Zarr reads the same', () => {
-  // Data and a tiny model made through the sources (tsx), then the same commands both ways.
+test('the bundle trains on ONNX Runtime, denoises to the same bytes as tsx, reads OME-Zarr and writes Slurm scripts', () => {
+  // Data made through the sources (tsx), then the same commands both ways.
   ok(n2s(['synth', 'microscopy', '--out', data, '--depth', '3', '--height', '64', '--width', '64', '--seed', '4'], { N2S_CLI: 'tsx' }));
+  // The model is trained through the bundle: its ONNX training engine runs dist/cli/step-worker.js.
   const model = join(data, 'model');
-  ok(
-    n2s(
-      ['train', '--input', join(data, 'low.tif'), '--out', model, '--width-scale', '0.125', '--epochs', '1', '--steps-per-epoch', '2', '--batch', '2', '--patch', '32', '--engine', 'onnx', '--seed', '1'],
-      { N2S_CLI: 'tsx' },
-    ),
+  const trained = n2s(
+    ['train', '--input', join(data, 'low.tif'), '--out', model, '--width-scale', '0.125', '--epochs', '1', '--steps-per-epoch', '2', '--batch', '2', '--patch', '32', '--engine', 'onnx', '--seed', '1', '--json'],
+    { N2S_CLI: 'bundle' },
   );
+  ok(trained);
+  assert.equal((JSON.parse(trained.stdout.trim().split('\n').at(-1)!) as { engine?: string }).engine, 'onnx', trained.stdout);
   const outputs: Buffer[] = [];
   for (const way of ['bundle', 'tsx']) {
     const out = join(data, `denoised-${way}.tif`);
