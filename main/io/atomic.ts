@@ -67,6 +67,14 @@ export function installTempCleanup(): void {
   }
 }
 
+/**
+ * Test hook of the OME-Zarr writers: with N2S_FAULT_ZARR_AFTER_CHUNKS=N the process kills itself
+ * (SIGKILL, no clean-up can run) after its N-th chunk write, as a crashed or killed job would.
+ */
+export function zarrFaultPoint(written: number): void {
+  if (written === Number(process.env.N2S_FAULT_ZARR_AFTER_CHUNKS ?? NaN)) process.kill(process.pid, 'SIGKILL');
+}
+
 /** A hidden name next to `abs` for a temporary file or folder of this process. */
 export function tempNameFor(abs: string, suffix = 'tmp'): string {
   return join(dirname(abs), `.${basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.${suffix}`);

@@ -21,7 +21,8 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { DType, Stack, StackMeta, VoxelSize } from '../../shared/stack.ts';
 import { StackFileError } from './errors.ts';
-import { registerTemp, tempNameFor } from './atomic.ts';
+import { registerTemp, tempNameFor, zarrFaultPoint } from './atomic.ts';
+import { checkedCodec, chunkBytes, storesRawChunks } from './zarr-checks.ts';
 import { INCOMPLETE_MARKER, OWNER_MARKER, checkOutputPath, isOwnedFolder, ownerMarkerText, type OutputPathState } from './output-path.ts';
 
 class NodeZlibCodec {
@@ -53,6 +54,35 @@ class NodeGzipCodec {
 type CodecFactory = Parameters<typeof zarr.registry.set>[1];
 for (const name of ['zlib', 'numcodecs.zlib']) zarr.registry.set(name, (() => NodeZlibCodec) as unknown as CodecFactory);
 for (const name of ['gzip', 'numcodecs.gzip']) zarr.registry.set(name, (() => NodeGzipCodec) as unknown as CodecFactory);
+// Every compressor's output is checked against the chunk's size, Blosc's structure before decoding.
+for (const name of ['blosc', 'numcodecs.blosc', 'zstd', 'numcodecs.zstd', 'lz4', 'numcodecs.lz4', 'zlib', 'numcodecs.zlib', 'gzip', 'numcodecs.gzip']) {
+  const load = zarr.registry.get(name);
+  if (!load) continue;
+  zarr.registry.set(name, (async () => checkedCodec(name, (await load()) as unknown as Parameters<typeof checkedCodec>[1])) as unknown as CodecFactory);
+}
+
+/**
+ * A read-only store that checks the size of uncompressed chunk files (no codec does it for them):
+ * a short or padded file is an error, not zeros. Metadata files pass unchecked.
+ */
+class CheckedReadStore extends FileSystemStore {
+  rawChunkBytes: number | undefined;
+  override async get(key: `/${string}`): Promise<Uint8Array | undefined> {
+    const bytes = await super.get(key);
+    const name = key.slice(key.lastIndexOf('/') + 1);
+    if (bytes && this.rawChunkBytes !== undefined && !name.startsWith('.') && name !== 'zarr.json' && bytes.length !== this.rawChunkBytes) {
+      throw new Error(`uncompressed chunk of ${bytes.length} bytes, ${this.rawChunkBytes} expected (short or corrupt chunk)`);
+    }
+    return bytes;
+  }
+}
+
+/** Codecs handled by zarrita itself rather than through the registry. */
+const BUILT_IN_CODECS = new Set(['bytes', 'sharding_indexed']);
+/** Largest plane n2s reads (float32 in memory): 2^29 pixels, 2 GiB. */
+const MAX_PLANE_PIXELS = 2 ** 29;
+/** Largest chunk decoded in one piece: 1 GiB. */
+const MAX_CHUNK_BYTES = 2 ** 30;
 
 /** A file-system store whose writes are atomic (temporary file in the same folder, then rename). */
 export class AtomicFileStore extends FileSystemStore {
@@ -186,6 +216,150 @@ function datasetScale(ms: Multiscale, level: number): number[] {
 const UNIT_ALIASES: Record<string, string> = { micrometer: 'micron', millimeter: 'mm', nanometer: 'nm', meter: 'm' };
 const NGFF_UNITS: Record<string, string> = { micron: 'micrometer', um: 'micrometer', 'µm': 'micrometer', mm: 'millimeter', nm: 'nanometer', m: 'meter' };
 
+interface ArrayJson {
+  shape?: unknown;
+  chunks?: unknown;
+  compressor?: { id?: unknown } | null;
+  filters?: { id?: unknown }[] | null;
+  codecs?: { name?: unknown; configuration?: { codecs?: unknown } }[];
+  chunk_grid?: { configuration?: { chunk_shape?: unknown } };
+}
+
+/** Codec names of a v3 codec list, with those nested in a sharding codec. */
+function v3CodecNames(codecs: ArrayJson['codecs']): string[] {
+  const out: string[] = [];
+  for (const c of codecs ?? []) {
+    if (typeof c?.name === 'string') out.push(c.name);
+    const inner = c?.configuration?.codecs;
+    if (Array.isArray(inner)) out.push(...v3CodecNames(inner as ArrayJson['codecs']));
+  }
+  return out;
+}
+
+/**
+ * The array's metadata read before zarrita opens it, so that an unknown compressor or a malformed
+ * shape is one sentence (not an error deep in a chunk read).
+ */
+async function checkArrayMetadata(root: string, datasetPath: string, zarrFormat: 2 | 3, path: string): Promise<ArrayJson> {
+  const file = join(root, datasetPath, zarrFormat === 3 ? 'zarr.json' : '.zarray');
+  let meta: ArrayJson | undefined;
+  try {
+    meta = (await readJson(file)) as ArrayJson | undefined;
+  } catch {
+    throw new StackFileError(path, `array ${datasetPath}: ${basename(file)} is not valid JSON`);
+  }
+  if (meta === undefined || meta === null || typeof meta !== 'object') throw new StackFileError(path, `array ${datasetPath} is missing (no ${basename(file)})`);
+  const names = zarrFormat === 3
+    ? v3CodecNames(meta.codecs)
+    : [...(meta.filters ?? []).map((f) => `numcodecs.${String(f?.id)}`), ...(meta.compressor ? [`numcodecs.${String(meta.compressor.id)}`] : [])];
+  for (const n of names) {
+    if (BUILT_IN_CODECS.has(n) || zarr.registry.has(n)) continue;
+    const known = [...zarr.registry.keys()].filter((k) => k.startsWith('numcodecs.')).map((k) => k.slice(10)).join(', ');
+    throw new StackFileError(path, `array ${datasetPath} uses the codec "${n.replace(/^numcodecs\./, '')}", which n2s cannot decode (known: ${known})`);
+  }
+  const shape = zarrFormat === 3 ? meta.shape : meta.shape;
+  const chunks = zarrFormat === 3 ? meta.chunk_grid?.configuration?.chunk_shape : meta.chunks;
+  const ints = (v: unknown) => Array.isArray(v) && v.every((x) => Number.isSafeInteger(x) && (x as number) >= 0);
+  if (!ints(shape)) throw new StackFileError(path, `array ${datasetPath} has an invalid shape ${JSON.stringify(shape)}`);
+  if (!ints(chunks) || (chunks as number[]).some((c) => c < 1)) throw new StackFileError(path, `array ${datasetPath} has an invalid chunk shape ${JSON.stringify(chunks)} (every chunk size must be ≥ 1)`);
+  if ((chunks as number[]).length !== (shape as number[]).length) throw new StackFileError(path, `array ${datasetPath}: chunk shape ${JSON.stringify(chunks)} does not match shape ${JSON.stringify(shape)}`);
+  return meta;
+}
+
+/** Sizes n2s can hold: a plane in memory, a chunk decoded in one piece. */
+function checkShape(path: string, datasetPath: string, shape: number[], chunks: number[], names: string[]): void {
+  if (shape.some((n) => n === 0)) throw new StackFileError(path, `array ${datasetPath} is empty (shape ${shape.join('×')})`);
+  const iy = names.indexOf('y');
+  const ix = names.indexOf('x');
+  if (shape[iy] * shape[ix] > MAX_PLANE_PIXELS) {
+    throw new StackFileError(path, `planes of ${shape[iy]}×${shape[ix]} pixels are larger than n2s reads (at most ${MAX_PLANE_PIXELS / 2 ** 20} Mpixel)`);
+  }
+  const bytes = chunks.reduce((a, b) => a * b, 8);
+  if (bytes > MAX_CHUNK_BYTES * 8) throw new StackFileError(path, `array ${datasetPath} has chunks of ${chunks.join('×')} values, too large to decode (at most ${MAX_CHUNK_BYTES / 2 ** 20} MiB per chunk)`);
+}
+
+/**
+ * A failed read as one sentence naming the chunk: zarrita's error does not say which chunk, so
+ * the chunks of the selection are read one by one to find it (only on this error path).
+ */
+async function chunkError(
+  path: string,
+  datasetPath: string,
+  arr: zarr.Array<zarr.DataType, FileSystemStore>,
+  names: string[],
+  sel: (number | zarr.Slice | null)[],
+  e: unknown,
+): Promise<StackFileError> {
+  const why = (x: unknown): string => {
+    const err = x as Error & { cause?: unknown };
+    const inner = err?.cause instanceof Error ? err.cause.message : undefined;
+    return (inner ?? (err instanceof Error ? err.message : String(x))).split('\n')[0];
+  };
+  const ranges = sel.map((s, i) => {
+    const c = arr.chunks[i];
+    if (s === null) return [0, Math.ceil(arr.shape[i] / c) - 1];
+    if (typeof s === 'number') return [Math.floor(s / c), Math.floor(s / c)];
+    return [Math.floor((s.start ?? 0) / c), Math.floor(((s.stop ?? arr.shape[i]) - 1) / c)];
+  });
+  const coords: number[][] = [[]];
+  for (const [a, b] of ranges) {
+    const next: number[][] = [];
+    for (const prefix of coords) for (let k = a; k <= b && next.length < 4096; k++) next.push([...prefix, k]);
+    coords.splice(0, coords.length, ...next);
+  }
+  for (const c of coords) {
+    try {
+      await arr.getChunk(c);
+    } catch (inner) {
+      return new StackFileError(path, `chunk ${datasetPath}/${c.join('.')} (${names.join('')} ${c.join(', ')}) cannot be decoded: ${why(inner)}`);
+    }
+  }
+  return new StackFileError(path, `array ${datasetPath} cannot be read: ${why(e)}`);
+}
+
+/**
+ * Opens array `datasetPath` of the volume at `root` (axes `names`) with every check of this
+ * module: known codecs, sane shape and chunk sizes (one sentence each, naming the array), chunk
+ * sizes verified after decoding, uncompressed chunk files checked for their size. Readers of
+ * other layouts (zarr-hyperstack.ts) open their arrays here too.
+ */
+export async function openCheckedArray(
+  root: string,
+  datasetPath: string,
+  zarrFormat: 2 | 3,
+  path: string,
+  names: string[],
+): Promise<zarr.Array<zarr.DataType, FileSystemStore>> {
+  const arrayMeta = await checkArrayMetadata(root, datasetPath, zarrFormat, path);
+  const store = new CheckedReadStore(root);
+  const loc = zarr.root(store).resolve(datasetPath);
+  let arr: zarr.Array<zarr.DataType, FileSystemStore>;
+  try {
+    arr = zarrFormat === 3 ? await zarr.open.v3(loc, { kind: 'array' }) : await zarr.open.v2(loc, { kind: 'array' });
+  } catch (e) {
+    throw new StackFileError(path, `array ${datasetPath} cannot be opened: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (arr.shape.length !== names.length) throw new StackFileError(path, `array has ${arr.shape.length} dimensions but ${names.length} axes`);
+  checkShape(path, datasetPath, arr.shape, arr.chunks, names);
+  if (storesRawChunks(arrayMeta, zarrFormat)) store.rawChunkBytes = chunkBytes({ shape: arr.chunks, dataType: arr.dtype });
+  return arr;
+}
+
+/** zarr.get of a selection; a failure is one sentence naming the chunk that failed. */
+export async function getChecked(
+  path: string,
+  datasetPath: string,
+  arr: zarr.Array<zarr.DataType, FileSystemStore>,
+  names: string[],
+  sel: (number | zarr.Slice | null)[],
+): Promise<{ data: unknown }> {
+  try {
+    return await zarr.get(arr, sel);
+  } catch (e) {
+    throw await chunkError(path, datasetPath, arr, names, sel, e);
+  }
+}
+
 /** The done-marker file of planes [z0, z1) of a sharded denoise (the naming of main/shard). */
 function shardDoneMarker(root: string, r: { z0: number; z1: number }): string {
   return join(root, '.n2s', 'done', `z${String(r.z0).padStart(7, '0')}-${String(r.z1).padStart(7, '0')}.done`);
@@ -233,11 +407,9 @@ export async function openZarr(path: string, opts: ZarrOpenOptions = {}): Promis
   if (iy < 0 || ix < 0) throw new Error(`${path}: axes ${names.join('')} have no y and x`);
   const ic = names.indexOf('c');
   const it = names.indexOf('t');
-  const store = new FileSystemStore(root);
-  const loc = zarr.root(store).resolve(ms.datasets[level].path);
-  const arr = zarrFormat === 3 ? await zarr.open.v3(loc, { kind: 'array' }) : await zarr.open.v2(loc, { kind: 'array' });
+  const datasetPath = ms.datasets[level].path;
+  const arr = await openCheckedArray(root, datasetPath, zarrFormat, path, names);
   const shape = arr.shape;
-  if (shape.length !== names.length) throw new Error(`${path}: array has ${shape.length} dimensions but ${names.length} axes`);
   const dtype = ZARR_DTYPES[arr.dtype];
   if (!dtype) throw new Error(`${path}: unsupported data type ${arr.dtype}`);
   const pick = (axis: number, v: number | undefined, flag: string): number => {
@@ -288,7 +460,7 @@ export async function openZarr(path: string, opts: ZarrOpenOptions = {}): Promis
       if (i === it) return t;
       return null;
     });
-    const chunk = await zarr.get(arr, sel);
+    const chunk = await getChecked(path, datasetPath, arr, names, sel);
     const src = chunk.data as ArrayLike<number>;
     // zarrita returns C-ordered data for the selection; with z before y and x (NGFF requires
     // the spatial axes last, z y x) the remaining axes are already ZYX.
@@ -326,10 +498,10 @@ export interface ZarrWriteOptions {
 }
 
 /** Output names that promise a file: an OME-Zarr folder is never written under them. */
-const FILE_NAME = /\.(tiff?|nii|nii\.gz|png|csv|json|txt)$/i;
-const FILE_NAME_PROBLEM = 'is named like a file (.tif/.nii/…), not an OME-Zarr folder; name the output .zarr, or give a .tif/.nii name to write that format';
+export const FILE_NAME = /\.(tiff?|nii|nii\.gz|png|csv|json|txt)$/i;
+export const FILE_NAME_PROBLEM = 'is named like a file (.tif/.nii/…), not an OME-Zarr folder; name the output .zarr, or give a .tif/.nii name to write that format';
 
-function incompleteText(): string {
+export function incompleteText(): string {
   return JSON.stringify({ software: 'Noise2Stack Studio', pid: process.pid, started: new Date().toISOString(), note: 'being written; readers refuse this volume until the marker is gone' }) + '\n';
 }
 
@@ -512,7 +684,7 @@ function alive(pid: number): boolean {
  * Removes what a killed writeZarr of the same output left behind: its temporary folders (ours:
  * they carry the owner marker) whose process is gone. Anything else is left alone.
  */
-async function removeStalePartials(root: string): Promise<void> {
+export async function removeStalePartials(root: string): Promise<void> {
   let names: string[];
   try {
     names = await fsp.readdir(dirname(root));
@@ -531,7 +703,7 @@ async function removeStalePartials(root: string): Promise<void> {
  * Puts the finished temporary folder `tmp` at `root`. A replaced output (a file, or a volume of
  * ours) is first moved aside and removed only after the new one is in place.
  */
-async function publishFolder(tmp: string, root: string, path: string, state: OutputPathState): Promise<void> {
+export async function publishFolder(tmp: string, root: string, path: string, state: OutputPathState): Promise<void> {
   if (state.existing === 'none') {
     // rename() of a folder fails on an existing non-empty folder or a file: the name is never
     // taken from anything that appeared meanwhile (an empty folder holds nothing to lose).
@@ -577,9 +749,10 @@ export async function writeZarr(path: string, stack: Stack, opts: ZarrWriteOptio
     const layout = await createZarr(tmp, stack, stack.meta.voxelSize, { dtype: opts.dtype ?? stack.meta.dtype, ...opts, overwrite: false, finalPath: root });
     const cz = layout.chunks[0];
     const n = stack.height * stack.width;
-    for (let z0 = 0; z0 < stack.depth; z0 += cz) {
+    for (let z0 = 0, k = 1; z0 < stack.depth; z0 += cz, k++) {
       const z1 = Math.min(stack.depth, z0 + cz);
       await writeZarrPlanes(layout, z0, stack.data.subarray(z0 * n, z1 * n));
+      zarrFaultPoint(k);
     }
     await fsp.unlink(join(tmp, INCOMPLETE_MARKER));
     const state = await checkOutputPath(root, { overwrite: opts.overwrite, inputs });
