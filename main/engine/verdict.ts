@@ -183,7 +183,14 @@ export async function computeVerdict(v: VerdictInput): Promise<Verdict> {
 
 /** The parts of a training result the verdict needs (engine/train.ts's TrainResult has them all). */
 export interface TrainedModelFacts {
-  config: { method: string; valFraction: number; valSplit: 'plane' | 'stack' };
+  config: {
+    method: string;
+    valFraction: number;
+    valSplit: 'plane' | 'stack';
+    /** The engine and backend the user chose for training are used for the check too. */
+    engine?: 'auto' | 'onnx' | 'tfjs';
+    backend?: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  };
   layout: { mode: 'self' | 'copy'; k: number };
   spec: ArchSpec;
   normalisation: Normalisation;
@@ -192,9 +199,9 @@ export interface TrainedModelFacts {
 
 /**
  * The verdict for a finished run whose model was saved in `modelDir`: opens it the way Denoise
- * will (the same engine choice), checks the held-out planes of `stack`, closes it. Never throws:
- * a verdict that cannot be computed is reported as unavailable with the reason, because a
- * finished training must not fail on its after-check.
+ * does (loadPredictor, on the engine and backend chosen for training), checks the held-out planes
+ * of `stack`, closes it. Never throws: a verdict that cannot be computed is reported as
+ * unavailable with the reason, because a finished training must not fail on its after-check.
  */
 export async function verdictForSavedModel(
   modelDir: string,
@@ -206,7 +213,7 @@ export async function verdictForSavedModel(
   let loaded: Awaited<ReturnType<typeof import('./predictor.ts')['loadPredictor']>> | undefined;
   try {
     const { loadPredictor } = await import('./predictor.ts');
-    loaded = await loadPredictor(modelDir, { log });
+    loaded = await loadPredictor(modelDir, { engine: r.config.engine, backend: r.config.backend, log });
     return await computeVerdict({
       predictor: loaded.predictor,
       data: stack.data,
