@@ -82,11 +82,15 @@ export function injectPanelStyles(): void {
 .n2s-problem { color: #ff8a80; }
 .n2s-table.n2s-fit { table-layout: fixed; }
 .n2s-table.n2s-fit td { overflow: hidden; text-overflow: ellipsis; }
-.n2s-table.n2s-fit th { font-weight: 600; font-size: 11px; overflow-wrap: anywhere; vertical-align: bottom; }
-.n2s-table .n2s-name { width: 30%; white-space: nowrap; }
+.n2s-table.n2s-fit th { font-weight: 600; font-size: 11px; white-space: nowrap; overflow: hidden; vertical-align: bottom; }
+.n2s-table .n2s-name { white-space: nowrap; }
 .n2s-table button { padding: 1px 5px; }
 .n2s-plot { width: 100%; min-height: 40px; }
 .n2s-muted { color: #9ea3aa; }
+.n2s-verdict { border-left: 4px solid #9ea3aa; background: #30343b; padding: 6px 8px; }
+.n2s-verdict-better { border-left-color: #4caf50; }
+.n2s-verdict-worse { border-left-color: #e5534b; }
+.n2s-verdict-same { border-left-color: #d9b45a; }
 .form details summary { cursor: pointer; color: #9ea3aa; margin: 4px 0; }
 .tab-body, .right-area { overflow-x: hidden; }
 .n2s-diagram { margin: 0; }

@@ -119,6 +119,7 @@ function DenoisePanel({ api, workspace }: SlotProps) {
         <p className="n2s-muted" data-testid="denoise-model-info">
           {model.summary.config.method} {model.summary.layout.mode}-supervised K={model.summary.layout.k}, trained {model.summary.history.length} epoch(s)
           {model.summary.cancelled ? ' (stopped early)' : ''}
+          {model.summary.verdict ? `. ${model.summary.verdict.sentence}` : ''}
         </p>
       )}
       <label title="average the predictions of the 8 rotations/flips of every tile: a little cleaner, 8× the inference time">

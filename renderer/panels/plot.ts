@@ -50,7 +50,7 @@ const BASE: PlotLayout = { height: 250, margin: { l: 58, r: 12, t: 30, b: 40 }, 
 export const PLOT_THEME = { paper: '#2b2d33', plot: '#1e2025', text: '#f0f1f2', grid: '#41454d' };
 
 /** Our layout in plotly's terms: titled axes ({text}), the dark theme, values rounded for display. */
-function plotlyLayout(layout: PlotLayout, theme: boolean): Record<string, unknown> {
+function plotlyLayout(layout: PlotLayout, data: Trace[], theme: boolean): Record<string, unknown> {
   const axis = (a: Axis | undefined, extra: Record<string, unknown> = {}) => ({
     ...a,
     ...extra,
@@ -61,16 +61,20 @@ function plotlyLayout(layout: PlotLayout, theme: boolean): Record<string, unknow
     ...(theme ? { gridcolor: PLOT_THEME.grid, zerolinecolor: PLOT_THEME.grid, linecolor: PLOT_THEME.grid } : {}),
   });
   const m = { ...BASE, ...layout };
-  const legend = m.showlegend !== false;
-  if (legend) m.margin = { ...(m.margin ?? { l: 58, r: 12, t: 30, b: 40 }), t: 62 };
+  // A legend above the plot gets a row per trace (long names do not share a row), under the title.
+  const rows = m.showlegend === false ? 0 : data.length;
+  if (rows > 0) {
+    m.margin = { ...(m.margin ?? { l: 58, r: 12, t: 30, b: 40 }), t: 30 + 18 * rows };
+    m.height = (m.height ?? 250) + 18 * rows;
+  }
   return {
     ...m,
-    title: m.title ? { text: m.title, font: { size: 13 } } : undefined,
+    title: m.title ? { text: m.title, font: { size: 13 }, x: 0.02, xanchor: 'left', y: 1, yref: 'container', yanchor: 'top', pad: { t: 6 } } : undefined,
     xaxis: axis(m.xaxis),
     yaxis: axis(m.yaxis),
     ...(m.yaxis2 ? { yaxis2: axis(m.yaxis2) } : {}),
     // The legend goes above the plot, where it cannot cover the x-axis title.
-    legend: { orientation: 'h', x: 0, y: 1.02, xanchor: 'left', yanchor: 'bottom', font: { size: 10 } },
+    legend: { orientation: 'v', x: 0, y: 1.02, xanchor: 'left', yanchor: 'bottom', font: { size: 10 } },
     ...(theme ? { paper_bgcolor: PLOT_THEME.paper, plot_bgcolor: PLOT_THEME.plot, font: { color: PLOT_THEME.text, size: 11 } } : {}),
     hovermode: 'closest',
   };
@@ -89,7 +93,7 @@ export async function drawPlot(el: HTMLElement, data: Trace[], layout: PlotLayou
   const p = await plotly();
   // Hover labels show rounded values too (the axes' hoverformat applies to 'x'/'y' in the template).
   const traces = data.map((t) => ({ ...t, hovertemplate: `%{y:.4~g}<extra>${t.name.replace(/[<>]/g, '')}</extra>` }));
-  await p.react(el, traces as Trace[], plotlyLayout(layout, opts.theme ?? true), { displaylogo: false, responsive: true, staticPlot: false });
+  await p.react(el, traces as Trace[], plotlyLayout(layout, data, opts.theme ?? true), { displaylogo: false, responsive: true, staticPlot: false });
   const pe = el as PlotlyEl;
   pe.removeAllListeners?.('plotly_click');
   if (opts.onClick && pe.on) {

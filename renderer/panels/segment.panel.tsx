@@ -185,11 +185,11 @@ function SegmentPanel({ api, workspace }: SlotProps) {
         <thead>
           <tr>
             <th className="n2s-name">labels</th>
-            <th>shown</th>
-            <th>objects</th>
-            <th>Dice</th>
-            <th>F1@0.5</th>
-            <th style={{ width: '18%' }} />
+            <th style={{ width: 36 }} title="shown in the viewer">show</th>
+            <th style={{ width: 52 }}>objects</th>
+            <th style={{ width: 40 }}>Dice</th>
+            <th style={{ width: 40 }} title="object F1 at IoU 0.5">F1</th>
+            <th style={{ width: 62 }} />
           </tr>
         </thead>
         <tbody>
@@ -229,10 +229,10 @@ function SegmentPanel({ api, workspace }: SlotProps) {
           <thead>
             <tr>
               <th className="n2s-name">source</th>
-              <th>objects</th>
-              <th>mean size</th>
-              <th>Dice</th>
-              <th>F1@0.5</th>
+              <th style={{ width: 52 }}>objects</th>
+              <th style={{ width: 52 }} title="mean object size (pixels per plane)">size</th>
+              <th style={{ width: 40 }}>Dice</th>
+              <th style={{ width: 40 }} title="object F1 at IoU 0.5">F1</th>
             </tr>
           </thead>
           <tbody>

@@ -98,7 +98,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
   const [stoppedEarly, setStoppedEarly] = useState(false);
   const lossRef = useRef<HTMLDivElement>(null);
   const lrRef = useRef<HTMLDivElement>(null);
-  const previewRef = useRef<{ count: number; stackId?: string; busy: boolean }>({ count: 0, busy: false });
+  const previewRef = useRef<{ count: number; stackId?: string; busy: boolean; secondsPerStep?: number }>({ count: 0, busy: false });
   const engines = useWorkflow(wf, (s) => s.engines);
 
   // Probe once per window which engines/backends load here.
@@ -155,6 +155,8 @@ function TrainPanel({ api, workspace }: SlotProps) {
             : null;
   const running = job !== null && (job.state === 'running' || job.state === 'queued' || job.state === 'paused');
   const estimate = estimateSeconds(f, stepTiming);
+  // The verdict of the latest model trained in this session (kept in the workspace state).
+  const lastVerdict = [...models].reverse().find((m) => m.summary?.verdict)?.summary?.verdict ?? null;
 
   useEffect(() => {
     if (!lossRef.current) return;
@@ -180,6 +182,8 @@ function TrainPanel({ api, workspace }: SlotProps) {
   const onUpdate = (info: JobInfo, plane: () => number) => {
     setJob(info);
     const v = info.values;
+    // The job's own measured pace (seconds per optimiser step), for the next estimate.
+    if (v.secondsPerStep !== undefined && v.secondsPerStep > 0) previewRef.current.secondsPerStep = v.secondsPerStep;
     const engineText = info.message.split(' · ')[1];
     if (engineText) setActiveEngine(engineText);
     setCurves((c) => {
@@ -256,7 +260,8 @@ function TrainPanel({ api, workspace }: SlotProps) {
       // The run's own pace on this machine becomes the next estimate's basis.
       const stepsDone = r.history.length * settings.stepsPerEpoch;
       const seconds = r.seconds > 0 ? r.seconds : (performance.now() - t0) / 1000;
-      if (stepsDone > 0 && seconds > 0) wf.set({ stepTiming: { secondsPerStep: seconds / stepsDone, work: stepWork(settings), backend: backendName } });
+      const measured = previewRef.current.secondsPerStep ?? (stepsDone > 0 ? seconds / stepsDone : 0);
+      if (measured > 0) wf.set({ stepTiming: { secondsPerStep: measured, work: stepWork(settings), backend: backendName } });
       setActiveEngine(backendName);
       setStoppedEarly(r.cancelled);
       workspace.notify(
@@ -354,6 +359,16 @@ function TrainPanel({ api, workspace }: SlotProps) {
           {` step ${v.step ?? 0}/${totalSteps} · epoch ${v.epoch ?? 0}/${f.epochs} · ETA ${eta(v.eta)} · ${shownState}${stoppedEarly ? ' (best model so far kept)' : ''}`}
         </span>
       </div>
+      {lastVerdict && (
+        <div className={`n2s-verdict n2s-verdict-${lastVerdict.level}`} data-testid="train-verdict" data-level={lastVerdict.level} role="status">
+          <strong>Did it work?</strong> {lastVerdict.sentence}
+          {lastVerdict.warnings.map((w) => (
+            <div key={w} className="n2s-problem">
+              {w}
+            </div>
+          ))}
+        </div>
+      )}
       <label className="n2s-check">
         <input type="checkbox" data-testid="loss-log" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} /> log scale
       </label>

@@ -70,22 +70,26 @@ export function bindViewerToShell(ws: ShellWorkspace): ShellBinding {
 
   /** Stacks refused for their grid: closed in main, said once. */
   const refused = new Set<string>();
+  /** Asked main to close; until its stack:removed arrives the stack is still listed, not to be reloaded. */
+  const closing = new Set<string>();
   const closeStack = (stackId: string): void => {
+    closing.add(stackId);
     void ws.api.invoke('stack:close', { stackId }).catch(() => undefined);
   };
 
   const sync = (): void => {
     const { stacks, activeStackId } = ws.snapshot;
     const live = new Set(stacks.map((s) => s.stackId));
+    for (const id of closing) if (!live.has(id)) closing.delete(id);
     for (const [stackId, layerId] of layerOf) {
       if (live.has(stackId)) continue;
       layerOf.delete(stackId);
       viewer.remove(layerId);
     }
     // A preview outliving every stack it could belong to would keep the window from looking empty.
-    if (stacks.length > 0 && stacks.every(isPreviewStack)) for (const p of stacks) closeStack(p.stackId);
+    if (stacks.length > 0 && stacks.every(isPreviewStack)) for (const p of stacks) if (!closing.has(p.stackId)) closeStack(p.stackId);
     for (const info of stacks) {
-      if (layerOf.has(info.stackId) || loading.has(info.stackId) || refused.has(info.stackId) || isPreviewStack(info)) continue;
+      if (layerOf.has(info.stackId) || loading.has(info.stackId) || refused.has(info.stackId) || closing.has(info.stackId) || isPreviewStack(info)) continue;
       // All layers share one voxel grid: a stack on another grid (shape, voxel size or unit) would be
       // drawn at the wrong scale, so it is refused with the reason instead.
       const world = viewer.get().world ?? pendingWorld();
