@@ -133,12 +133,21 @@ export async function computeVerdict(v: VerdictInput): Promise<Verdict> {
   const { planes, heldOut } = verdictPlanes(depth, v.valFraction, v.valSplit);
   const hw = H * W;
   const bg = v.background ?? null;
-  // The training's view of the stack: background removed, then normalised.
-  const sub = new Float32Array(v.data.length);
-  for (let i = 0; i < sub.length; i++) sub[i] = v.data[i]! - (bg ? bg[i % hw]! : 0);
-  const norm = normalise(v.normalisation, sub);
   const probe = normalise(v.normalisation, Float32Array.from([0, 1]));
   const scale = probe[1]! - probe[0]!;
+  const offset = probe[0]!;
+  // The training's view of a plane (background removed, then normalised), only for the planes
+  // checked and their neighbours: a copy of the whole stack would double the memory of a big one.
+  const cache = new Map<number, Float32Array>();
+  const plane = (j: number): Float32Array => {
+    let p = cache.get(j);
+    if (!p) {
+      p = new Float32Array(hw);
+      for (let i = 0; i < hw; i++) p[i] = (v.data[j * hw + i]! - (bg ? bg[i]! : 0)) * scale + offset;
+      cache.set(j, p);
+    }
+    return p;
+  };
   let sumModel = 0;
   let sumMean = 0;
   let sumFlat = 0;
@@ -153,25 +162,27 @@ export async function computeVerdict(v: VerdictInput): Promise<Verdict> {
       background: bg,
       planes: { z0: z, z1: z + 1 },
     });
-    const nb = channelPlanes(z, depth, 'self', v.layout.k);
-    const off = z * hw;
+    const nb = channelPlanes(z, depth, 'self', v.layout.k).map(plane);
+    const target = plane(z);
     let m = 0;
     let a = 0;
     let mean = 0;
-    for (let i = 0; i < hw; i++) mean += norm[off + i]!;
+    for (let i = 0; i < hw; i++) mean += target[i]!;
     mean /= hw;
     let f = 0;
     for (let i = 0; i < hw; i++) {
-      const target = norm[off + i]!;
+      const t = target[i]!;
       let avg = 0;
-      for (const j of nb) avg += norm[j * hw + i]!;
+      for (const q of nb) avg += q[i]!;
       avg /= nb.length;
       // pred is in raw units without background: map it like the target.
-      const p = pred[i]! * scale + probe[0]!;
-      m += (p - target) ** 2;
-      a += (avg - target) ** 2;
-      f += (mean - target) ** 2;
+      const p = pred[i]! * scale + offset;
+      m += (p - t) ** 2;
+      a += (avg - t) ** 2;
+      f += (mean - t) ** 2;
     }
+    // Planes are checked in ascending order: those below z − K are not needed again.
+    for (const j of cache.keys()) if (j < z - v.layout.k) cache.delete(j);
     perPlane.push({ z, model: m / hw, neighbourMean: a / hw });
     sumModel += m / hw;
     sumMean += a / hw;
