@@ -17,7 +17,9 @@ import { tsImportsIn, variableImportsIn } from '../../helpers/bundle.ts';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const home = `${root}.cache/cli-bundle-test-${process.pid}`;
 const data = join(home, 'data');
-const env = { ...process.env, N2S_CACHE_DIR: join(home, 'engine-cache') };
+// The way in is each call's choice, not inherited from whoever runs the tests.
+const { N2S_CLI: _way, N2S_CLI_TRACE: _trace, ...inherited } = process.env;
+const env = { ...inherited, N2S_CACHE_DIR: join(home, 'engine-cache') };
 
 /**
  * Runs `n2s` through bin/n2s.mjs (N2S_CLI=tsx: the sources), or with way 'bundle' the built
