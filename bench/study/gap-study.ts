@@ -282,7 +282,7 @@ async function main(): Promise<void> {
   const command = `node --import tsx bench/study/gap-study.ts ${path}`;
   const data = await loadData(c);
   const scoreMri = (pred: Float32Array) => {
-    const m = evaluateStack(makeStack(data.a.depth, data.a.height, data.a.width, pred), data.clean, { normalization: 'none' });
+    const m = evaluateStack(makeStack(data.a.depth, data.a.height, data.a.width, pred, { ...data.a.meta, name: 'prediction' }), data.clean, { normalization: 'none' });
     return { psnr: m.psnr, ssim: m.ssim };
   };
   const inputPsnr = scoreMri(data.a.data).psnr;
@@ -407,7 +407,7 @@ async function main(): Promise<void> {
               const ss: number[] = [];
               for (const ts of md.test) {
                 const pred = await denoiseStack(p, ts.a.data, ts.a, { spec: tr.spec, layout: tr.layout, normalisation: fitNormalisation(md.normalize, ts.a.data) });
-                const m = evaluateStack(makeStack(ts.a.depth, ts.a.height, ts.a.width, pred), ts.reference, { normalization: md.evalNormalization });
+                const m = evaluateStack(makeStack(ts.a.depth, ts.a.height, ts.a.width, pred, { ...ts.a.meta, name: 'prediction' }), ts.reference, { normalization: md.evalNormalization });
                 ps.push(m.psnr);
                 ss.push(m.ssim);
               }

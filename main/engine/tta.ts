@@ -10,7 +10,15 @@
  * pixels (a flipped/rotated tile has the same size — transposed for the odd rotations — so its
  * pooling grid stays aligned with the whole plane's), and the average is taken in a fixed order.
  */
+import { inferenceVoxelsPerSecond, TTA_AUTO_SECONDS } from '../../shared/config/denoise.ts';
 import type { EngineReport, Predictor } from './types.ts';
+
+/**
+ * Whether the automatic/explicit ensemble also mirrors the neighbour order. The training sampler
+ * never reverses the planes, so this is only a good idea where the study measured it to help
+ * (docs/results/mri-gaussian: TTA ×16 vs ×8).
+ */
+export const MIRROR_NEIGHBOURS_BY_DEFAULT = false;
 
 export interface TtaOptions {
   /**
@@ -113,9 +121,24 @@ export function withTta(inner: Predictor, o: TtaOptions = {}): Predictor {
 }
 
 /**
- * Whether test-time ensembling is on when the user did not say: on when the estimated extra time
- * of the ensemble (factor − 1 times the plain prediction) stays within `budgetSeconds`.
+ * Whether to use the ensemble for a volume: the user's explicit choice, else the automatic rule
+ * (shared/config/denoise.ts) on the WHOLE volume's size — never a shard's or chunk's, so all shards
+ * decide alike — and the engine in use. `why` is the one line reported to the user.
  */
-export function ttaByDefault(plainSecondsEstimate: number, factor: number, budgetSeconds = 60): boolean {
-  return Number.isFinite(plainSecondsEstimate) && plainSecondsEstimate * factor <= budgetSeconds;
+export function ttaFor(
+  setting: boolean | undefined,
+  volumeVoxels: number,
+  cin: number,
+  engine: Pick<EngineReport, 'engine' | 'backend'>,
+): { use: boolean; options: TtaOptions; why: string } {
+  const options: TtaOptions = { mirrorNeighbours: MIRROR_NEIGHBOURS_BY_DEFAULT };
+  const factor = ttaFactor(cin, options);
+  if (setting !== undefined) {
+    return { use: setting, options, why: setting ? `test-time ensembling on (×${factor}, asked for)` : 'test-time ensembling off (asked for)' };
+  }
+  const seconds = (factor * volumeVoxels) / inferenceVoxelsPerSecond(engine.engine, engine.backend);
+  const est = `≈ ${seconds < 10 ? seconds.toFixed(1) : seconds.toFixed(0)} s estimated for ${(volumeVoxels / 1e6).toFixed(2)} M voxels on ${engine.engine}/${engine.backend}`;
+  return seconds <= TTA_AUTO_SECONDS
+    ? { use: true, options, why: `test-time ensembling on (×${factor}, automatic: ${est}; --no-tta to skip)` }
+    : { use: false, options, why: `test-time ensembling off (automatic: ×${factor} would take ${est}, over ${TTA_AUTO_SECONDS} s; --tta to force it)` };
 }

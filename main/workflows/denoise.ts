@@ -33,6 +33,8 @@ export interface Denoiser {
   engine: EngineReport;
   settings: InferenceSettings;
   predictor: Predictor;
+  /** Whether the last prediction used test-time ensembling (set by predictPlanes). */
+  ttaUsed?: boolean;
   dispose(): void;
 }
 
@@ -163,14 +165,20 @@ export async function predictPlanes(
   d: Denoiser,
   sources: VolumeSource[],
   shape: { depth: number; height: number; width: number },
-  o: WorkflowOptions & { planes?: { z0: number; z1: number }; onPlane?: (plane: number) => void },
+  o: WorkflowOptions & { planes?: { z0: number; z1: number }; onPlane?: (plane: number) => void; volumeVoxels?: number },
 ): Promise<Float32Array> {
   const { denoiseStack } = await import('../engine/predict.ts');
+  const { ttaFor, withTta } = await import('../engine/tta.ts');
+  // Decided on the whole volume (volumeVoxels for a window of it), so every shard and chunk agrees.
+  const tta = ttaFor(d.settings.tta, o.volumeVoxels ?? shape.depth * shape.height * shape.width, d.spec.inChannels, d.engine);
+  if (d.ttaUsed !== tta.use) o.onEvent?.({ type: 'log', line: tta.why });
+  d.ttaUsed = tta.use;
+  const predictor = tta.use ? withTta(d.predictor, tta.options) : d.predictor;
   let out: Float32Array | null = null;
   for (const s of sources) {
     throwIfCancelled(o.signal);
     const pred = await cancellable(o.signal, () =>
-      denoiseStack(d.predictor, s.data, shape, {
+      denoiseStack(predictor, s.data, shape, {
         spec: d.spec,
         layout: d.config.layout,
         normalisation: s.normalisation,
@@ -270,7 +278,7 @@ export interface PreviewResult {
  * Defaults to the tfjs engine: it starts in a fraction of ONNX Runtime's session time.
  */
 export async function previewPlane(request: DenoiseStackRequestInput & { plane: number }, input: { stack: Stack; copy?: Stack }, o: WorkflowOptions = {}): Promise<PreviewResult> {
-  const req = parseRequest(PreviewRequest, { engine: 'tfjs', ...request });
+  const req = parseRequest(PreviewRequest, { engine: 'tfjs', tta: false, ...request });
   if (req.plane >= input.stack.depth) throw new InputMismatchError(`plane ${req.plane} is outside 0…${input.stack.depth - 1}`);
   const d = await openDenoiser(req, o);
   try {
@@ -284,7 +292,7 @@ export async function previewPlane(request: DenoiseStackRequestInput & { plane: 
 // ---------------------------------------------------------------- files, folders, OME-Zarr
 
 export type DenoiseResult =
-  | { kind: 'stack'; output: string; planes: number; seconds: number; engine: EngineReport; dtype: string; notes: string[] }
+  | { kind: 'stack'; output: string; planes: number; seconds: number; engine: EngineReport; dtype: string; notes: string[]; tta: boolean }
   | { kind: 'folder'; output: string; shard: ShardSpec; files: number; denoised: number; skipped: number; seconds: number }
   | { kind: 'zarr'; output: string; shard: ShardSpec; chunks: number; skipped: number; planes: number; seconds: number };
 
@@ -351,7 +359,7 @@ export async function denoiseFile(request: DenoiseRequestInput, o: WorkflowOptio
     });
     o.onEvent?.({ type: 'stage', stage: 'write', message: `writing ${basename(req.output)}` });
     const report = await writeStack(req.output, result, { dtype: req.dtype, overwrite: req.overwrite, protect: inputs });
-    return { kind: 'stack', output: report.path, planes: a.depth * (b ? 2 : 1), seconds: (Date.now() - t0) / 1000, engine: d.engine, dtype: report.dtype, notes: report.notes };
+    return { kind: 'stack', output: report.path, planes: a.depth * (b ? 2 : 1), seconds: (Date.now() - t0) / 1000, engine: d.engine, dtype: report.dtype, notes: report.notes, tta: d.ttaUsed ?? false };
   } finally {
     if (!opened) d.dispose();
   }
@@ -484,7 +492,7 @@ export async function denoiseZarr(request: DenoiseRequestInput, o: WorkflowOptio
           throwIfCancelled(o.signal);
           const win = inputWindow(r, k, depth);
           const windowData = await src.readPlanes(win.z0, win.z1);
-          const pred = await predictPlanes(d, [{ data: windowData, normalisation }], { depth: win.z1 - win.z0, height, width }, { ...o, planes: { z0: r.z0 - win.z0, z1: r.z1 - win.z0 } });
+          const pred = await predictPlanes(d, [{ data: windowData, normalisation }], { depth: win.z1 - win.z0, height, width }, { ...o, planes: { z0: r.z0 - win.z0, z1: r.z1 - win.z0 }, volumeVoxels: depth * height * width });
           await writeZarrPlanes(layout, r.z0, pred);
           await writeMarker(output, r, shard);
           planesDone += r.z1 - r.z0;

@@ -7,7 +7,21 @@ import { Backend, Engine, OutputDtype, Provider } from './enums.ts';
  * these objects, so a limit or a default is written once.
  */
 
-/** How to run a model: engine choice and tiling. Test-time augmentation will be added here. */
+/**
+ * Test-time ensembling's automatic rule (docs/tta.md): on when 8× the estimated plain inference
+ * time of the whole volume stays within TTA_AUTO_SECONDS. Throughputs measured on the README's
+ * 2-core CPU with the full-width CSBDeep U-Net (one 512² plane: ONNX Runtime 0.229 s, tfjs-wasm
+ * 1.54 s); tfjs-node is assumed as fast as ONNX Runtime, pure-JS tfjs 100× slower.
+ */
+export const TTA_AUTO_SECONDS = 60;
+export function inferenceVoxelsPerSecond(engine: string, backend: string): number {
+  if (engine === 'onnx' || backend === 'tensorflow' || backend === 'tensorflow-gpu') return 1.1e6;
+  return backend === 'wasm' ? 1.7e5 : 1.1e4;
+}
+/** The automatic rule's largest volume with ONNX Runtime, the default engine (≈ 8 M voxels). */
+export const TTA_AUTO_MAX_VOXELS = Math.floor((TTA_AUTO_SECONDS * inferenceVoxelsPerSecond('onnx', 'cpu')) / 8);
+
+/** How to run a model: engine choice, tiling and test-time ensembling. */
 export const InferenceSettings = z.object({
   engine: Engine.default('auto'),
   provider: Provider.optional(),
@@ -18,6 +32,12 @@ export const InferenceSettings = z.object({
   overlap: z.number().int().min(0, 'overlap must be ≥ 0').optional(),
   /** Tiles per inference call. */
   batchTiles: z.number().int().min(1, 'batch-tiles must be ≥ 1').optional(),
+  /**
+   * Test-time ensembling (main/engine/tta.ts): average over the 8 rotations/flips of every tile.
+   * Absent = automatic: on when the 8× inference of the whole volume is estimated to take at most
+   * TTA_AUTO_SECONDS on the engine in use, off otherwise. The result says whether it was used.
+   */
+  tta: z.boolean().optional(),
 });
 export type InferenceSettings = z.infer<typeof InferenceSettings>;
 export type InferenceSettingsInput = z.input<typeof InferenceSettings>;
