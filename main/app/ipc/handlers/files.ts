@@ -20,7 +20,10 @@ export function fileHandlers(
       if (!dialogs) return { paths: null, native: false };
       const chosen = await dialogs.chooseOpen(purpose, directory);
       // A path the user picked in the native dialog becomes readable (directories: everything in them).
-      for (const p of chosen ?? []) directory ? paths.allowRoot(p) : paths.allowFile(p);
+      for (const p of chosen ?? []) {
+        if (directory) paths.allowRoot(p);
+        else paths.allowFile(p);
+      }
       return { paths: chosen, native: true };
     },
     'files:choose-save': async ({ purpose, defaultName }) => {
