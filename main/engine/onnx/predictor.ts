@@ -71,6 +71,9 @@ class OrtPredictor implements OnnxPredictor {
   }
 }
 
+/** Inference tiles vary in shape, so ONNX Runtime's memory pattern would only keep peak memory high (providers.ts). */
+const INFERENCE_OPTIONS = { enableMemPattern: false } as const;
+
 async function timeOneTile(session: ort.InferenceSession, cin: number, size: number): Promise<number> {
   const x = new ort.Tensor('float32', new Float32Array(size * size * cin).fill(0.5), [1, size, size, cin]);
   await session.run({ [INPUT_NAME]: x }); // the first run compiles kernels/shaders
@@ -91,7 +94,7 @@ async function openSession(
   let cpu: { session: ort.InferenceSession; attempt: ProviderAttempt } | undefined;
   const cpuSession = async (): Promise<{ session: ort.InferenceSession; attempt: ProviderAttempt }> => {
     if (cpu) return cpu;
-    const r = await tryCreateSession(model, 'cpu', threads);
+    const r = await tryCreateSession(model, 'cpu', threads, INFERENCE_OPTIONS);
     if (!r.session) throw new Error(`ONNX Runtime could not load the model on the CPU provider: ${r.attempt.reason}`);
     cpu = { session: r.session, attempt: r.attempt };
     return cpu;
@@ -102,7 +105,7 @@ async function openSession(
       attempts.push(c.attempt);
       return { session: c.session, provider: 'cpu', attempts };
     }
-    const r = await tryCreateSession(model, p, threads);
+    const r = await tryCreateSession(model, p, threads, INFERENCE_OPTIONS);
     if (!r.session) {
       attempts.push(r.attempt);
       continue;

@@ -8,7 +8,7 @@ import { buildArch } from '../../../shared/model/arch.ts';
 import { initWeights } from '../../../shared/model/init.ts';
 import { createRng } from '../../../shared/random.ts';
 import { TrainingConfig } from '../../../shared/config/training.ts';
-import { denoiseStack, axisTiles, axisWeights, tileSettings } from '../../../main/engine/predict.ts';
+import { activationBytesPerPixel, denoiseStack, axisTiles, axisWeights, planTiles, receptiveRadius, tileSettings } from '../../../main/engine/predict.ts';
 import { TfjsPredictor } from '../../../main/engine/tfjs/engine.ts';
 import { loadModel, readWeights, saveModel } from '../../../main/engine/model-store.ts';
 import { blobStack } from './helpers.ts';
@@ -55,6 +55,50 @@ test('tiled prediction equals untiled prediction to 1e-4 relative', async () => 
   p.dispose();
   assert.ok(maxAbs > 0.05, 'the network output is not trivial');
   assert.ok(maxDiff / maxAbs < 1e-4, `relative difference ${maxDiff / maxAbs}`);
+});
+
+test('default tiles: the whole plane when it fits the memory budget, else the fewest tiles with the receptive-field overlap', () => {
+  const full = buildArch({ arch: 'csbdeep', inChannels: 2, residualChannels: [0, 1] });
+  const bpp = activationBytesPerPixel(full);
+  const whole = planTiles(full, 1024, 1024, { memory: 1024 * 1024 * bpp });
+  assert.deepEqual([whole.ty.starts, whole.tx.starts, whole.th, whole.tw], [[0], [0], 1024, 1024]);
+  const margin = Math.ceil(receptiveRadius(full) / full.divisor) * full.divisor;
+  const split = planTiles(full, 2160, 2160, { memory: 1024 * 1024 * bpp });
+  assert.equal(split.overlap, 2 * margin + full.divisor, 'overlap = what the receptive field needs');
+  assert.ok(split.th * split.tw <= 1024 * 1024, 'each tile fits the budget');
+  const work = split.ty.starts.length * split.tx.starts.length * split.th * split.tw;
+  assert.ok(work < 1.12 * 2160 * 2160, `computed pixels ${work} vs plane ${2160 * 2160}`);
+  // The old default (512² tiles, same overlap) computed ~1.4× the plane.
+  const old = planTiles(full, 2160, 2160, { tile: 512 });
+  assert.ok(work < old.ty.starts.length * old.tx.starts.length * 512 * 512);
+  // Tiles cover the plane; consecutive tiles overlap by at least the needed amount.
+  for (const [t, len, size] of [[split.ty, 2160, split.th], [split.tx, 2160, split.tw]] as const) {
+    assert.equal(t.starts[0], 0);
+    assert.equal(t.starts.at(-1)! + size, len);
+    for (let i = 1; i < t.starts.length; i++) assert.ok(t.starts[i - 1] + size - t.starts[i] >= split.overlap);
+  }
+});
+
+test('whole-plane, budget-split (non-square) and small square tiles give the same result to 1e-4', async () => {
+  const s = blobStack(5, 3, 96, 200, 0.1);
+  const p = await TfjsPredictor.create(spec, weights(3), 'wasm');
+  const shape = { depth: 3, height: 96, width: 200 };
+  const o = { spec, layout, normalisation: none };
+  const bpp = activationBytesPerPixel(spec);
+  const whole = await denoiseStack(p, s.noisy, shape, o);
+  const plan = planTiles(spec, 96, 200, { memory: 96 * 120 * bpp });
+  assert.ok(plan.tx.starts.length > 1 && plan.th !== plan.tw, `budget split into non-square tiles (${plan.th}×${plan.tw})`);
+  const budget = await denoiseStack(p, s.noisy, shape, { ...o, tileMemory: 96 * 120 * bpp });
+  const small = await denoiseStack(p, s.noisy, shape, { ...o, tile: tileSettings(spec).overlap + 8, batchTiles: 2 });
+  p.dispose();
+  let maxAbs = 0;
+  for (const v of whole) maxAbs = Math.max(maxAbs, Math.abs(v));
+  assert.ok(maxAbs > 0.05, 'the network output is not trivial');
+  for (const [name, other] of [['budget', budget], ['small', small]] as const) {
+    let d = 0;
+    for (let i = 0; i < whole.length; i++) d = Math.max(d, Math.abs(whole[i] - other[i]));
+    assert.ok(d / maxAbs < 1e-4, `${name}: relative difference ${d / maxAbs}`);
+  }
 });
 
 test('save/load round trip gives identical weights and predictions; model.json loads in tfjs', async () => {
