@@ -11,12 +11,12 @@
 import { basename, resolve } from 'node:path';
 import { open, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import type { Stack } from '../../shared/stack.ts';
+import type { DType, Stack } from '../../shared/stack.ts';
 import {
   axesFor, canonicalTimeUnit, hyperPlane, linearLut, lutColor, planeOffset, stackMetaOf,
   type ChannelMeta, type Hyperstack, type HyperstackMeta,
 } from '../../shared/hyperstack.ts';
-import { checkTarget, writeAtomically } from './atomic.ts';
+import { INCOMPLETE_MARKER, checkTarget, writeAtomically } from './atomic.ts';
 import { StackFileError, asStackFileError } from './errors.ts';
 import { encodeNifti, isNiftiPath, niftiBytes, parseNiftiHeader } from './nifti.ts';
 import { checkFinite } from './select.ts';
@@ -56,7 +56,7 @@ async function isDirectory(p: string): Promise<boolean> {
 async function isZarr(path: string): Promise<boolean> {
   if (/\.zarr\/?$/i.test(path)) return true;
   if (!(await isDirectory(path))) return false;
-  const found = await Promise.all(['.zattrs', 'zarr.json'].map((m) => stat(resolve(path, m)).then(() => true, () => false)));
+  const found = await Promise.all(['.zattrs', 'zarr.json', INCOMPLETE_MARKER].map((m) => stat(resolve(path, m)).then(() => true, () => false)));
   return found.some(Boolean);
 }
 
@@ -298,8 +298,9 @@ export async function writeHyperstack(path: string, h: HyperstackSource | Hypers
 
   if (format === 'zarr') {
     const { writeZarrHyperstack } = await import('./zarr-hyperstack.ts');
-    await writeZarrHyperstack(abs, meta, (t, c, z) => src.readPlane(t, c, z), { dtype, software, description }, progress);
-    return { path: abs, format, dtype, bytes: 0, bigTiff: false, clipped: 0, notes };
+    const clipped = await writeZarrHyperstack(abs, meta, (t, c, z) => src.readPlane(t, c, z), { dtype, software, description, overwrite: opts.overwrite, protect: opts.protect }, progress);
+    if (clipped) notes.push(clipNote(clipped, dtype));
+    return { path: abs, format, dtype, bytes: 0, bigTiff: false, clipped, notes };
   }
 
   if (format === 'nifti') {
@@ -328,7 +329,8 @@ export async function writeHyperstack(path: string, h: HyperstackSource | Hypers
     const out = /\.gz$/i.test(path) ? await gzipped(bytes) : bytes;
     await writeAtomically(abs, async (fh) => {
       await fh.write(out, 0, out.length, 0);
-    });
+    }, { overwrite: opts.overwrite, protect: [meta.sourcePath, ...(opts.protect ?? [])] });
+    if (clipped) notes.push(clipNote(clipped, dtype));
     return { path: abs, format, dtype, bytes: out.length, bigTiff: false, clipped, notes };
   }
 
@@ -385,10 +387,18 @@ export async function writeHyperstack(path: string, h: HyperstackSource | Hypers
         return src.readPlane(t, c, z);
       },
     }, { dtype: tiffDType, describe, software, resolution, bigTiff, imagejMetadata, onProgress: opts.onProgress }),
-  );
-  if (result.clipped) notes.push(`${result.clipped} value${result.clipped === 1 ? '' : 's'} outside the ${dtype} range (or NaN) were clipped; write float32 (--dtype float32) to keep them`);
+  { overwrite: opts.overwrite, protect: [meta.sourcePath, ...(opts.protect ?? [])] });
+  if (result.clipped) notes.push(clipNote(result.clipped, dtype));
   if (bigTiff) notes.push('written as BigTIFF; Fiji opens it with File › Import › Bio-Formats, napari and tifffile directly');
   return { path: abs, format, dtype, bytes: result.bytes, bigTiff, clipped: result.clipped, notes };
+}
+
+const INT_RANGE: Partial<Record<DType, [number, number]>> = { uint8: [0, 255], uint16: [0, 65535], int16: [-32768, 32767], uint32: [0, 4294967295], int32: [-2147483648, 2147483647] };
+
+/** The same note as writeStack's for values that did not fit an integer output. */
+function clipNote(n: number, dtype: DType): string {
+  const [lo, hi] = INT_RANGE[dtype] ?? [-Infinity, Infinity];
+  return `${n} value${n === 1 ? '' : 's'} outside the ${dtype} range ${lo}–${hi} (or NaN) were clipped; write float32 (--dtype float32) to keep them`;
 }
 
 async function gzipped(b: Buffer): Promise<Buffer> {

@@ -6,15 +6,15 @@
  * written alone. zarr.ts keeps the single-stack reader and the sharded in-place writer.
  */
 import * as zarr from 'zarrita';
-import FileSystemStore from '@zarrita/storage/fs';
 import { promises as fsp, existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { DType, VoxelSize } from '../../shared/stack.ts';
 import { canonicalTimeUnit, type ChannelMeta, type HyperstackMeta } from '../../shared/hyperstack.ts';
-import { AtomicFileStore } from './zarr.ts';
+import { AtomicFileStore, getChecked, openCheckedArray, zarrIncomplete, FILE_NAME, FILE_NAME_PROBLEM, incompleteText, publishFolder, removeStalePartials } from './zarr.ts';
 import { StackFileError } from './errors.ts';
+import { registerTemp, tempNameFor, zarrFaultPoint } from './atomic.ts';
+import { INCOMPLETE_MARKER, OWNER_MARKER, checkOutputPath, isOwnedFolder, ownerMarkerText } from './output-path.ts';
 
 const Axis = z.object({ name: z.string(), type: z.string().optional(), unit: z.string().optional() });
 const Transform = z.object({ type: z.string(), scale: z.array(z.number()).optional() }).passthrough();
@@ -71,6 +71,9 @@ export interface ZarrHyperSource {
 /** Opens the full-resolution array of an OME-Zarr image as a hyperstack (planes read on demand). */
 export async function openZarrHyperstack(path: string): Promise<ZarrHyperSource> {
   const root = resolve(path);
+  // A volume still being written (or whose writer was killed) is never read as if complete.
+  const incomplete = await zarrIncomplete(root);
+  if (incomplete) throw new StackFileError(path, incomplete);
   const { attrs, v3 } = await readAttrs(root);
   const ms = attrs.multiscales[0];
   const names = ms.axes.map((a) => (typeof a === 'string' ? a : a.name).toLowerCase());
@@ -78,14 +81,8 @@ export async function openZarrHyperstack(path: string): Promise<ZarrHyperSource>
   if (at('y') < 0 || at('x') < 0) throw new StackFileError(root, `axes ${names.join('')} have no y and x`);
   const unknown = names.filter((n) => !'tczyx'.includes(n) || n.length !== 1);
   if (unknown.length) throw new StackFileError(root, `axis "${unknown[0]}" is not one of t, c, z, y, x`);
-  const store = new FileSystemStore(root);
-  const loc = zarr.root(store).resolve(ms.datasets[0].path);
-  let arr: zarr.Array<zarr.DataType, FileSystemStore>;
-  try {
-    arr = v3 ? await zarr.open.v3(loc, { kind: 'array' }) : await zarr.open.v2(loc, { kind: 'array' });
-  } catch (e) {
-    throw new StackFileError(root, `array "${ms.datasets[0].path}" cannot be opened (${(e as Error).message.split('\n')[0]})`);
-  }
+  // Codecs, shape and chunk sizes checked, decoded chunk sizes verified (zarr.ts).
+  const arr = await openCheckedArray(root, ms.datasets[0].path, v3 ? 3 : 2, path, names);
   const shape = arr.shape;
   if (shape.length !== names.length) throw new StackFileError(root, `array has ${shape.length} dimensions but ${names.length} axes`);
   const dtype = DTYPES[arr.dtype];
@@ -139,7 +136,7 @@ export async function openZarrHyperstack(path: string): Promise<ZarrHyperSource>
       for (const [n, v] of [['t', t], ['c', c], ['z', zi]] as const) {
         if (!Number.isInteger(v) || v < 0 || v >= size(n)) throw new StackFileError(root, `plane ${n}=${v} out of range`);
       }
-      const got = await zarr.get(arr, sel);
+      const got = await getChecked(path, ms.datasets[0].path, arr, names, sel);
       const src = got.data as ArrayLike<number>;
       const out = new Float32Array(meta.height * meta.width);
       // y before x in NGFF, so the remaining 2-D selection is already row-major YX.
@@ -150,7 +147,8 @@ export async function openZarrHyperstack(path: string): Promise<ZarrHyperSource>
   };
 }
 
-function cast(dtype: DType, src: Float32Array): ArrayLike<number> {
+/** `src` in the output dtype (integers rounded and limited to the range) and how many values had to change. */
+function cast(dtype: DType, src: Float32Array): { data: ArrayLike<number>; clipped: number } {
   const ranges: Partial<Record<DType, [number, number, new (n: number) => Uint8Array | Uint16Array | Int16Array | Uint32Array | Int32Array]>> = {
     uint8: [0, 255, Uint8Array], uint16: [0, 65535, Uint16Array], int16: [-32768, 32767, Int16Array], uint32: [0, 4294967295, Uint32Array], int32: [-2147483648, 2147483647, Int32Array],
   };
@@ -158,17 +156,25 @@ function cast(dtype: DType, src: Float32Array): ArrayLike<number> {
   if (r) {
     const [lo, hi, T] = r;
     const out = new T(src.length);
+    let clipped = 0;
     for (let i = 0; i < src.length; i++) {
-      const v = src[i];
-      out[i] = Number.isNaN(v) ? lo : Math.min(hi, Math.max(lo, Math.round(v)));
+      const v = Math.round(src[i]);
+      if (v >= lo && v <= hi) out[i] = v;
+      else {
+        clipped++;
+        out[i] = v > hi ? hi : lo;
+      }
     }
-    return out;
+    return { data: out, clipped };
   }
-  return dtype === 'float64' ? Float64Array.from(src) : src;
+  return { data: dtype === 'float64' ? Float64Array.from(src) : src, clipped: 0 };
 }
 
 export interface ZarrHyperWriteOptions {
   dtype: DType;
+  overwrite?: boolean;
+  /** Inputs of the job: the output may not be, contain or lie inside any of them. */
+  protect?: (string | undefined)[];
   software: string;
   description?: string;
 }
@@ -178,30 +184,29 @@ function asciiJson(o: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(o, null, 2).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
-/**
- * Writes every plane of a hyperstack as an NGFF 0.4 image with the source's axes (in t, c, z
- * order, as NGFF requires), omero channels and scales. The volume is built in a hidden folder
- * next to `path` and renamed to `path` when complete, so a half-written image never has the name.
- * `path` must not exist (the caller has checked the output rules).
- */
-export async function writeZarrHyperstack(
-  path: string,
-  meta: HyperstackMeta,
-  plane: (t: number, c: number, z: number) => Promise<Float32Array>,
-  opts: ZarrHyperWriteOptions,
-  onPlane?: () => void,
-): Promise<void> {
-  const root = resolve(path);
-  const v2dtype = V2_DTYPE[opts.dtype];
-  if (!v2dtype) throw new StackFileError(root, `cannot write dtype ${opts.dtype} to Zarr`);
-  if (existsSync(root)) throw new StackFileError(root, 'already exists; choose a new name for the OME-Zarr output');
+/** Where the planes of a hyperstack go in an NGFF image: its axes, shape and one chunk per plane. */
+export interface HyperZarrLayout {
+  root: string;
+  meta: HyperstackMeta;
+  dtype: DType;
+  names: string[];
+  shape: number[];
+}
+
+function hyperLayout(root: string, meta: HyperstackMeta, dtype: DType): HyperZarrLayout {
   // Keep the source's leading axes when they exist there; T/C/Z longer than 1 are always written.
   const present = (a: string) => meta.axes.includes(a) || (a === 'T' ? meta.times > 1 : a === 'C' ? meta.channels > 1 : true);
-  const lead = ['T', 'C', 'Z'].filter(present);
-  const names = [...lead, 'Y', 'X'].map((a) => a.toLowerCase());
+  const names = [...['T', 'C', 'Z'].filter(present), 'Y', 'X'].map((a) => a.toLowerCase());
   const sizes: Record<string, number> = { t: meta.times, c: meta.channels, z: meta.depth, y: meta.height, x: meta.width };
-  const shape = names.map((n) => sizes[n]);
-  const chunks = names.map((n) => (n === 'y' || n === 'x' ? Math.min(256, sizes[n]) : 1));
+  return { root, meta, dtype, names, shape: names.map((n) => sizes[n]) };
+}
+
+/** .zgroup, .zattrs (multiscales, omero, n2s) and 0/.zarray of a layout, written into `store`. */
+async function writeHyperMetadata(store: AtomicFileStore, l: HyperZarrLayout, opts: { software: string; description?: string; extra?: Record<string, unknown> }): Promise<void> {
+  const { meta, names } = l;
+  const v2dtype = V2_DTYPE[l.dtype];
+  if (!v2dtype) throw new StackFileError(l.root, `cannot write dtype ${l.dtype} to Zarr`);
+  const chunks = names.map((n, i) => (n === 'y' || n === 'x' ? Math.min(256, l.shape[i]) : 1));
   const vs = meta.voxelSize;
   const spaceUnit = SPACE_OUT[vs.unit];
   const tUnit = meta.timeIncrement ? TIME_OUT[meta.timeIncrement.unit] : undefined;
@@ -211,7 +216,7 @@ export async function writeZarrHyperstack(
     return { name: n, type: 'space', ...(spaceUnit ? { unit: spaceUnit } : {}) };
   });
   const scaleOf: Record<string, number> = { t: meta.timeIncrement && tUnit ? meta.timeIncrement.value : 1, c: 1, z: vs.z, y: vs.y, x: vs.x };
-  const omero = meta.channels > 0 && meta.channelMeta.some((c) => c.name || c.color || c.display)
+  const omero = meta.channelMeta.some((c) => c.name || c.color || c.display)
     ? {
       channels: meta.channelMeta.map((c, i) => ({
         label: c.name ?? `C${i}`,
@@ -222,43 +227,119 @@ export async function writeZarrHyperstack(
       rdefs: { model: 'color' },
     }
     : undefined;
-  const tmp = join(dirname(root), `.${basename(root)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  await fsp.mkdir(tmp);
+  await store.set('/.zgroup', asciiJson({ zarr_format: 2 }));
+  await store.set('/0/.zarray', asciiJson({
+    zarr_format: 2, shape: l.shape, chunks, dtype: v2dtype, compressor: { id: 'zlib', level: 5 }, fill_value: 0, order: 'C', filters: null, dimension_separator: '/',
+  }));
+  await store.set('/.zattrs', asciiJson({
+    multiscales: [{ version: '0.4', name: meta.name, axes, datasets: [{ path: '0', coordinateTransformations: [{ type: 'scale', scale: names.map((n) => scaleOf[n]) }] }] }],
+    ...(omero ? { omero } : {}),
+    n2s: { software: opts.software, ...(opts.description ? { description: opts.description } : {}), layout: { names, shape: l.shape, dtype: l.dtype }, ...(opts.extra ?? {}) },
+  }));
+}
+
+/** Writes plane (t, c, z) into the array of a layout (one chunk, written atomically); returns values clipped. */
+export async function writeHyperZarrPlane(l: HyperZarrLayout, t: number, c: number, z: number, data: Float32Array): Promise<number> {
+  const { meta, names } = l;
+  const hw = meta.height * meta.width;
+  if (data.length !== hw) throw new Error(`plane t=${t} c=${c} z=${z} has ${data.length} values, expected ${hw}`);
+  const arr = await zarr.open.v2(zarr.root(new AtomicFileStore(l.root)).resolve('0'), { kind: 'array' });
+  const at: Record<string, number> = { t, c, z };
+  const out = cast(l.dtype, data);
+  await zarr.set(arr, names.map((n) => (n === 'y' || n === 'x' ? null : zarr.slice(at[n], at[n] + 1))), {
+    data: out.data as never,
+    shape: names.map((n) => (n === 'y' ? meta.height : n === 'x' ? meta.width : 1)),
+    stride: names.map((n) => (n === 'y' ? meta.width : n === 'x' ? 1 : hw)),
+  });
+  return out.clipped;
+}
+
+/**
+ * Creates (or, for a rerun or another shard of the same run, reopens) an NGFF image written in
+ * place, plane by plane, by several processes: claimed with the owner marker and marked incomplete
+ * until finishZarr (zarr.ts) sees every range done. A folder n2s did not write is refused; an
+ * image of ours with another layout is refused (choose another output).
+ */
+export async function createZarrHyperstackInPlace(
+  path: string,
+  meta: HyperstackMeta,
+  opts: { dtype: DType; software: string; description?: string; extra?: Record<string, unknown> },
+): Promise<HyperZarrLayout> {
+  const root = resolve(path);
+  if (FILE_NAME.test(basename(root))) throw new StackFileError(path, FILE_NAME_PROBLEM);
+  const l = hyperLayout(root, meta, opts.dtype);
+  const store = new AtomicFileStore(root);
+  if (existsSync(root)) {
+    if (!(await isOwnedFolder(root))) {
+      if ((await fsp.readdir(root)).length > 0) throw new StackFileError(path, 'is an existing folder that n2s did not write; refusing to write into it (choose a new output name)');
+    } else {
+      const prev = (await readJson(join(root, '.zattrs'))) as { n2s?: { layout?: unknown } } | undefined;
+      const want = { names: l.names, shape: l.shape, dtype: l.dtype };
+      if (prev !== undefined && JSON.stringify(prev.n2s?.layout) !== JSON.stringify(want)) {
+        throw new StackFileError(path, 'already holds an n2s output with another shape or dtype; choose another output');
+      }
+      if (prev !== undefined) return l;
+    }
+  } else {
+    const parent = dirname(root);
+    if (!existsSync(parent)) throw new StackFileError(path, `output folder ${parent} does not exist`);
+    await fsp.mkdir(root).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    });
+  }
+  await store.set(`/${OWNER_MARKER}`, new TextEncoder().encode(ownerMarkerText('ome-zarr')));
+  await store.set(`/${INCOMPLETE_MARKER}`, new TextEncoder().encode(incompleteText()));
+  await writeHyperMetadata(store, l, opts);
+  return l;
+}
+
+/**
+ * Writes every plane of a hyperstack as an NGFF 0.4 image with the source's axes (in t, c, z
+ * order, as NGFF requires), omero channels and scales. As writeZarr does (zarr.ts): built in a
+ * hidden folder next to `path` carrying the owner and incomplete markers, published under `path`
+ * only when complete, replacing only a file or a volume n2s wrote and only with overwrite.
+ * Returns how many values were clipped to fit an integer dtype.
+ */
+export async function writeZarrHyperstack(
+  path: string,
+  meta: HyperstackMeta,
+  plane: (t: number, c: number, z: number) => Promise<Float32Array>,
+  opts: ZarrHyperWriteOptions,
+  onPlane?: () => void,
+): Promise<number> {
+  const root = resolve(path);
+  if (!V2_DTYPE[opts.dtype]) throw new StackFileError(root, `cannot write dtype ${opts.dtype} to Zarr`);
+  if (FILE_NAME.test(basename(root))) throw new StackFileError(path, FILE_NAME_PROBLEM);
+  const inputs = [meta.sourcePath, ...(opts.protect ?? [])];
+  await checkOutputPath(root, { overwrite: opts.overwrite, inputs });
+  await removeStalePartials(root);
+  const tmp = tempNameFor(root, 'n2s-partial');
+  const release = registerTemp(tmp);
   let done = false;
   try {
+    await fsp.mkdir(tmp);
     const store = new AtomicFileStore(tmp);
-    await store.set('/.zgroup', asciiJson({ zarr_format: 2 }));
-    await store.set('/0/.zarray', asciiJson({
-      zarr_format: 2, shape, chunks, dtype: v2dtype, compressor: { id: 'zlib', level: 5 }, fill_value: 0, order: 'C', filters: null, dimension_separator: '/',
-    }));
-    await store.set('/.zattrs', asciiJson({
-      multiscales: [{ version: '0.4', name: meta.name, axes, datasets: [{ path: '0', coordinateTransformations: [{ type: 'scale', scale: names.map((n) => scaleOf[n]) }] }] }],
-      ...(omero ? { omero } : {}),
-      n2s: { software: opts.software, ...(opts.description ? { description: opts.description } : {}) },
-    }));
-    const arr = await zarr.open.v2(zarr.root(store).resolve('0'), { kind: 'array' });
-    const hw = meta.height * meta.width;
+    await store.set(`/${OWNER_MARKER}`, new TextEncoder().encode(ownerMarkerText('ome-zarr')));
+    await store.set(`/${INCOMPLETE_MARKER}`, new TextEncoder().encode(incompleteText()));
+    const l = hyperLayout(tmp, meta, opts.dtype);
+    await writeHyperMetadata(store, l, opts);
+    let clipped = 0;
     for (let t = 0; t < meta.times; t++) {
       for (let c = 0; c < meta.channels; c++) {
         for (let zi = 0; zi < meta.depth; zi++) {
-          const data = await plane(t, c, zi);
-          if (data.length !== hw) throw new Error(`plane t=${t} c=${c} z=${zi} has ${data.length} values, expected ${hw}`);
-          const at: Record<string, number> = { t, c, z: zi };
-          const sel = names.map((n) => (n === 'y' || n === 'x' ? null : zarr.slice(at[n], at[n] + 1)));
-          await zarr.set(arr, sel, {
-            data: cast(opts.dtype, data) as never,
-            shape: names.map((n) => (n === 'y' ? meta.height : n === 'x' ? meta.width : 1)),
-            stride: names.map((n) => (n === 'y' ? meta.width : n === 'x' ? 1 : hw)),
-          });
+          clipped += await writeHyperZarrPlane(l, t, c, zi, await plane(t, c, zi));
           onPlane?.();
         }
       }
     }
-    if (existsSync(root)) throw new StackFileError(root, 'appeared while it was being written (another job?); refusing to replace it');
-    await fsp.rename(tmp, root);
+    await fsp.unlink(join(tmp, INCOMPLETE_MARKER));
+    const state = await checkOutputPath(root, { overwrite: opts.overwrite, inputs });
+    await publishFolder(tmp, root, path, state);
     done = true;
+    return clipped;
   } finally {
-    // Only our own hidden temporary folder is ever removed, never the target.
+    // Only our own hidden temporary folder is ever removed here, never the target.
     if (!done) await fsp.rm(tmp, { recursive: true, force: true }).catch(() => {});
+    release();
   }
 }
