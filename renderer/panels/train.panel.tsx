@@ -20,7 +20,7 @@ import { NumberField, StackSelect, fmt, isImage, reportStartError, stacksByRole,
 import { drawPlot, purgePlot } from './plot.ts';
 import { DEFAULT_TRAIN, useWorkflow, workflowOf, type ModelEntry, type StepTiming, type TrainSettings } from './workflow-state.ts';
 
-type Method = 'n2s' | 'n2n' | 'n2c' | 'n2v';
+type Method = 'n2s' | 'n2n' | 'n2c' | 'n2v' | 'n2s-bs';
 
 interface Curves {
   steps: number[];
@@ -54,10 +54,17 @@ export function stepWork(t: Pick<TrainSettings, 'batch' | 'patch' | 'widthScale'
 const GUESS_OVERHEAD_S = 0.08;
 const GUESS_S_PER_WORK = 8e-5;
 
+const guessStep = (work: number): number => GUESS_OVERHEAD_S + GUESS_S_PER_WORK * work;
+
+/**
+ * Run time of the chosen steps: the pace measured here, carried to other settings by the ratio of
+ * the guessed costs (a tiny test network is all overhead, so work alone would scale it wrongly);
+ * without a measurement, the guess itself.
+ */
 export function estimateSeconds(t: TrainSettings, measured: StepTiming | null): { seconds: number; measured: boolean } {
   const steps = t.epochs * t.stepsPerEpoch;
-  if (measured) return { seconds: steps * measured.secondsPerStep * (stepWork(t) / measured.work) ** 0.9, measured: true };
-  return { seconds: steps * (GUESS_OVERHEAD_S + GUESS_S_PER_WORK * stepWork(t)), measured: false };
+  if (measured) return { seconds: steps * measured.secondsPerStep * (guessStep(stepWork(t)) / guessStep(measured.work)), measured: true };
+  return { seconds: steps * guessStep(stepWork(t)), measured: false };
 }
 
 /** Schema paths in the form's words. */
@@ -116,7 +123,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
   const config: TrainingConfigInput = {
     method,
     mode: layoutMode,
-    neighbors: method === 'n2s' ? k : method === 'n2c' ? k : 0,
+    neighbors: method === 'n2s' || method === 'n2c' || method === 'n2s-bs' ? k : 0,
     arch,
     widthScale: f.widthScale,
     epochs: f.epochs,
@@ -235,7 +242,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
     // The plane on screen (the viewer's XY plane), read at each checkpoint so the preview follows the user.
     const plane = () => Math.max(0, Math.min(primary.depth - 1, viewer.get().cursor.z));
     const base = primary.name.replace(/\.(ome\.)?tiff?$|\.nii(\.gz)?$/i, '');
-    const layout = method === 'n2s' ? `n2s ${mode} K=${k}` : method === 'n2c' ? `n2c K=${k}` : method;
+    const layout = method === 'n2s' ? `n2s ${mode} K=${k}` : method === 'n2c' || method === 'n2s-bs' ? `${method} K=${k}` : method;
     const name = `${base} · ${layout} · ${clock()}`;
     const settings = f;
     try {
@@ -297,7 +304,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
   return (
     <div className="form" data-testid="train-panel">
       <p>
-        Stack: <strong title={primary?.name}>{primary?.name ?? 'none'}</strong> · layout <strong data-testid="train-layout">{method === 'n2s' ? `${mode}-supervised, K=${k}` : method === 'n2n' ? 'Noise2Noise (K=0)' : method === 'n2v' ? 'Noise2Void' : `Noise2Clean, K=${k}`}</strong> (set K in Neighbours)
+        Stack: <strong title={primary?.name}>{primary?.name ?? 'none'}</strong> · layout <strong data-testid="train-layout">{method === 'n2s' ? `${mode}-supervised, K=${k}` : method === 'n2n' ? 'Noise2Noise (K=0)' : method === 'n2v' ? 'Noise2Void' : method === 'n2s-bs' ? `blind-spot (1+2K), K=${k}` : `Noise2Clean, K=${k}`}</strong> (set K in Neighbours)
       </p>
       <div className="n2s-grid2">
         <label>
@@ -311,6 +318,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
               Noise2Clean{reference ? '' : ' (needs a reference)'}
             </option>
             <option value="n2v">Noise2Void</option>
+            <option value="n2s-bs">Noise2Stack + blind spot (one stack)</option>
           </select>
         </label>
         <label>
@@ -329,7 +337,9 @@ function TrainPanel({ api, workspace }: SlotProps) {
       </div>
       <p data-testid="train-estimate" data-measured={estimate.measured} data-seconds={Math.round(estimate.seconds)}>
         {f.epochs * f.stepsPerEpoch} steps · about <strong>{formatDuration(estimate.seconds)}</strong>{' '}
-        {estimate.measured ? `(at the pace measured on this machine, ${stepTiming?.backend})` : '(rough guess from the settings; the first run here measures the real pace)'}
+        {estimate.measured
+          ? `(from the pace measured on this machine, ${stepTiming?.backend}${stepTiming && Math.abs(stepTiming.work - stepWork(f)) > 1e-9 ? ', scaled to these settings' : ''})`
+          : '(rough guess from the settings; the first run here measures the real pace)'}
       </p>
       {problem && (
         <p className="n2s-problem" data-testid="train-problem" role="alert">

@@ -328,6 +328,8 @@ for (const size of SIZES) {
       assert.equal(await byTestId('train-width').inputValue(), '0.125', 'kept across reloads');
       await byTestId('train-reset').click();
       assert.equal(await byTestId('train-width').inputValue(), '0.5', 'reset on request');
+      // The defaults are a run of minutes, not hours, here.
+      assert.match(await byTestId('train-estimate').innerText(), /^500 steps · about \d+ min \d+ s/);
       await shot('10-closed-reloaded');
       assert.deepEqual(problems, []);
       assert.deepEqual(await strayErrors(/different grid/), []);
