@@ -50,9 +50,16 @@ const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).s
 /**
  * `auto` with no provider or backend forced is answered from this machine's engine cache
  * (engine-cache.ts) when it holds an answer; otherwise the choice below is made and remembered.
+ * `onnx` with the provider left to `auto` takes the cached provider when the cached answer is an
+ * ONNX Runtime one (the calibration tile it skips is the same measurement).
  */
 export async function loadPredictor(modelDir: string, o: LoadPredictorOptions = {}): Promise<LoadedPredictor> {
-  if ((o.engine ?? 'auto') !== 'auto' || (o.provider ?? 'auto') !== 'auto' || (o.backend ?? 'auto') !== 'auto') return choosePredictor(modelDir, o);
+  const autoProvider = (o.provider ?? 'auto') === 'auto';
+  if (o.engine === 'onnx' && autoProvider) {
+    const cached = readEngineChoice();
+    return choosePredictor(modelDir, cached?.engine === 'onnx' ? { ...o, provider: cached.provider } : o);
+  }
+  if ((o.engine ?? 'auto') !== 'auto' || !autoProvider || (o.backend ?? 'auto') !== 'auto') return choosePredictor(modelDir, o);
   const cached = readEngineChoice();
   if (cached) return choosePredictor(modelDir, { ...o, ...cached });
   const loaded = await choosePredictor(modelDir, o);

@@ -99,7 +99,21 @@ test('loadPredictor’s auto choice is remembered, then answered from the cache'
     const explicit = await loadPredictor(modelDir, { engine: 'onnx' });
     explicit.predictor.dispose();
     assert.equal(explicit.report.engine, 'onnx');
+    // --engine onnx with the provider left to auto takes a cached ONNX Runtime provider, without
+    // trying (and timing) the others again; with the cache off they are tried and reported.
+    writeEngineChoice({ engine: 'onnx', provider: 'cpu' }, 'bench');
+    const lines: string[] = [];
+    const cachedOnnx = await loadPredictor(modelDir, { engine: 'onnx', log: (l) => lines.push(l) });
+    cachedOnnx.predictor.dispose();
+    assert.deepEqual([cachedOnnx.report.engine, cachedOnnx.report.provider], ['onnx', 'cpu']);
+    assert.deepEqual(lines.filter((l) => l.includes('->')), [], lines.join('\n'));
+    process.env.N2S_ENGINE_CACHE = 'off';
+    const tried: string[] = [];
+    const uncached = await loadPredictor(modelDir, { engine: 'onnx', log: (l) => tried.push(l) });
+    uncached.predictor.dispose();
+    assert.ok(tried.some((l) => /^onnx: .*->/.test(l)), `the other providers are tried and named: ${tried.join(' | ')}`);
   } finally {
+    delete process.env.N2S_ENGINE_CACHE;
     if (saved === undefined) delete process.env.N2S_CACHE_DIR;
     else process.env.N2S_CACHE_DIR = saved;
   }
