@@ -12,10 +12,11 @@
 import { buildArch, type ArchSpec } from '../../shared/model/arch.ts';
 import { initWeights, type NamedWeights } from '../../shared/model/init.ts';
 import type { Engine, Provider } from '../../shared/config/training.ts';
+import { TFJS_BACKENDS as BACKENDS } from '../../shared/config/enums.ts';
 import type { EngineReport, Predictor } from './types.ts';
 
-export type TfjsBackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-const TFJS_BACKENDS: TfjsBackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export type TfjsBackendName = (typeof BACKENDS)[number];
+const TFJS_BACKENDS: readonly TfjsBackendName[] = BACKENDS;
 
 export interface EngineStatus {
   engine: 'onnx' | 'tfjs';

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { type ArchSpec, weightShapes } from '../../shared/model/arch.ts';
 import type { NamedWeights } from '../../shared/model/init.ts';
 import { TrainingConfig } from '../../shared/config/training.ts';
+import { Arch, Mode } from '../../shared/config/enums.ts';
 import type { EngineReport, HistoryPoint, Normalisation } from './types.ts';
 import type { TrainResult } from './train.ts';
 
@@ -24,7 +25,7 @@ const ArchNodeSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('residual'), name: z.string(), input: z.string(), channels: z.array(z.number().int().min(0)) }),
 ]);
 export const ArchSpecSchema = z.object({
-  arch: z.enum(['csbdeep', 'n2n']),
+  arch: Arch,
   inChannels: z.number().int().positive(),
   inputName: z.literal('input'),
   nodes: z.array(ArchNodeSchema),
@@ -44,7 +45,7 @@ export const ModelConfigSchema = z.object({
   format: z.literal('noise2stack-model'),
   version: z.literal(1),
   training: TrainingConfig,
-  layout: z.object({ mode: z.enum(['self', 'copy']), k: z.number().int().min(0), inChannels: z.number().int().positive() }),
+  layout: z.object({ mode: Mode, k: z.number().int().min(0), inChannels: z.number().int().positive() }),
   arch: ArchSpecSchema,
   normalisation: NormalisationSchema,
   losses: z.object({ finalLoss: z.number().nullable(), bestValLoss: z.number().nullable(), bestEpoch: z.number().int() }),

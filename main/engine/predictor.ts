@@ -11,6 +11,7 @@ import type { NamedWeights } from '../../shared/model/init.ts';
 import { choiceOf, readEngineChoice, writeEngineChoice } from './engine-cache.ts';
 import { loadModel, type ModelConfig } from './model-store.ts';
 import type { EngineReport, Predictor } from './types.ts';
+import { GPU_PROVIDERS as GPU_PROVIDER_LIST } from '../../shared/config/enums.ts';
 
 export interface LoadPredictorOptions {
   engine?: 'auto' | 'onnx' | 'tfjs';
@@ -31,7 +32,7 @@ type OnnxModule = {
   createOnnxPredictorFromWeights?: (spec: ArchSpec, w: NamedWeights, o: { provider?: string; log?: (l: string) => void }) => Promise<Predictor>;
 };
 
-const GPU_PROVIDERS = new Set(['webgpu', 'dml', 'cuda', 'coreml']);
+const GPU_PROVIDERS = new Set<string>(GPU_PROVIDER_LIST);
 
 async function openOnnx(dir: string, spec: ArchSpec, weights: NamedWeights, provider: string, log?: (l: string) => void): Promise<Predictor> {
   const mod = (await import('./onnx/predictor.ts')) as OnnxModule;

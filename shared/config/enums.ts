@@ -33,3 +33,8 @@ export type OutputDtype = z.infer<typeof OutputDtype>;
 /** How a prediction is compared with its reference (docs/method.md §7). */
 export const EvalNormalisation = z.enum(['percentile-affine', 'none']);
 export type EvalNormalisation = z.infer<typeof EvalNormalisation>;
+
+/** The tfjs backends proper (without `auto`), in the order `auto` tries them. */
+export const TFJS_BACKENDS = Backend.options.filter((b): b is Exclude<Backend, 'auto'> => b !== 'auto');
+/** ONNX Runtime providers that run on a GPU (auto prefers them when one loads). */
+export const GPU_PROVIDERS: readonly Provider[] = ['webgpu', 'dml', 'cuda', 'coreml'];

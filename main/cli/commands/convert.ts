@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Command } from '../command.ts';
 import { emitJson } from '../command.ts';
 import { UserError } from '../../errors.ts';
+import { OutputDtype } from '../../../shared/config/enums.ts';
 import { openStack, writeStack } from '../../io/index.ts';
 import { openHyperstack, writeHyperstack } from '../../io/hyperstack.ts';
 
@@ -9,7 +10,7 @@ const Args = z.object({
   input: z.string().min(1),
   output: z.string().min(1),
   format: z.enum(['imagej', 'ome', 'nifti', 'zarr']).optional(),
-  dtype: z.enum(['keep', 'float32', 'uint16', 'uint8']).default('keep'),
+  dtype: OutputDtype.default('keep'),
   channel: z.number().int().nonnegative().optional(),
   time: z.number().int().nonnegative().optional(),
   overwrite: z.boolean(),

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { emitJson, type Command } from '../command.ts';
 import { UserError } from '../../errors.ts';
-import { evaluateStack, type StackMetrics } from '../../../shared/metrics/index.ts';
+import type { StackMetrics } from '../../../shared/metrics/index.ts';
+import { EvalNormalisation } from '../../../shared/config/enums.ts';
 import { readStack } from '../../io/index.ts';
 import { parseSchemaFlags as parseFlags, numeric } from '../flags.ts';
 
-const HELP = `Usage: n2s eval --prediction P.tif --reference R.tif [--normalize percentile-affine|none] [--data-range R] [--json]
+const HELP = `Usage: n2s eval --prediction P.tif --reference R.tif [--normalise percentile-affine|none] [--data-range R] [--json]
 
 Scores a denoised stack against a reference, plane by plane (PSNR, SSIM, NRMSE as scikit-image
 defines them: SSIM with a Gaussian window, sigma 1.5; NRMSE normalised by the reference's RMS).
@@ -13,16 +14,18 @@ The whole-stack value is the mean over planes.
 
   --prediction FILE   the stack to score (TIFF, NIfTI, OME-Zarr, folder)
   --reference FILE    the reference (clean MRI, or the high-exposure microscopy stack)
-  --normalize MODE    percentile-affine (default): scale the reference by its 0.1/99.9 percentiles
+  --normalise MODE    percentile-affine (default): scale the reference by its 0.1/99.9 percentiles
                       and fit the prediction to it by least squares (microscopy, docs/method.md §7);
-                      none: compare raw values (MRI scaled to [-0.5, 0.5])
+                      none: compare raw values (MRI scaled to [-0.5, 0.5]); --normalize is
+                      accepted as an alias
   --data-range R      data range for PSNR/SSIM (default 1)
   --json              print one JSON object with whole-stack and per-plane values`;
 
 const Flags = z.object({
   prediction: z.string({ error: 'missing --prediction FILE' }),
   reference: z.string({ error: 'missing --reference FILE' }),
-  normalize: z.enum(['percentile-affine', 'none'], { error: 'must be percentile-affine or none' }).default('percentile-affine'),
+  normalise: z.enum(EvalNormalisation.options, { error: 'must be percentile-affine or none' }).optional(),
+  normalize: z.enum(EvalNormalisation.options, { error: 'must be percentile-affine or none' }).optional(),
   'data-range': z.string().optional().transform(numeric).pipe(z.number({ error: 'must be a number' }).positive().optional()),
   json: z.boolean().default(false),
 });
@@ -49,19 +52,17 @@ export const command: Command = {
       {
         prediction: { type: 'string' },
         reference: { type: 'string' },
+        normalise: { type: 'string' },
         normalize: { type: 'string' },
         'data-range': { type: 'string' },
         json: { type: 'boolean' },
       },
       Flags,
     );
+    if (flags.normalise && flags.normalize) throw new UserError('give --normalise or --normalize, not both');
     const [pred, ref] = await Promise.all([readStack(flags.prediction), readStack(flags.reference)]);
-    const shape = (s: { depth: number; height: number; width: number }) => `${s.depth}×${s.height}×${s.width}`;
-    if (shape(pred) !== shape(ref)) {
-      throw new UserError(`prediction is ${shape(pred)} (Z×Y×X) but reference is ${shape(ref)}; they must match`);
-    }
-    if (pred.height < 11 || pred.width < 11) throw new UserError(`planes must be at least 11×11 for SSIM, got ${pred.height}×${pred.width}`);
-    const m = evaluateStack(pred, ref, { normalization: flags.normalize, dataRange: flags['data-range'] ?? 1 });
+    const { evaluate } = await import('../../workflows/evaluate.ts');
+    const [m] = await evaluate({ normalisation: flags.normalise ?? flags.normalize, dataRange: flags['data-range'] }, { reference: ref, stacks: [pred] });
     if (flags.json) emitJson({ type: 'result', prediction: flags.prediction, reference: flags.reference, ...m });
     else process.stdout.write(formatTable(m));
     return 0;

@@ -1,13 +1,7 @@
-import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { loadModel } from '../../engine/model-store.ts';
 import { FORWARD_OPSET } from '../../engine/onnx/forward.ts';
-import { BioimageioMeta, buildBioimageioPackage, sampleFromStack, type TestSample } from '../../engine/onnx/export/bioimageio.ts';
-import { buildExportOnnx, type ExportSource } from '../../engine/onnx/export/onnx-file.ts';
-import { OutputExistsError, writeFileAtomic, writePackage } from '../../engine/onnx/export/write-package.ts';
 import { type Command, emitJson } from '../command.ts';
-import { UserError } from '../../errors.ts';
+import { parseSchemaFlags, withFlagNames } from '../flags.ts';
 
 const HELP = `Usage: n2s export --model DIR --format onnx|bioimageio --out PATH [flags]
 
@@ -47,46 +41,22 @@ const Flags = z.object({
 });
 
 function parse(argv: string[]): z.infer<typeof Flags> {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        model: { type: 'string' },
-        format: { type: 'string' },
-        out: { type: 'string' },
-        name: { type: 'string' },
-        sample: { type: 'string' },
-        description: { type: 'string' },
-        author: { type: 'string', multiple: true },
-        license: { type: 'string' },
-        force: { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-    }));
-  } catch (e) {
-    throw new UserError(`${(e as Error).message}`);
-  }
-  const r = Flags.safeParse(values);
-  if (!r.success) throw new UserError(`${r.error.issues[0]?.message ?? 'invalid flags'}`);
-  return r.data;
-}
-
-async function loadSource(dir: string): Promise<ExportSource> {
-  try {
-    const { config, spec, weights } = await loadModel(dir);
-    return { spec, weights, layout: { mode: config.layout.mode, k: config.layout.k }, normalisation: config.normalisation, method: config.training.method };
-  } catch (e) {
-    throw new UserError(`cannot load model: ${(e as Error).message}`);
-  }
-}
-
-function defaultName(src: ExportSource, dir: string): string {
-  const cleaned = basename(dir).replace(/[^A-Za-z0-9_+\- ()]/g, ' ').trim();
-  const layout = src.layout ? ` k${src.layout.k} ${src.layout.mode}` : '';
-  const name = `Noise2Stack ${src.spec.arch}${layout}${cleaned ? ` (${cleaned})` : ''}`;
-  return name.slice(0, 128);
+  return parseSchemaFlags(
+    argv,
+    {
+      model: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      name: { type: 'string' },
+      sample: { type: 'string' },
+      description: { type: 'string' },
+      author: { type: 'string', multiple: true },
+      license: { type: 'string' },
+      force: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    Flags,
+  ).flags;
 }
 
 export const command: Command = {
@@ -95,45 +65,14 @@ export const command: Command = {
   help: HELP,
   run: async (argv) => {
     const f = parse(argv);
-    const src = await loadSource(f.model);
-    const t0 = performance.now();
-    try {
-      if (f.format === 'onnx') {
-        if (!f.out.toLowerCase().endsWith('.onnx')) throw new UserError('--format onnx needs --out FILE.onnx');
-        const bytes = buildExportOnnx(src);
-        await writeFileAtomic(f.out, bytes, f.force);
-        const result = { format: 'onnx', out: f.out, bytes: bytes.length, opset: FORWARD_OPSET, input: 'input', output: 'output', seconds: (performance.now() - t0) / 1000 };
-        if (f.json) emitJson({ type: 'result', ...result });
-        else process.stdout.write(`wrote ${f.out} (${(bytes.length / 1e6).toFixed(2)} MB, ONNX opset ${FORWARD_OPSET}, input "input" [batch, ${src.spec.inChannels}, height, width], output "output")\n`);
-        return 0;
-      }
-      const meta = BioimageioMeta.safeParse({
-        name: f.name ?? defaultName(src, f.model),
-        description:
-          f.description ??
-          `Noise2Stack denoiser (${src.method ?? 'n2s'}, ${src.layout?.mode ?? 'self'}-supervised, k = ${src.layout?.k ?? '?'}) for image stacks: predicts plane i from its neighbouring planes.`,
-        authors: (f.author ?? ['Noise2Stack Studio user']).map((name) => ({ name })),
-        license: f.license,
-      });
-      if (!meta.success) throw new UserError(`${meta.error.issues[0]?.path.join('.')}: ${meta.error.issues[0]?.message}`);
-      let sample: TestSample | undefined;
-      if (f.sample) {
-        try {
-          sample = await sampleFromStack(src, f.sample);
-        } catch (e) {
-          throw new UserError(`--sample: ${(e as Error).message}`);
-        }
-      }
-      const pkg = await buildBioimageioPackage(src, meta.data, sample);
-      const kind = await writePackage(pkg.files, f.out, f.force);
-      const files = [...pkg.files.keys()];
-      const result = { format: 'bioimageio', out: f.out, container: kind, files, opset: FORWARD_OPSET, seconds: (performance.now() - t0) / 1000 };
-      if (f.json) emitJson({ type: 'result', ...result });
-      else process.stdout.write(`wrote bioimage.io package ${f.out} (${kind}: ${files.join(', ')})\n`);
-      return 0;
-    } catch (e) {
-      if (e instanceof OutputExistsError) throw new UserError(`${e.message}`);
-      throw e;
-    }
+    const { exportModel } = await import('../../workflows/export.ts');
+    const r = await withFlagNames(
+      () => exportModel({ modelDir: f.model, format: f.format, out: f.out, name: f.name, description: f.description, authors: f.author, license: f.license, sample: f.sample, overwrite: f.force }),
+      { modelDir: 'model', authors: 'author', overwrite: 'force' },
+    );
+    if (f.json) emitJson({ type: 'result', ...r });
+    else if (r.format === 'onnx') process.stdout.write(`wrote ${r.out} (${(r.bytes / 1e6).toFixed(2)} MB, ONNX opset ${r.opset}, input "input" [batch, ${r.inChannels}, height, width], output "output")\n`);
+    else process.stdout.write(`wrote bioimage.io package ${r.out} (${r.container}: ${r.files.join(', ')})\n`);
+    return 0;
   },
 };

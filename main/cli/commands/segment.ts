@@ -2,6 +2,10 @@ import { parseArgs } from 'node:util';
 import { emitJson, type Command } from '../command.ts';
 import { UserError } from '../../errors.ts';
 import { SegmentationOptions, type SegmentationOptionsInput } from '../../../shared/segmentation/index.ts';
+import { Backend } from '../../../shared/config/enums.ts';
+import type { SegmentFileRequestInput } from '../../../shared/config/analysis.ts';
+import type { WorkflowEvent } from '../../../shared/workflow-events.ts';
+import { defined, oneOf, withFlagNames } from '../flags.ts';
 
 const HELP = `Usage: n2s segment --input IN --output LABELS.tif [flags]
 
@@ -26,7 +30,7 @@ h-maxima seeds + seeded watershed. Writes the labels as a uint16 TIFF with the i
   --stack-threshold      2-D: one automatic threshold for the whole stack instead of one per plane
   --model DIR            TensorFlow.js model folder (graph or layers) giving a foreground
                          probability per plane; planes are mean/std standardised, p > 0.5 kept
-  --backend B            tfjs backend for --model: auto | wasm | cpu | tensorflow | tensorflow-gpu
+  --backend B            tfjs backend for --model: ${Backend.options.join(' | ')}
   --reference REF        a reference stack (e.g. high exposure), segmented with the same settings;
                          reports Dice and object F1 at IoU 0.5 against it
   --reference-labels L   a reference labels image to compare against instead
@@ -34,9 +38,6 @@ h-maxima seeds + seeded watershed. Writes the labels as a uint16 TIFF with the i
   --overwrite            replace an existing output file
   --json                 progress and the result as JSON lines on stdout
 `;
-
-const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
-type BackendFlag = (typeof BACKENDS)[number];
 
 function parseFlags(argv: string[]) {
   try {
@@ -113,78 +114,35 @@ async function run(argv: string[]): Promise<number> {
   const f = parseFlags(argv);
   if (!f.input) throw new UserError('--input is required (the stack to segment)');
   if (!f.output) throw new UserError('--output is required (a .tif or .ome.tif labels file)');
-  if (!/\.tiff?$/i.test(f.output)) throw new UserError(`--output must be a .tif / .ome.tif file (labels are written as uint16 TIFF), got ${f.output}`);
-  if (f.reference && f['reference-labels']) throw new UserError('give either --reference or --reference-labels, not both');
-  const backend = (f.backend ?? 'auto') as BackendFlag;
-  if (!BACKENDS.includes(backend)) throw new UserError(`--backend must be one of ${BACKENDS.join(', ')}`);
   if (f.backend && !f.model) throw new UserError('--backend only applies with --model');
-  const options = segmentationOptionsFromFlags(f);
   const json = Boolean(f.json);
-  const say = (line: string) => {
-    if (!json) process.stderr.write(line + '\n');
+  const request: SegmentFileRequestInput = {
+    input: f.input,
+    output: f.output,
+    options: segmentationOptionsFromFlags(f),
+    overwrite: Boolean(f.overwrite),
+    ...defined({
+      modelDir: f.model,
+      backend: oneOf(f.backend, 'backend', Backend.options),
+      reference: f.reference,
+      referenceLabels: f['reference-labels'],
+      channel: num('channel', f.channel),
+      time: num('time', f.time),
+    }),
   };
-  const readOpts = { channel: num('channel', f.channel), time: num('time', f.time) };
-
-  // Heavy modules load only here, so --help and flag errors stay instant.
-  const { readStack, writeStack } = await import('../../io/index.ts');
-  const { segmentStack } = await import('../../segment/segment-stack.ts');
-  const { labelsToStack, stackToLabels, LabelsError } = await import('../../segment/labels.ts');
-
-  const stack = await readStack(f.input, readOpts);
-  say(`read ${stack.meta.name}: ${stack.depth}×${stack.height}×${stack.width} ${stack.meta.dtype}`);
-
-  let model: Awaited<ReturnType<typeof import('../../segment/model.ts')['loadSegmentationModel']>> | undefined;
-  if (f.model) {
-    const { loadSegmentationModel, SegmentationModelError } = await import('../../segment/model.ts');
-    try {
-      model = await loadSegmentationModel(f.model, backend, say);
-    } catch (e) {
-      if (e instanceof SegmentationModelError) throw new UserError(e.message);
-      throw new UserError(`cannot load the model in ${f.model}: ${(e as Error).message.split('\n')[0]}`);
-    }
-    say(`model: tfjs ${model.kind} model on ${model.backend}`);
-  }
-
-  let reference: Uint32Array | undefined;
-  try {
-    if (f['reference-labels']) {
-      const refStack = await readStack(f['reference-labels'], readOpts);
-      if (refStack.data.length !== stack.data.length) throw new UserError(`--reference-labels is ${refStack.depth}×${refStack.height}×${refStack.width}, the input ${stack.depth}×${stack.height}×${stack.width}`);
-      reference = stackToLabels(refStack).labels;
-    } else if (f.reference) {
-      const refStack = await readStack(f.reference, readOpts);
-      if (refStack.data.length !== stack.data.length) throw new UserError(`--reference is ${refStack.depth}×${refStack.height}×${refStack.width}, the input ${stack.depth}×${stack.height}×${stack.width}`);
-      reference = (await segmentStack(refStack, { options, model })).labels;
-      say(`segmented the reference ${refStack.meta.name}`);
-    }
-  } catch (e) {
-    if (e instanceof LabelsError) throw new UserError(e.message);
-    throw e;
-  }
-
-  const result = await segmentStack(stack, {
-    options,
-    model,
-    reference,
-    onProgress: (done, total) => {
-      if (json) emitJson({ type: 'progress', stage: 'segment', done, total });
-    },
-  });
-  model?.dispose();
-  let labelsStack;
-  try {
-    labelsStack = labelsToStack(result.labels, result.count, stack);
-  } catch (e) {
-    if (e instanceof LabelsError) throw new UserError(e.message);
-    throw e;
-  }
-  const report = await writeStack(f.output, labelsStack, { dtype: 'uint16', overwrite: Boolean(f.overwrite), protect: [f.input, f.reference, f['reference-labels']].filter((p): p is string => Boolean(p)) });
+  const { segmentFile } = await import('../../workflows/segment.ts');
+  const onEvent = (e: WorkflowEvent) => {
+    if (e.type === 'progress' && json) emitJson({ type: 'progress', stage: 'segment', done: e.done, total: e.total });
+    else if (e.type === 'log' && !json) process.stderr.write(`${e.line}\n`);
+    else if (e.type === 'stage' && e.stage === 'reference' && !json) process.stderr.write(`${e.message}\n`);
+  };
+  const result = await withFlagNames(() => segmentFile(request, { onEvent }), { modelDir: 'model', referenceLabels: 'reference-labels' });
   const summary = {
     type: 'result',
-    output: report.path,
+    output: result.output,
     objects: result.count,
     method: result.method,
-    options,
+    options: result.options,
     thresholds: result.thresholds,
     seconds: Number(result.seconds.toFixed(3)),
     perPlane: result.perPlane,
@@ -206,7 +164,7 @@ async function run(argv: string[]): Promise<number> {
   if (json) {
     emitJson(summary);
   } else {
-    process.stdout.write(`${result.count} objects in ${result.seconds.toFixed(2)} s → ${report.path}\n`);
+    process.stdout.write(`${result.count} objects in ${result.seconds.toFixed(2)} s → ${result.output}\n`);
     for (const p of result.perPlane) process.stdout.write(`  plane ${p.z}: ${p.count} objects, mean size ${p.meanSize.toFixed(1)} px\n`);
     if (result.agreement) {
       const a = result.agreement;

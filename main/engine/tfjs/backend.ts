@@ -8,9 +8,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { registerWasmConvGradients } from './wasm-kernels.ts';
 import { registerCpuKernelFixes } from './cpu-kernels.ts';
+import { TFJS_BACKENDS, type Backend } from '../../../shared/config/enums.ts';
 
-export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-const ORDER: Exclude<BackendChoice, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export type BackendChoice = Backend;
+const ORDER: readonly Exclude<BackendChoice, 'auto'>[] = TFJS_BACKENDS;
 
 export class BackendUnavailableError extends Error {}
 

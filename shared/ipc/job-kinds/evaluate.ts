@@ -3,6 +3,7 @@
  * reference, per plane and as means (docs/method.md §7; the per-plane PSNR is the paper's Figure 5).
  */
 import { z } from 'zod';
+import { EvalNormalisation } from '../../config/enums.ts';
 
 export const StackScores = z.object({
   stackId: z.string(),
@@ -19,7 +20,7 @@ export const evaluateJob = {
   params: z.object({
     referenceStackId: z.string(),
     stackIds: z.array(z.string()).min(1),
-    normalization: z.enum(['percentile-affine', 'none']).default('percentile-affine'),
+    normalization: EvalNormalisation.default('percentile-affine'),
   }),
   result: z.object({ normalization: z.string(), scores: z.array(StackScores) }),
   pausable: false,

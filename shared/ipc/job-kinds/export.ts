@@ -4,6 +4,7 @@
  * open stack's source file.
  */
 import { z } from 'zod';
+import { OutputDtype } from '../../config/enums.ts';
 
 export const ReportPlot = z.object({
   /** File name without extension: letters, digits, - and _. */
@@ -30,7 +31,7 @@ export const exportJob = {
       stackId: z.string(),
       path: z.string().min(1),
       format: z.enum(['imagej', 'ome']).default('imagej'),
-      dtype: z.enum(['keep', 'float32', 'uint16', 'uint8']).default('keep'),
+      dtype: OutputDtype.default('keep'),
       overwrite: z.boolean().default(false),
       report: ExportReport.optional(),
     }),

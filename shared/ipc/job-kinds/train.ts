@@ -5,7 +5,7 @@
  * a checkpoint model is written every that many steps and `checkpoint` counts them.
  */
 import { z } from 'zod';
-import { TrainingConfig } from '../../config/training.ts';
+import { Mode, TrainingConfig } from '../../config/training.ts';
 import { Verdict } from '../../verdict.ts';
 
 export const TrainedModelSummary = z.object({
@@ -13,7 +13,7 @@ export const TrainedModelSummary = z.object({
   checkpointDir: z.string().optional(),
   name: z.string(),
   config: TrainingConfig,
-  layout: z.object({ mode: z.enum(['self', 'copy']), k: z.number().int(), inChannels: z.number().int() }),
+  layout: z.object({ mode: Mode, k: z.number().int(), inChannels: z.number().int() }),
   history: z.array(z.object({ epoch: z.number(), loss: z.number(), valLoss: z.number().nullable(), lr: z.number(), seconds: z.number() })),
   finalLoss: z.number().nullable(),
   bestValLoss: z.number().nullable(),

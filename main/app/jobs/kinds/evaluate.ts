@@ -3,8 +3,9 @@
  * microscopy, none for MRI — docs/method.md §7), per plane and as means.
  */
 import type { Stack } from '../../../../shared/stack.ts';
-import { UserError } from '../../../errors.ts';
+import { checkEvaluateInputs } from '../../../workflows/evaluate.ts';
 import { defineJobKind } from '../kind.ts';
+import { forwardEvents } from './workflow-progress.ts';
 
 interface Input {
   reference: Stack;
@@ -15,33 +16,28 @@ interface Input {
 export const job = defineJobKind('evaluate', {
   prepare(params, main): Input {
     const reference = main.stacks.get(params.referenceStackId);
-    const stacks = params.stackIds.map((stackId) => {
-      const stack = main.stacks.get(stackId);
-      if (stack.depth !== reference.depth || stack.height !== reference.height || stack.width !== reference.width) {
-        throw new UserError(`${stack.meta.name} is ${stack.depth}×${stack.height}×${stack.width}, the reference ${reference.depth}×${reference.height}×${reference.width}`);
-      }
-      return { stackId, stack };
-    });
+    const stacks = params.stackIds.map((stackId) => ({ stackId, stack: main.stacks.get(stackId) }));
+    // The workflow's own check, run here too so that a mismatch refuses the start.
+    checkEvaluateInputs(reference, stacks.map((s) => s.stack));
     return { reference, stacks, normalization: params.normalization };
   },
 
   async run(input, ctx) {
-    const { evaluateStack } = await import('../../../../shared/metrics/index.ts');
-    const scores = [];
-    for (const [i, { stackId, stack }] of input.stacks.entries()) {
-      await ctx.checkpoint();
-      ctx.progress(i / input.stacks.length, `scoring ${stack.meta.name}`);
-      const m = evaluateStack(stack, input.reference, { normalization: input.normalization });
-      scores.push({
-        stackId,
-        name: stack.meta.name,
-        psnr: m.psnr,
-        ssim: m.ssim,
-        nrmse: m.nrmse,
-        perPlanePsnr: m.planes.map((p) => p.psnr),
-        perPlaneSsim: m.planes.map((p) => p.ssim),
-      });
-    }
+    const { evaluate } = await import('../../../workflows/evaluate.ts');
+    const metrics = await evaluate(
+      { normalisation: input.normalization },
+      { reference: input.reference, stacks: input.stacks.map((s) => s.stack) },
+      { signal: ctx.signal, onEvent: forwardEvents(ctx) },
+    );
+    const scores = metrics.map((m, i) => ({
+      stackId: input.stacks[i].stackId,
+      name: input.stacks[i].stack.meta.name,
+      psnr: m.psnr,
+      ssim: m.ssim,
+      nrmse: m.nrmse,
+      perPlanePsnr: m.planes.map((p) => p.psnr),
+      perPlaneSsim: m.planes.map((p) => p.ssim),
+    }));
     return { normalization: input.normalization, scores };
   },
 

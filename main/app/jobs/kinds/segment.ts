@@ -7,6 +7,7 @@ import type { SegmentationOptions } from '../../../../shared/segmentation/option
 import type { Stack } from '../../../../shared/stack.ts';
 import { UserError } from '../../../errors.ts';
 import { defineJobKind } from '../kind.ts';
+import { forwardEvents } from './workflow-progress.ts';
 
 interface Input {
   stack: Stack;
@@ -93,24 +94,15 @@ export const job = defineJobKind('segment', {
           seconds: 0,
         };
       }
-      let model;
-      if (input.modelDir) {
-        ctx.progress(0, 'loading the segmentation model');
-        const { loadSegmentationModel } = await import('../../../segment/model.ts');
-        model = await loadSegmentationModel(input.modelDir, 'auto', (l) => ctx.log(l));
-      }
-      const { segmentStack } = await import('../../../segment/segment-stack.ts');
-      // segmentStack yields between planes and checks ctx.signal, so a cancel stops it within a plane.
-      const r = await segmentStack(stack, {
-        options: input.options,
-        model,
-        reference,
-        signal: ctx.signal,
-        onProgress: (done, total) => ctx.progress(done / total, `segmenting plane ${Math.ceil(done)} of ${total}`),
-      });
-      model?.dispose();
+      // The segment workflow: the same pipeline, model loading and agreement as n2s segment.
+      const { segmentStacks } = await import('../../../workflows/segment.ts');
+      const r = await segmentStacks(
+        { options: input.options, modelDir: input.modelDir },
+        { stack, referenceLabels: input.reference },
+        { signal: ctx.signal, onEvent: forwardEvents(ctx) },
+      );
       return {
-        labels: labelsToStack(r.labels, r.count, stack),
+        labels: r.labels,
         stackId: input.stackId,
         count: r.count,
         perPlane: r.perPlane,

@@ -18,6 +18,7 @@ import * as ort from 'onnxruntime-node';
 import type { ArchSpec } from '../../../../shared/model/arch.ts';
 import type { AdamOptions, Batch, EngineReport, NamedWeights, TrainEngine, TrainEngineOptions } from '../../types.ts';
 import { DEFAULT_ADAM } from '../../types.ts';
+import { Provider } from '../../../../shared/config/enums.ts';
 import { defaultThreads, type OrtProvider, providerOrder, type ProviderChoice, tryCreateSession } from '../providers.ts';
 import type { FilterGradLayout } from './grad-rules.ts';
 import { packParams, type ParamLayout, paramLayout, unpackParams } from './params.ts';
@@ -29,7 +30,7 @@ interface ParamSet {
   v: ort.Tensor;
 }
 
-const PROVIDERS: readonly string[] = ['auto', 'cpu', 'webgpu', 'dml', 'cuda', 'coreml'];
+const PROVIDERS: readonly string[] = Provider.options;
 
 function vectorTensor(data: Float32Array): ort.Tensor {
   return new ort.Tensor('float32', data, [data.length]);
