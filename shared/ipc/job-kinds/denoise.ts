@@ -14,6 +14,7 @@ export const denoiseJob = {
     /** Copy-supervised models: the independent second noisy copy; the two predictions are averaged. */
     copyStackId: z.string().optional(),
   }),
-  result: StackInfo,
+  /** The new stack, and the engine that denoised it ("onnx/cpu", "tfjs/wasm", …). */
+  result: StackInfo.extend({ engine: z.string() }),
   pausable: false,
 };

@@ -28,7 +28,7 @@ export const job = defineJobKind('denoise', {
     return { stack: toSharedStack(r.stack), range: stackRange(r.stack.data), engine: [r.engine.engine, r.engine.provider ?? r.engine.backend].join('/') };
   },
 
-  finish({ stack, range }, main, jobId) {
-    return main.stacks.add(stack, 'result', jobId, range);
+  finish({ stack, range, engine }, main, jobId) {
+    return { ...main.stacks.add(stack, 'result', jobId, range), engine };
   },
 });
