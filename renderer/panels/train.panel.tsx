@@ -168,6 +168,12 @@ function TrainPanel({ api, workspace }: SlotProps) {
   useEffect(() => {
     if (!lossRef.current) return;
     const c = curves;
+    // Empty axes say nothing: the plot is drawn from the first point on.
+    if (c.steps.length === 0 && c.epochs.length === 0) {
+      purgePlot(lossRef.current);
+      purgePlot(lrRef.current);
+      return;
+    }
     void drawPlot(
       lossRef.current,
       [
@@ -382,6 +388,8 @@ function TrainPanel({ api, workspace }: SlotProps) {
       <label className="n2s-check">
         <input type="checkbox" data-testid="loss-log" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} /> log scale
       </label>
+      {curves.steps.length === 0 && curves.epochs.length === 0 ? <p className="n2s-muted">The loss curve is drawn below from the first training step.</p> : null}
+      {/* plotly owns this element's children: nothing of React's goes inside */}
       <div ref={lossRef} data-testid="loss-plot" className="n2s-plot" />
       <details data-testid="train-advanced">
         <summary>More settings: learning rate, validation, seed, engine</summary>
