@@ -122,7 +122,7 @@ function DenoisePanel({ api, workspace }: SlotProps) {
           {model.summary.verdict ? `. ${model.summary.verdict.sentence}` : ''}
         </p>
       )}
-      <label title="average the predictions of the 8 rotations/flips of every tile: a little cleaner, 8× the inference time">
+      <label className="n2s-check" title="average the predictions of the 8 rotations/flips of every tile: a little cleaner, 8× the inference time">
         <input type="checkbox" data-testid="denoise-tta" checked={tta} onChange={(e) => setTtaChoice(e.target.checked)} /> Test-time ensembling (×8)
       </label>
       <button type="submit" className="primary" data-testid="denoise-run" disabled={!stack || !modelDir || busy}>
