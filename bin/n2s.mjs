@@ -6,6 +6,7 @@
 // N2S_CLI=bundle forces one way (bundle: an error when it is missing or stale).
 // Start-up time matters here (docs/engines.md, "Start-up"): only node: built-ins are imported
 // before the choice is made.
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);
@@ -19,14 +20,18 @@ function bundleProblem() {
   } catch {
     return 'dist/cli is not built (npm run build)';
   }
-  for (const [file, [size, mtime]] of Object.entries(stamp.files)) {
+  for (const [file, [size, mtime, sha1]] of Object.entries(stamp.files)) {
+    const url = new URL(file, root);
     let s;
     try {
-      s = statSync(new URL(file, root));
+      s = statSync(url);
     } catch {
       return `${file} is gone`;
     }
-    if (s.size !== size || s.mtimeMs !== mtime) return `${file} changed since dist/cli was built`;
+    // Same time: unchanged. Another time (a checkout, an unpacked npm package): compare contents.
+    if (s.size !== size || (s.mtimeMs !== mtime && createHash('sha1').update(readFileSync(url)).digest('hex') !== sha1)) {
+      return `${file} changed since dist/cli was built`;
+    }
   }
   return null;
 }

@@ -12,7 +12,8 @@
 // --cli-only is what `npm ci` runs (the `prepare` script): fast, offline, and a no-op with a note
 // when esbuild is absent (an install without devDependencies), since bin/n2s.mjs then uses tsx.
 import { fileURLToPath } from 'node:url';
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -57,17 +58,20 @@ if (only === 'all' || only === 'cli') {
 }
 
 /**
- * Size and modification time of every project source the CLI bundle was built from. bin/n2s.mjs
- * compares them at start (a few hundred stat calls, about a millisecond) and falls back to tsx
- * when any differs, so an edited source is never shadowed by an old bundle. Packages are external
- * to the bundle and resolved at run time, so their versions do not enter.
+ * Size, modification time and SHA-1 of every project source the CLI bundle was built from.
+ * bin/n2s.mjs compares them at start and falls back to tsx when a source differs, so an edited
+ * source is never shadowed by an old bundle. The time is the quick check (one stat per file, about
+ * a millisecond for all); only a file whose time differs is read and hashed, so a checkout or an
+ * npm package (npm pack sets every file's time to a fixed date) with the same contents still runs
+ * the bundle. Packages are external to the bundle or bundled from node_modules as installed, so
+ * their versions do not enter.
  * @param {string[]} inputs paths relative to the project, as esbuild's metafile names them
  */
 function sourceStamp(inputs) {
   const files = {};
   for (const f of inputs.filter((p) => !p.startsWith('node_modules/') && existsSync(`${root}${p}`)).sort()) {
     const s = statSync(`${root}${f}`);
-    files[f] = [s.size, s.mtimeMs];
+    files[f] = [s.size, s.mtimeMs, createHash('sha1').update(readFileSync(`${root}${f}`)).digest('hex')];
   }
   return { files };
 }

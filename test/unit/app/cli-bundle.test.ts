@@ -12,6 +12,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, s
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
 import { tsImportsIn, variableImportsIn } from '../../helpers/bundle.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -38,10 +39,10 @@ const bin = (args: string[], extraEnv: Record<string, string> = {}) => {
 
 /** The build's source stamp, refreshed to the sources as they are now (see n2s above). */
 function freshStamp(): string {
-  const stamp = JSON.parse(readFileSync(join(home, 'dist/cli/inputs.json'), 'utf8')) as { files: Record<string, [number, number]> };
+  const stamp = JSON.parse(readFileSync(join(home, 'dist/cli/inputs.json'), 'utf8')) as { files: Record<string, [number, number, string]> };
   for (const f of Object.keys(stamp.files)) {
     const s = statSync(join(root, f));
-    stamp.files[f] = [s.size, s.mtimeMs];
+    stamp.files[f] = [s.size, s.mtimeMs, createHash('sha1').update(readFileSync(join(root, f))).digest('hex')];
   }
   return JSON.stringify(stamp);
 }
@@ -125,18 +126,27 @@ test('the bundle trains on ONNX Runtime, denoises to the same bytes as tsx, read
   }
 });
 
-test('bin/n2s.mjs runs an up-to-date bundle, leaves one older than its sources for tsx; N2S_CLI=bundle then refuses', () => {
+test('bin/n2s.mjs runs a bundle whose sources are unchanged (whatever their file times), leaves one whose sources changed for tsx; N2S_CLI=bundle then refuses', () => {
   const stampFile = join(home, 'dist/cli/inputs.json');
   const original = freshStamp();
   writeFileSync(stampFile, original);
   const fresh = bin(['--help'], { N2S_CLI_TRACE: '1' });
   ok(fresh);
   assert.match(fresh.stderr, /n2s: dist\/cli bundle/);
-  const stamp = JSON.parse(original) as { files: Record<string, [number, number]> };
+  const stamp = JSON.parse(original) as { files: Record<string, [number, number, string]> };
   assert.ok(Object.keys(stamp.files).includes('main/cli/index.ts'), 'the stamp lists the sources');
   assert.ok(!Object.keys(stamp.files).some((f) => f.startsWith('node_modules/')));
   try {
-    stamp.files['main/cli/index.ts'][1] -= 1000; // as if the source had been edited after the build
+    // Every time differs but no content (a fresh checkout, an unpacked npm package): the bundle runs.
+    const touched = structuredClone(stamp);
+    for (const entry of Object.values(touched.files)) entry[1] -= 1000;
+    writeFileSync(stampFile, JSON.stringify(touched));
+    const same = bin(['--help'], { N2S_CLI_TRACE: '1' });
+    ok(same);
+    assert.match(same.stderr, /n2s: dist\/cli bundle/);
+    // One source's contents differ from what was bundled: tsx runs the sources instead.
+    stamp.files['main/cli/index.ts'][1] -= 1000;
+    stamp.files['main/cli/index.ts'][2] = '0'.repeat(40);
     writeFileSync(stampFile, JSON.stringify(stamp));
     const r = bin(['--help'], { N2S_CLI_TRACE: '1' });
     ok(r);
