@@ -432,7 +432,9 @@ export function createViewerStore(options: ViewerStoreOptions = {}) {
       const next = clampVoxel(w.dims, c);
       const cur = store.get().cursor;
       if (next.z === cur.z && next.y === cur.y && next.x === cur.x) return;
-      store.set({ cursor: next });
+      // The latest action wins the status bar: a cursor moved by keys or sliders is read out until
+      // the mouse moves over a view again.
+      store.set({ cursor: next, hover: null });
     },
 
     /** Step the cursor along an axis ('z' for PageUp/PageDown, 'x'/'y' for arrows). */

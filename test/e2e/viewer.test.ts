@@ -96,7 +96,7 @@ test('moving the cursor in XY changes the XZ/YZ planes and the readout to the ex
 
   // readout: voxel, physical (z spacing 3 micron) and the value of each visible layer
   assert.equal(await page.textContent('[data-readout="voxel"]'), 'z 6, y 40, x 50');
-  assert.equal(await page.textContent('[data-readout="physical"]'), '(18.000, 40.000, 50.000) micron');
+  assert.equal(await page.textContent('[data-readout="physical"]'), '(18, 40, 50) µm');
   assert.equal(await page.getAttribute('[data-readout-layer="denoised"]', 'data-value'), String(1000 * 6 + 8 * 40 + 6 * 50));
   assert.equal(await page.locator('[data-readout-layer="low exposure"]').count(), 0, 'hidden layers are not read out');
 
