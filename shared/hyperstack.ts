@@ -153,3 +153,23 @@ export function canonicalTimeUnit(u: string | undefined): string | undefined {
 
 /** Default colours for channels without one (green, magenta, cyan, yellow, then grey). */
 export const DEFAULT_CHANNEL_COLORS = ['00FF00', 'FF00FF', '00FFFF', 'FFFF00', 'FF0000', '0000FF'];
+
+/** The ZYX stack of time point t, channel c (a view of the hyperstack's data, no copy). */
+export function channelVolume(h: Hyperstack, t: number, c: number): { depth: number; height: number; width: number; data: Float32Array; meta: StackMeta } {
+  const m = h.meta;
+  const n = m.depth * m.height * m.width;
+  const o = planeOffset(m, t, c, 0);
+  return { depth: m.depth, height: m.height, width: m.width, data: h.data.subarray(o, o + n), meta: stackMetaOf(m, t, c) };
+}
+
+/**
+ * Plane z of channel c through time as a stack whose planes are the T frames (for neighbours
+ * along t: frame t is predicted from frames t±1…t±k as plane i from planes i±1…i±k). A copy.
+ */
+export function timeSeries(h: Hyperstack, c: number, z: number): { depth: number; height: number; width: number; data: Float32Array; meta: StackMeta } {
+  const m = h.meta;
+  const hw = m.height * m.width;
+  const data = new Float32Array(m.times * hw);
+  for (let t = 0; t < m.times; t++) data.set(h.data.subarray(planeOffset(m, t, c, z), planeOffset(m, t, c, z) + hw), t * hw);
+  return { depth: m.times, height: m.height, width: m.width, data, meta: { ...stackMetaOf(m, 0, c), name: `${m.name} c${c} z${z} through time` } };
+}

@@ -30,6 +30,11 @@ export interface TrainData {
   clean?: Stack;
   /** Camera background pattern (one plane), subtracted before normalisation and saved with the model. */
   background?: Float32Array | null;
+  /**
+   * Further stacks of the same shape and noise, sampled together with `stack` (a hyperstack's other
+   * time points, or its per-plane time series for neighbours along t); self-supervised methods only.
+   */
+  more?: Stack[];
 }
 
 export interface TrainOptions extends WorkflowOptions {
@@ -69,6 +74,8 @@ export function checkTrainingInputs(config: TrainingConfig, data: TrainData, wor
   if (problems.length > 0) throw new InputMismatchError(problems[0].message);
   if (data.copy) sameShape(data.stack, data.copy, `the second copy ${data.copy.meta.name}`);
   if (data.clean) sameShape(data.stack, data.clean, `the clean reference ${data.clean.meta.name}`);
+  for (const m of data.more ?? []) sameShape(data.stack, m, `the training stack ${m.meta.name}`);
+  if (data.more?.length && (data.copy || data.clean)) throw new InputMismatchError('further training stacks are only supported for self-supervised training (no second copy or clean reference)');
   const bg = data.background;
   if (bg && bg.length !== data.stack.height * data.stack.width) {
     throw new InputMismatchError(`the background pattern has ${bg.length} pixels, the planes of ${data.stack.meta.name} ${data.stack.height}×${data.stack.width}`);
@@ -223,7 +230,10 @@ export async function trainOnStacks(request: TrainStacksRequestInput, data: Trai
   const r = await cancellable(o.signal, () =>
     trainModel({
       config,
-      volumes: [{ depth: stack.depth, height: stack.height, width: stack.width, a: stack.data, b: needsSecondCopy(config) ? data.copy?.data : undefined, clean: data.clean?.data }],
+      volumes: [
+        { depth: stack.depth, height: stack.height, width: stack.width, a: stack.data, b: needsSecondCopy(config) ? data.copy?.data : undefined, clean: data.clean?.data },
+        ...(data.more ?? []).map((m) => ({ depth: m.depth, height: m.height, width: m.width, a: m.data })),
+      ],
       engine,
       signal: o.signal,
       background,

@@ -9,6 +9,7 @@ import { Backend, Engine, OutputDtype, Provider } from '../../../shared/config/e
 import type { DenoiseRequestInput } from '../../../shared/config/denoise.ts';
 import { defined, num, oneOf, parseFlags, required, withFlagNames } from '../flags.ts';
 import { denoiseEventPrinter, endProgressLine } from '../render.ts';
+import { HYPERSTACK_FLAGS, neighbourAxisFlag } from '../hyperstack.ts';
 
 export const OPTIONS = {
   model: { type: 'string' },
@@ -28,6 +29,7 @@ export const OPTIONS = {
   shard: { type: 'string' },
   'chunk-planes': { type: 'string' },
   json: { type: 'boolean' },
+  ...HYPERSTACK_FLAGS,
 } as const;
 
 const HELP = `Usage: n2s denoise --model MODEL_DIR --input NOISY.tif --output OUT.tif [flags]
@@ -57,7 +59,15 @@ tiles whose seams are blended; the result does not depend on the tile size. A mo
                         any work starts
   --shard I/N           denoise shard I of N of a folder / OME-Zarr (see n2s slurm; default: the
                         array task of SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX, else all)
-  --chunk-planes N      OME-Zarr output: planes per z-chunk (default: the input's z-chunk)
+  --chunk-planes N      OME-Zarr output: planes per z-chunk (default: the input's z-chunk); for a
+                        hyperstack: planes (or, along t, frames) per shard unit
+  --neighbour-axis z|t  for an ordinary model on a time-lapse: neighbours along z (default) or t
+                        (a hyperstack model knows its axis)
+
+A file with several channels or time points (or a model trained on one) is denoised whole: every
+channel with its model, every time point, one output with the input's axes, order, channel names
+and colours, voxel size and time step; --shard I/N splits it over time points and chunks into one
+OME-Zarr (.zarr output) written in place (docs/hyperstacks.md).
   --json                one JSON object per plane (file, chunk), then a result object (engine,
                         provider, seconds, planes_per_second)`;
 
@@ -102,8 +112,13 @@ export async function run(argv: string[]): Promise<number> {
   const f = parseFlags(argv, OPTIONS, 'denoise');
   const json = f.json ?? false;
   const request = await denoiseRequestFromFlags(f);
-  const { denoise } = await import('../../workflows/denoise.ts');
   const label = request.shard ? `[shard ${request.shard.index}/${request.shard.count}] ` : '';
+  const neighbourAxis = neighbourAxisFlag(f);
+  const { denoisesWhole, denoiseWhole } = await import('../hyperstack.ts');
+  if (await denoisesWhole(request.input, request.modelDir, neighbourAxis !== undefined)) {
+    return withFlagNames(() => denoiseWhole(request, neighbourAxis, json, denoiseEventPrinter(json, label)), { modelDir: 'model' });
+  }
+  const { denoise } = await import('../../workflows/denoise.ts');
   const r = await withFlagNames(() => denoise(request, { onEvent: denoiseEventPrinter(json, label) }), { modelDir: 'model' });
   const shard = r.kind === 'stack' ? '' : `${r.shard.index}/${r.shard.count}`;
   switch (r.kind) {

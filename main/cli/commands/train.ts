@@ -10,6 +10,7 @@ import type { TrainFilesRequestInput } from '../../../shared/config/train-reques
 import type { WorkflowEvent } from '../../../shared/workflow-events.ts';
 import { defined, num, oneOf, parseFlags, required, withFlagNames } from '../flags.ts';
 import { describeEngine, formatTrainEvent } from '../render.ts';
+import { HYPERSTACK_FLAGS, channelsFlag, neighbourAxisFlag } from '../hyperstack.ts';
 
 const OPTIONS = {
   input: { type: 'string' },
@@ -39,6 +40,8 @@ const OPTIONS = {
   out: { type: 'string' },
   overwrite: { type: 'boolean' },
   json: { type: 'boolean' },
+  channels: { type: 'string' },
+  ...HYPERSTACK_FLAGS,
 } as const;
 
 const HELP = `Usage: n2s train --input NOISY.tif --out MODEL_DIR [flags]
@@ -78,6 +81,12 @@ MODEL_DIR (model.json + weights.bin in tfjs layers format, config.json with the 
                           loads or --backend forces tfjs; onnx falls back to tfjs if it cannot load)
   --provider ${Provider.options.join('|')}   ONNX Runtime provider for --engine onnx
   --out DIR               model folder to write
+  --channels per-channel|joint  multi-channel input: one model per channel (default; no
+                          bleed-through) stored as one model folder with an entry per channel, or
+                          one joint network (docs/hyperstacks.md). Time points of a time-lapse are
+                          further training data for the same model.
+  --neighbour-axis z|t    neighbours along z (planes, default) or t (frames of a time-lapse of a
+                          static or slowly moving field); --neighbor-axis is accepted as an alias
   --overwrite             replace the model in DIR if there is one (checked before training starts)
   --json                  one JSON object per progress event, then a result object
 
@@ -150,6 +159,12 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', onSigint);
   try {
+    const channels = channelsFlag(f.channels);
+    const neighbourAxis = neighbourAxisFlag(f);
+    const { trainsWhole, trainWhole } = await import('../hyperstack.ts');
+    if (await trainsWhole(input, channels !== undefined || neighbourAxis !== undefined)) {
+      return await trainWhole(request, { channels, neighbourAxis, json, signal: ac.signal, onEvent });
+    }
     const { trainFromFiles } = await import('../../workflows/train.ts');
     const names = { neighbors: f.neighbors !== undefined ? 'neighbors' : 'neighbours', normalize: f.normalize !== undefined ? 'normalize' : 'normalise' };
     const r = await withFlagNames(() => trainFromFiles(request, { signal: ac.signal, onEvent, wording: WORDING }), names);

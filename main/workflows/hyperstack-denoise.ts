@@ -1,0 +1,247 @@
+/**
+ * Denoising a whole hyperstack (docs/hyperstacks.md) on top of the single-stack denoise core
+ * (denoise.ts: openDenoiser, fitInputNormalisation, predictPlanes):
+ *
+ *   every channel with its own entry of a hyperstack model (or one ordinary model for all), every
+ *   time point, neighbours along z (planes) or t (frames) → ONE output with the input's axes,
+ *   order, channel names/colours, voxel size and time step.
+ *
+ * Work is cut into units — a time point's chunk of planes (neighbours along z) or a chunk of frames
+ * (along t) — numbered in the flattened (t, z) index so the shard bookkeeping of main/shard (manifest,
+ * done-marker per range) applies unchanged. Shard I of N takes a contiguous block of units and writes
+ * its planes into one OME-Zarr in place; each unit reads only its planes plus K neighbours, and
+ * normalisations are fitted on whole volumes (a time point's z-stack, or a plane's time series), so
+ * N shards give exactly the output of one process. Memory: one unit plus its neighbours.
+ */
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { HyperstackMeta } from '../../shared/hyperstack.ts';
+import { HyperstackDenoiseRequest, type HyperstackDenoiseRequestInput } from '../../shared/config/hyperstack-request.ts';
+import type { ShardSpec } from '../../shared/config/denoise.ts';
+import { InputMismatchError, ModelFolderError, OutputExistsError, UserError } from '../errors.ts';
+import type { ModelConfig } from '../engine/model-store.ts';
+import type { Normalisation } from '../engine/types.ts';
+import { parseRequest, samePath, throwIfCancelled, type WorkflowOptions } from './common.ts';
+import { checkVolume, fitInputNormalisation, openDenoiser, predictPlanes, readModel, type Denoiser } from './denoise.ts';
+
+export interface HyperstackDenoiseResult {
+  kind: 'hyperstack';
+  output: string;
+  shard: ShardSpec;
+  /** Units (chunks of planes or frames) this process denoised, and those already done. */
+  units: number;
+  skipped: number;
+  planes: number;
+  /** Whether the output is complete (every unit of every shard written). */
+  complete: boolean;
+  axis: 'z' | 't';
+  seconds: number;
+  notes: string[];
+}
+
+/** A piece of work: frames [t0, t1) × planes [z0, z1) of every channel. */
+interface Unit {
+  t0: number;
+  t1: number;
+  z0: number;
+  z1: number;
+}
+
+const ALL: ShardSpec = { index: 0, count: 1 };
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
+
+/** The range of a unit in the flattened (t, z) plane index, as main/shard's markers name it. */
+function flat(u: Unit, depth: number): { z0: number; z1: number } {
+  return { z0: u.t0 * depth + u.z0, z1: (u.t1 - 1) * depth + u.z1 };
+}
+
+function unitsFor(m: HyperstackMeta, axis: 'z' | 't', chunk: number | undefined): Unit[] {
+  const out: Unit[] = [];
+  if (axis === 'z') {
+    const c = Math.min(chunk ?? m.depth, m.depth);
+    for (let t = 0; t < m.times; t++) for (let z0 = 0; z0 < m.depth; z0 += c) out.push({ t0: t, t1: t + 1, z0, z1: Math.min(m.depth, z0 + c) });
+  } else {
+    const c = Math.min(chunk ?? 1, m.times);
+    for (let t0 = 0; t0 < m.times; t0 += c) out.push({ t0, t1: Math.min(m.times, t0 + c), z0: 0, z1: m.depth });
+  }
+  return out;
+}
+
+/** The model entry folder of each channel, from a hyperstack model's manifest or the one model. */
+async function channelModels(modelDir: string, channels: number, askedAxis: 'z' | 't' | undefined): Promise<{ dirs: string[]; axis: 'z' | 't' }> {
+  const { readHyperstackManifest, entryFor } = await import('../engine/hyperstack-model.ts');
+  let manifest;
+  try {
+    manifest = await readHyperstackManifest(modelDir);
+  } catch (e) {
+    throw new ModelFolderError(`${modelDir} is not a usable model folder: ${firstLine(e)}`);
+  }
+  if (!manifest) return { dirs: Array.from({ length: channels }, () => modelDir), axis: askedAxis ?? 'z' };
+  if (manifest.inputChannels !== channels) {
+    throw new InputMismatchError(`the model was trained on ${manifest.inputChannels} channel${manifest.inputChannels === 1 ? '' : 's'}, the input has ${channels}`);
+  }
+  if (askedAxis && askedAxis !== manifest.neighbourAxis) {
+    throw new InputMismatchError(`the model takes neighbours along ${manifest.neighbourAxis}, not ${askedAxis}; leave out --neighbour-axis`);
+  }
+  return { dirs: Array.from({ length: channels }, (_, c) => join(modelDir, entryFor(manifest, c).dir)), axis: manifest.neighbourAxis };
+}
+
+/** Denoise a whole hyperstack file (or shard I/N of it) into one output. */
+export async function denoiseHyperstack(request: HyperstackDenoiseRequestInput, o: WorkflowOptions = {}): Promise<HyperstackDenoiseResult> {
+  const req = parseRequest(HyperstackDenoiseRequest, request);
+  const t0 = Date.now();
+  const input = resolve(req.input);
+  const output = resolve(req.output);
+  const modelDir = resolve(req.modelDir);
+  const shard = req.shard ?? ALL;
+  const toZarr = /\.zarr\/?$/i.test(output);
+  if (samePath(input, output)) throw new OutputExistsError(`${req.output} is the input; choose another output`);
+  if (shard.count > 1 && !toZarr) throw new InputMismatchError(`--shard writes one OME-Zarr in place from every shard: name the output .zarr (not ${basename(output)})`);
+  const { openHyperstack, writeHyperstack } = await import('../io/hyperstack.ts');
+  const { resolveOutputDType } = await import('../io/index.ts');
+  const src = await openHyperstack(input);
+  const denoisers = new Map<string, Denoiser>();
+  try {
+    const m = src.meta;
+    const { dirs, axis } = await channelModels(modelDir, m.channels, req.neighbourAxis);
+    const configs = new Map<string, ModelConfig>();
+    for (const dir of new Set(dirs)) configs.set(dir, await readModel(dir));
+    const along = axis === 'z' ? m.depth : m.times;
+    for (const [c, dir] of dirs.entries()) {
+      checkVolume({ config: configs.get(dir)!, background: null }, { depth: along, height: m.height, width: m.width }, `${m.name}${m.channels > 1 ? ` channel ${c}` : ''} (${axis === 'z' ? 'planes' : 'time points'})`);
+    }
+    const units = unitsFor(m, axis, req.chunkPlanes);
+    const mine = units.slice(Math.floor((shard.index * units.length) / shard.count), Math.floor(((shard.index + 1) * units.length) / shard.count));
+    const { dtype, notes } = resolveOutputDType(m.dtype, req.dtype, toZarr ? 'zarr' : /\.nii(\.gz)?$/i.test(output) ? 'nifti' : /\.ome\.tiff?$/i.test(output) ? 'ome' : 'imagej');
+    const describe = [...new Set([...configs.values()].map((cf) => `${cf.training.method} ${cf.layout.mode} K=${cf.layout.k}`))].join(', ');
+    const outMeta: HyperstackMeta = {
+      ...m,
+      name: basename(output),
+      sourcePath: undefined,
+      dtype,
+      description: `${m.description ? m.description + '\n' : ''}denoised by Noise2Stack Studio (${m.channels > 1 && dirs[0] !== dirs[1] ? 'one model per channel' : 'one model'}, neighbours along ${axis}; ${describe})`,
+    };
+
+    const denoiser = async (c: number): Promise<Denoiser> => {
+      const dir = dirs[c];
+      let d = denoisers.get(dir);
+      if (!d) {
+        d = await openDenoiser({ ...req, modelDir: dir }, o);
+        denoisers.set(dir, d);
+      }
+      return d;
+    };
+    // Fitted on whole volumes, so every unit and every shard uses the same normalisation.
+    const norms = new Map<string, Normalisation>();
+    const normFor = async (d: Denoiser, key: string, depth: number, read: (i: number) => Promise<Float32Array>): Promise<Normalisation> => {
+      let n = norms.get(key);
+      if (!n) {
+        n = await fitInputNormalisation(d, { depth, height: m.height, width: m.width }, read);
+        norms.set(key, n);
+      }
+      return n;
+    };
+    const hw = m.height * m.width;
+    const { inputWindow } = await import('../shard/plan.ts');
+
+    /** Denoised planes of a unit, keyed "t,c,z". */
+    const computeUnit = async (u: Unit): Promise<Map<string, Float32Array>> => {
+      const out = new Map<string, Float32Array>();
+      for (let c = 0; c < m.channels; c++) {
+        throwIfCancelled(o.signal);
+        const d = await denoiser(c);
+        checkVolume(d, { depth: along, height: m.height, width: m.width }, m.name);
+        const k = d.config.layout.k;
+        if (axis === 'z') {
+          for (let t = u.t0; t < u.t1; t++) {
+            const norm = await normFor(d, `${t},${c}`, m.depth, (z) => src.readPlane(t, c, z));
+            const win = inputWindow({ z0: u.z0, z1: u.z1 }, k, m.depth);
+            const data = new Float32Array((win.z1 - win.z0) * hw);
+            for (let z = win.z0; z < win.z1; z++) data.set(await src.readPlane(t, c, z), (z - win.z0) * hw);
+            const pred = await predictPlanes(d, [{ data, normalisation: norm }], { depth: win.z1 - win.z0, height: m.height, width: m.width }, { ...o, planes: { z0: u.z0 - win.z0, z1: u.z1 - win.z0 }, volumeVoxels: m.depth * hw });
+            for (let z = u.z0; z < u.z1; z++) out.set(`${t},${c},${z}`, pred.subarray((z - u.z0) * hw, (z - u.z0 + 1) * hw));
+          }
+        } else {
+          for (let z = u.z0; z < u.z1; z++) {
+            const norm = await normFor(d, `${c},${z}`, m.times, (t) => src.readPlane(t, c, z));
+            const win = inputWindow({ z0: u.t0, z1: u.t1 }, k, m.times);
+            const data = new Float32Array((win.z1 - win.z0) * hw);
+            for (let t = win.z0; t < win.z1; t++) data.set(await src.readPlane(t, c, z), (t - win.z0) * hw);
+            const pred = await predictPlanes(d, [{ data, normalisation: norm }], { depth: win.z1 - win.z0, height: m.height, width: m.width }, { ...o, planes: { z0: u.t0 - win.z0, z1: u.t1 - win.z0 }, volumeVoxels: m.times * hw });
+            for (let t = u.t0; t < u.t1; t++) out.set(`${t},${c},${z}`, pred.subarray((t - u.t0) * hw, (t - u.t0 + 1) * hw));
+          }
+        }
+      }
+      return out;
+    };
+
+    let planes = 0;
+    const totalPlanes = mine.reduce((a, u) => a + (u.t1 - u.t0) * (u.z1 - u.z0) * m.channels, 0);
+    const progress = (u: Unit) => {
+      planes += (u.t1 - u.t0) * (u.z1 - u.z0) * m.channels;
+      const sec = (Date.now() - t0) / 1000;
+      const r = flat(u, m.depth);
+      o.onEvent?.({ type: 'chunk', z0: r.z0, z1: r.z1, done: planes, total: totalPlanes, eta: (sec / planes) * (totalPlanes - planes) });
+    };
+
+    if (toZarr) {
+      const { createZarrHyperstackInPlace, writeHyperZarrPlane } = await import('../io/zarr-hyperstack.ts');
+      const { finishZarr } = await import('../io/zarr.ts');
+      const { writeManifest, markerPath, writeMarker } = await import('../shard/denoise-batch.ts');
+      let layout;
+      try {
+        layout = await createZarrHyperstackInPlace(output, outMeta, { dtype, software: 'Noise2Stack Studio', description: outMeta.description, extra: { model: modelDir, input, axis } });
+      } catch (e) {
+        if (e instanceof UserError) throw e;
+        throw new UserError(firstLine(e));
+      }
+      const ranges = units.map((u) => flat(u, m.depth));
+      await writeManifest(output, { kind: 'zarr', input, model: modelDir, depth: m.times * m.depth, chunkDepth: ranges[0].z1 - ranges[0].z0, ranges });
+      let done = 0;
+      let skipped = 0;
+      let clipped = 0;
+      for (const u of mine) {
+        throwIfCancelled(o.signal);
+        const r = flat(u, m.depth);
+        if (!req.overwrite && existsSync(markerPath(output, r))) {
+          skipped++;
+          continue;
+        }
+        const got = await computeUnit(u);
+        for (const [key, p] of got) {
+          const [t, c, z] = key.split(',').map(Number);
+          clipped += await writeHyperZarrPlane(layout, t, c, z, p);
+        }
+        await writeMarker(output, r, shard);
+        done++;
+        progress(u);
+      }
+      if (clipped) notes.push(`${clipped} values outside the ${dtype} range were clipped; write float32 (--dtype float32) to keep them`);
+      const complete = await finishZarr(output);
+      return { kind: 'hyperstack', output, shard, units: done, skipped, planes, complete, axis, seconds: (Date.now() - t0) / 1000, notes };
+    }
+
+    // One file (ImageJ / OME-TIFF / NIfTI), written plane by plane in its own order; planes come
+    // from the unit that holds them, computed once and kept until the writer moves past it.
+    let cached: { u: Unit; planes: Map<string, Float32Array> } | undefined;
+    const unitOf = (t: number, z: number) => units.find((u) => t >= u.t0 && t < u.t1 && z >= u.z0 && z < u.z1) as Unit;
+    const denoised = {
+      meta: outMeta,
+      readPlane: async (t: number, c: number, z: number) => {
+        const u = unitOf(t, z);
+        if (!cached || cached.u !== u) {
+          cached = { u, planes: await computeUnit(u) };
+          progress(u);
+        }
+        return cached.planes.get(`${t},${c},${z}`) as Float32Array;
+      },
+      close: async () => {},
+    };
+    o.onEvent?.({ type: 'stage', stage: 'write', message: `writing ${basename(output)}` });
+    const report = await writeHyperstack(output, denoised, { dtype: req.dtype, overwrite: req.overwrite, protect: [input] });
+    return { kind: 'hyperstack', output: report.path, shard, units: units.length, skipped: 0, planes, complete: true, axis, seconds: (Date.now() - t0) / 1000, notes: [...notes, ...report.notes] };
+  } finally {
+    for (const d of denoisers.values()) d.dispose();
+    await src.close();
+  }
+}

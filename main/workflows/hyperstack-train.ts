@@ -1,0 +1,99 @@
+/**
+ * Training on a whole hyperstack (docs/hyperstacks.md), on top of the single-stack train workflow:
+ *
+ *   per channel (default): one model per channel — no bleed-through between channels — stored as
+ *     one model folder with an entry per channel (main/engine/hyperstack-model.ts);
+ *   time points are further training data for the same model (the noise is the same), sampled
+ *     across time; with neighbours along t every plane's time series is a training stack instead.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { channelVolume, timeSeries, type Hyperstack } from '../../shared/hyperstack.ts';
+import type { Stack } from '../../shared/stack.ts';
+import { HyperstackTrainRequest, type HyperstackTrainRequestInput } from '../../shared/config/hyperstack-request.ts';
+import { minPlanes } from '../../shared/model/neighbours.ts';
+import { samplerLayout } from '../../shared/config/training.ts';
+import { HYPERSTACK_MODEL_FILE, writeHyperstackManifest, type HyperstackModelManifest } from '../engine/hyperstack-model.ts';
+import { InputMismatchError, OutputExistsError } from '../errors.ts';
+import { parseRequest, throwIfCancelled, type WorkflowOptions } from './common.ts';
+import { trainOnStacks, type TrainOptions, type TrainOutcome } from './train.ts';
+
+export interface HyperstackTrainOutcome {
+  modelDir: string;
+  manifest: HyperstackModelManifest;
+  /** One per entry of the manifest, in its order. */
+  entries: { channels: number[]; names?: string[]; dir: string; outcome: TrainOutcome }[];
+}
+
+/** The hyperstack model folder: new, empty, or (with overwrite) a hyperstack model folder. */
+async function checkHyperstackModelOut(out: string, overwrite: boolean): Promise<void> {
+  let st;
+  try {
+    st = await stat(out);
+  } catch {
+    return;
+  }
+  if (!st.isDirectory()) throw new OutputExistsError(`${out} exists and is not a folder; choose another model folder`);
+  const names = await readdir(out);
+  if (names.length === 0) return;
+  if (!names.includes(HYPERSTACK_MODEL_FILE)) throw new OutputExistsError(`${out} is a folder that is not a hyperstack model folder; choose another model folder`);
+  if (!overwrite) throw new OutputExistsError(`${out} already holds a model; pass --overwrite to replace it (or choose another folder)`);
+}
+
+/** The training stacks of channel c: its T z-stacks (neighbours along z) or its Z time series (along t). */
+function trainingStacks(h: Hyperstack, c: number, axis: 'z' | 't'): Stack[] {
+  const m = h.meta;
+  const out: Stack[] = [];
+  if (axis === 'z') for (let t = 0; t < m.times; t++) out.push(channelVolume(h, t, c));
+  else for (let z = 0; z < m.depth; z++) out.push(timeSeries(h, c, z));
+  return out;
+}
+
+/** Train on a hyperstack in memory; the model folder gets one entry per channel. */
+export async function trainHyperstack(request: HyperstackTrainRequestInput, h: Hyperstack, o: TrainOptions = {}): Promise<HyperstackTrainOutcome> {
+  const req = parseRequest(HyperstackTrainRequest, request);
+  const m = h.meta;
+  const axis = req.neighbourAxis;
+  const layout = samplerLayout(req.config);
+  const along = axis === 'z' ? m.depth : m.times;
+  const need = minPlanes(layout.mode, layout.k);
+  if (along < need) {
+    throw new InputMismatchError(`${m.name} has ${along} ${axis === 'z' ? 'plane' : 'time point'}${along === 1 ? '' : 's'}; neighbours along ${axis} with ${layout.mode}-supervised K=${layout.k} need at least ${need}${axis === 't' ? '' : ' (for a time-lapse of single planes use --neighbour-axis t)'}`);
+  }
+  if (req.config.method !== undefined && !['n2s', 'n2v', 'n2s-bs'].includes(req.config.method)) {
+    throw new InputMismatchError(`whole-hyperstack training is self-supervised (n2s, n2s-bs, n2v); ${req.config.method} needs a second copy or a reference: train one stack at a time`);
+  }
+  if (req.channels === 'joint') {
+    throw new InputMismatchError('--channels joint is not available yet; train per channel (the default)');
+  }
+  await checkHyperstackModelOut(req.out, req.overwrite);
+  const emit = o.onEvent ?? (() => {});
+  const entries: HyperstackTrainOutcome['entries'] = [];
+  for (let c = 0; c < m.channels; c++) {
+    throwIfCancelled(o.signal);
+    const name = m.channelMeta[c]?.name;
+    emit({ type: 'stage', stage: 'train', message: `channel ${c}${name ? ` (${name})` : ''} of ${m.channels}: ${axis === 'z' ? `${m.times} time point${m.times === 1 ? '' : 's'} × ${m.depth} planes` : `${m.depth} planes × ${m.times} frames`}` });
+    const [first, ...more] = trainingStacks(h, c, axis);
+    const dir = `channel-${c}`;
+    const outcome = await trainOnStacks({ config: req.config, out: join(req.out, dir), overwrite: true, checkpointEvery: 0 }, { stack: first, more }, o);
+    entries.push({ channels: [c], ...(name ? { names: [name] } : {}), dir, outcome });
+  }
+  const manifest = await writeHyperstackManifest(req.out, {
+    channels: req.channels,
+    neighbourAxis: axis,
+    inputChannels: m.channels,
+    trainTimes: m.times,
+    entries: entries.map(({ channels, names, dir }) => ({ channels, ...(names ? { names } : {}), dir })),
+  });
+  return { modelDir: req.out, manifest, entries };
+}
+
+/** Read the whole hyperstack of request.input, then trainHyperstack. */
+export async function trainHyperstackFromFile(request: HyperstackTrainRequestInput, o: TrainOptions = {}): Promise<HyperstackTrainOutcome> {
+  const req = parseRequest(HyperstackTrainRequest, request);
+  await checkHyperstackModelOut(req.out, req.overwrite);
+  const { readHyperstack } = await import('../io/hyperstack.ts');
+  o.onEvent?.({ type: 'stage', stage: 'read', message: `reading ${basename(req.input)}` });
+  const h = await readHyperstack(req.input);
+  return trainHyperstack(req, h, o);
+}
