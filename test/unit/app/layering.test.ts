@@ -162,3 +162,16 @@ test('inside main/, imports only go down the layers', () => {
 test('no modules of main/ or shared/ import each other in a circle', () => {
   assert.deepEqual(importCycles(importGraph(root, ['main', 'shared'])), []);
 });
+
+test('the lint flags the same upward and sideways imports as the editor types them (eslint.config.mjs)', async () => {
+  const { ESLint } = await import('eslint');
+  const eslint = new ESLint({ cwd: root });
+  const restricted = async (filePath: string, code: string) =>
+    (await eslint.lintText(code, { filePath: join(root, filePath) }))[0].messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.line);
+  const probe = [`import { a } from '../engine/types.ts';`, `import { b } from '../errors.ts';`, `import { c } from '../../shared/stack.ts';`, `export const x = [a, b, c];`].join('\n');
+  assert.deepEqual(await restricted('main/io/probe.ts', probe), [1]);
+  assert.deepEqual(await restricted('main/engine/probe.ts', probe.replace('../engine/types.ts', '../io/index.ts')), []);
+  const sideways = [`import { a } from '../cli/flags.ts';`, `import { b } from '../workflows/denoise.ts';`, `import { c } from '../electron/main.ts';`, `export const x = [a, b, c];`].join('\n');
+  assert.deepEqual(await restricted('main/app/probe.ts', sideways), [1, 3]);
+  assert.deepEqual(await restricted('shared/probe.ts', `import { a } from '../main/io/index.ts';\nexport const x = a;`), [1]);
+});
