@@ -119,13 +119,24 @@ export function choiceOf(report: { engine: 'onnx' | 'tfjs'; backend: string; pro
   return parsed.success ? parsed.data : null;
 }
 
+/** `--engine auto`'s order of preference (docs/engines.md): GPU providers, tfjs-node-gpu, ONNX Runtime's CPU, the rest. */
+function preference(r: { engine: 'onnx' | 'tfjs'; name: string }): number {
+  if (r.engine === 'onnx') return r.name === 'cpu' ? 2 : 0;
+  return ['tensorflow-gpu', '', 'tensorflow', 'wasm', 'cpu'].indexOf(r.name) + 1 || 9;
+}
+
 /**
  * The answer measured by `n2s engines --bench`: the engine that ran the bench plane fastest
  * (pure-JS tfjs is timed on a smaller plane and never wins against one that ran the full size).
+ * A single plane's time is noisy on a busy machine, so an engine within 20 % of the fastest that
+ * comes earlier in auto's order keeps its place.
  */
 export function choiceFromBench(rows: { engine: 'onnx' | 'tfjs'; name: string; status: string; seconds?: number; size?: number }[]): EngineChoice | null {
   const timed = rows.filter((r) => r.status === 'ok' && r.seconds !== undefined && r.size !== undefined);
   const full = Math.max(0, ...timed.map((r) => r.size!));
-  const best = timed.filter((r) => r.size === full).sort((a, b) => a.seconds! - b.seconds!)[0];
-  return best ? choiceOf({ engine: best.engine, backend: best.name, provider: best.engine === 'onnx' ? best.name : undefined }) : null;
+  const atFull = timed.filter((r) => r.size === full);
+  if (atFull.length === 0) return null;
+  const fastest = Math.min(...atFull.map((r) => r.seconds!));
+  const best = atFull.filter((r) => r.seconds! <= 1.2 * fastest).sort((a, b) => preference(a) - preference(b) || a.seconds! - b.seconds!)[0];
+  return choiceOf({ engine: best.engine, backend: best.name, provider: best.engine === 'onnx' ? best.name : undefined });
 }

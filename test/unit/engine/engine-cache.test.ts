@@ -53,7 +53,7 @@ test('an answer written is read back on this machine; another key, a broken file
   assert.equal(existsSync(engineCachePath(off)), false);
 });
 
-test('the bench answer is the fastest engine timed on the full-size plane', () => {
+test('the bench answer is the fastest engine timed on the full-size plane, auto’s order within 20 %', () => {
   const rows = [
     { engine: 'onnx' as const, name: 'cpu', status: 'ok', seconds: 0.05, size: 128 },
     { engine: 'onnx' as const, name: 'webgpu', status: 'ok', seconds: 0.2, size: 128 },
@@ -62,6 +62,9 @@ test('the bench answer is the fastest engine timed on the full-size plane', () =
     { engine: 'tfjs' as const, name: 'cpu', status: 'ok', seconds: 0.01, size: 64 },
   ];
   assert.deepEqual(choiceFromBench(rows), { engine: 'tfjs', backend: 'wasm' });
+  // Within 20 % of the fastest, auto's order decides (ONNX Runtime's CPU before tfjs on WASM).
+  assert.deepEqual(choiceFromBench(rows.map((r) => (r.name === 'cpu' && r.engine === 'onnx' ? { ...r, seconds: 0.045 } : r))), { engine: 'onnx', provider: 'cpu' });
+  assert.deepEqual(choiceFromBench([...rows, { engine: 'onnx', name: 'webgpu', status: 'ok', seconds: 0.047, size: 128 }]), { engine: 'onnx', provider: 'webgpu' });
   assert.deepEqual(choiceFromBench(rows.slice(0, 3)), { engine: 'onnx', provider: 'cpu' });
   assert.equal(choiceFromBench([{ engine: 'onnx', name: 'cpu', status: 'ok' }]), null);
 });
