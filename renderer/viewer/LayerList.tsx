@@ -19,6 +19,8 @@ export function LayerList({ viewer }: { viewer: ViewerStore }) {
             key={l.id}
             className={`n2s-layer-row${l.id === selected ? ' selected' : ''}`}
             data-layer={l.name}
+            data-colormap={l.kind === 'image' ? l.colormap : 'labels'}
+            data-blending={l.blending}
             onClick={() => viewer.select(l.id)}
           >
             <input

@@ -29,6 +29,8 @@ export interface ViewerWorkspaceProps {
   rendererOptions?: RendererOptions;
   /** Called with the renderer once the WebGL context exists (tests and benchmarks time it). */
   onRenderer?: (r: ViewerRenderer | null) => void;
+  /** More sliders beside the plane sliders (the shell's hyperstack time slider). */
+  navigationExtra?: React.ReactNode;
 }
 
 /** Cursor axes moved by horizontal arrows, vertical arrows and PageUp/PageDown in each view. */
@@ -47,7 +49,7 @@ function gridTemplate(n: number): { columns: string; rows: string } {
   return { columns: `${FR} ${FR}`, rows: `${FR} ${FR}` };
 }
 
-export function ViewerWorkspace({ viewer, sidebar = true, rendererOptions, onRenderer }: ViewerWorkspaceProps) {
+export function ViewerWorkspace({ viewer, sidebar = true, rendererOptions, onRenderer, navigationExtra }: ViewerWorkspaceProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const viewsRef = useRef<HTMLDivElement>(null);
   const [renderer, setRenderer] = useState<ViewerRenderer | null>(null);
@@ -192,6 +194,7 @@ export function ViewerWorkspace({ viewer, sidebar = true, rendererOptions, onRen
         </div>
         <div className="n2s-navigation-row">
           <Navigation viewer={viewer} />
+          {navigationExtra}
           <button title="fit the stack into the views" data-control="fit" onClick={fit}>
             fit
           </button>

@@ -8,6 +8,7 @@
 import type { SlotProps } from '../shell/slots.ts';
 import { PreviewInset } from './PreviewInset.tsx';
 import { bindViewerToShell } from './shellBinding.ts';
+import { TimeSlider } from './TimeSlider.tsx';
 import { ViewerWorkspace } from './ViewerWorkspace.tsx';
 
 export function Workspace({ workspace }: SlotProps) {
@@ -15,7 +16,7 @@ export function Workspace({ workspace }: SlotProps) {
   // the layer list and controls are in the shell's left area (LayerPanel.tsx)
   return (
     <>
-      <ViewerWorkspace viewer={viewer} sidebar={false} />
+      <ViewerWorkspace viewer={viewer} sidebar={false} navigationExtra={<TimeSlider ws={workspace} />} />
       <PreviewInset ws={workspace} viewer={viewer} />
     </>
   );

@@ -8,6 +8,7 @@ import type { N2sApi } from '../../shared/ipc/api.ts';
 import type { StackInfo } from '../../shared/ipc/stacks.ts';
 import { isPreviewStack, type Workspace as ShellWorkspace } from '../shell/workspace.ts';
 import { formatVoxelSize } from '../state/format.ts';
+import { channelDisplay } from '../state/hyperstack.ts';
 import { createViewerStore, type ViewerStore } from '../state/layers.ts';
 
 const CHUNK_VALUES = 16 * 1024 * 1024;
@@ -120,6 +121,8 @@ export function bindViewerToShell(ws: ShellWorkspace): ShellBinding {
             spacing: { z: info.meta.voxelSize.z, y: info.meta.voxelSize.y, x: info.meta.voxelSize.x },
             unit: info.meta.voxelSize.unit,
             dtype: info.meta.dtype,
+            // a hyperstack's channel: its colour, blended additively with the other channels
+            ...channelDisplay(info),
           });
           layerOf.set(info.stackId, id);
         })

@@ -28,6 +28,24 @@ export const StackMetaSchema = z.object({
 export const StackRole = z.enum(['primary', 'second-copy', 'reference', 'result']);
 export type StackRole = z.infer<typeof StackRole>;
 
+/**
+ * A stack that is one channel of a hyperstack (issue 18): the app opens a multi-channel and/or
+ * time-lapse file as one stack per channel, grouped, showing one time point at a time.
+ */
+export const HyperstackMember = z.object({
+  groupId: z.string(),
+  channel: z.number().int().min(0),
+  channels: z.number().int().min(1),
+  times: z.number().int().min(1),
+  /** The time point main currently serves for this stack's planes and jobs. */
+  time: z.number().int().min(0),
+  channelName: z.string().optional(),
+  /** The file's display colour for the channel, "RRGGBB" (absent: the viewer's default palette). */
+  color: z.string().regex(/^[0-9A-Fa-f]{6}$/).optional(),
+  timeIncrement: z.object({ value: z.number(), unit: z.string() }).optional(),
+});
+export type HyperstackMember = z.infer<typeof HyperstackMember>;
+
 export const StackInfo = z.object({
   stackId: z.string(),
   name: z.string(),
@@ -41,6 +59,8 @@ export const StackInfo = z.object({
   max: z.number(),
   /** The job that produced it (denoise, segment, …), if any. */
   jobId: z.string().optional(),
+  /** Set when the stack is one channel of a hyperstack group. */
+  hyperstack: HyperstackMember.optional(),
 });
 export type StackInfo = z.infer<typeof StackInfo>;
 
@@ -79,6 +99,11 @@ export const stackInvokes = {
   'stack:planes': invoke(PlanesRequest, Planes, 'a run of planes of an open stack along an axis'),
   'stack:close': invoke(z.object({ stackId: z.string() }), z.object({ closed: z.boolean() }), 'forget a stack'),
   'stack:samples': invoke(Empty, z.array(SampleInfo), 'sample stacks shipped with the app'),
+  'stack:set-time': invoke(
+    z.object({ groupId: z.string(), time: z.number().int().min(0) }),
+    z.array(StackInfo),
+    'show time point t of every channel of a hyperstack group (planes and jobs then use it)',
+  ),
 };
 
 export const stackEvents = {

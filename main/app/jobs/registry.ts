@@ -19,4 +19,6 @@ export const jobKindModules: Record<string, KindLoader> = {
   autok: () => import('./kinds/autok.ts'),
   engines: () => import('./kinds/engines.ts'),
   'model-info': () => import('./kinds/model-info.ts'),
+  'denoise-hyperstack': () => import('./kinds/denoise-hyperstack.ts'),
+  'export-hyperstack': () => import('./kinds/export-hyperstack.ts'),
 };

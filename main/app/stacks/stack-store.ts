@@ -3,6 +3,7 @@
  * without a copy (worker_threads share SharedArrayBuffer memory) and a plane request is a view.
  */
 import type { Axis, Planes, StackInfo, StackRole } from '../../../shared/ipc/stacks.ts';
+import { channelVolume, type Hyperstack } from '../../../shared/hyperstack.ts';
 import type { Stack } from '../../../shared/stack.ts';
 import { UserError } from '../../errors.ts';
 import type { EventHub } from '../events.ts';
@@ -10,6 +11,44 @@ import type { EventHub } from '../events.ts';
 interface Entry {
   stack: Stack;
   info: StackInfo;
+}
+
+/**
+ * A hyperstack opened as one stack per channel (issue 18). Main keeps the whole TCZYX array in
+ * shared memory (what the whole-hyperstack jobs read without a copy); each member stack is a view
+ * of its channel at the group's current time point, so a time change copies nothing.
+ */
+interface Group {
+  hyper: Hyperstack;
+  stackIds: string[];
+  time: number;
+}
+
+/** The same hyperstack with its data in shared memory (copied once if it is not already). */
+export function toSharedHyperstack(h: Hyperstack): Hyperstack {
+  if (h.data.buffer instanceof SharedArrayBuffer) return h;
+  const data = new Float32Array(new SharedArrayBuffer(h.data.byteLength));
+  data.set(h.data);
+  return { ...h, data };
+}
+
+/** Range of each channel over all its time points (stable contrast while the time slider moves). */
+export function channelRanges(h: Hyperstack): { min: number; max: number }[] {
+  const { times, channels } = h.meta;
+  const out: { min: number; max: number }[] = [];
+  for (let c = 0; c < channels; c++) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let t = 0; t < times; t++) {
+      const r = stackRange(channelVolume(h, t, c).data);
+      if (r.max >= r.min) {
+        min = Math.min(min, r.min);
+        max = Math.max(max, r.max);
+      }
+    }
+    out.push(Number.isFinite(min) ? { min, max } : { min: 0, max: 0 });
+  }
+  return out;
 }
 
 /** The same stack with its data in shared memory (copied once if it is not already). */
@@ -35,7 +74,9 @@ export function stackRange(data: Float32Array): { min: number; max: number } {
 
 export class StackStore {
   private entries = new Map<string, Entry>();
+  private groups = new Map<string, Group>();
   private next = 1;
+  private nextGroup = 1;
 
   constructor(private readonly events?: EventHub) {}
 
@@ -62,6 +103,85 @@ export class StackStore {
     return info;
   }
 
+  /**
+   * Keeps a hyperstack as one stack per channel at time point `time`, grouped; returns their
+   * infos in channel order. `ranges` (one per channel) should come from the worker (channelRanges).
+   */
+  addHyperstack(h: Hyperstack, role: StackRole, jobId?: string, ranges?: { min: number; max: number }[], time = 0): StackInfo[] {
+    const hyper = toSharedHyperstack(h);
+    const m = hyper.meta;
+    if (!(Number.isInteger(time) && time >= 0 && time < m.times)) throw new UserError(`time point ${time} does not exist (T=${m.times})`);
+    const r = ranges ?? channelRanges(hyper);
+    const groupId = `h${this.nextGroup++}`;
+    const group: Group = { hyper, stackIds: [], time };
+    this.groups.set(groupId, group);
+    const infos: StackInfo[] = [];
+    for (let c = 0; c < m.channels; c++) {
+      const v = channelVolume(hyper, time, c);
+      const cm = m.channelMeta[c] ?? {};
+      const label = cm.name ?? (m.channels > 1 ? `channel ${c}` : undefined);
+      const stack: Stack = { depth: v.depth, height: v.height, width: v.width, data: v.data, meta: { ...v.meta, name: label ? `${m.name} · ${label}` : m.name } };
+      const stackId = `s${this.next++}`;
+      const info: StackInfo = {
+        stackId,
+        name: stack.meta.name,
+        depth: stack.depth,
+        height: stack.height,
+        width: stack.width,
+        meta: stack.meta,
+        role,
+        ...r[c],
+        ...(jobId ? { jobId } : {}),
+        hyperstack: {
+          groupId,
+          channel: c,
+          channels: m.channels,
+          times: m.times,
+          time,
+          ...(cm.name ? { channelName: cm.name } : {}),
+          ...(cm.color && /^[0-9A-Fa-f]{6}$/.test(cm.color) ? { color: cm.color.toUpperCase() } : {}),
+          ...(m.timeIncrement ? { timeIncrement: m.timeIncrement } : {}),
+        },
+      };
+      group.stackIds.push(stackId);
+      this.entries.set(stackId, { stack, info });
+      infos.push(info);
+    }
+    // Announced after every member exists, so a listener can see the whole group at once.
+    for (const info of infos) this.events?.emit('stack:added', info);
+    return infos;
+  }
+
+  /** The group a stack belongs to (undefined for a plain stack). */
+  groupOf(stackId: string): string | undefined {
+    return this.info(stackId).hyperstack?.groupId;
+  }
+
+  /** The whole hyperstack of a group, its open member stacks and the time point they show. */
+  group(groupId: string): { hyper: Hyperstack; stackIds: string[]; time: number } {
+    const g = this.groups.get(groupId);
+    if (!g) throw new UserError(`no open hyperstack with id ${groupId}`);
+    return { hyper: g.hyper, stackIds: [...g.stackIds], time: g.time };
+  }
+
+  /** Every member of the group now shows (and hands jobs) time point `time`. */
+  setTime(groupId: string, time: number): StackInfo[] {
+    const g = this.groups.get(groupId);
+    if (!g) throw new UserError(`no open hyperstack with id ${groupId}`);
+    const T = g.hyper.meta.times;
+    if (!(Number.isInteger(time) && time >= 0 && time < T)) throw new UserError(`time point ${time} is outside 0…${T - 1}`);
+    g.time = time;
+    return g.stackIds.map((stackId) => {
+      const e = this.entries.get(stackId)!;
+      const c = e.info.hyperstack!.channel;
+      const v = channelVolume(g.hyper, time, c);
+      const meta = { ...e.stack.meta, ...(T > 1 ? { time } : {}) };
+      e.stack = { ...e.stack, data: v.data, meta };
+      e.info = { ...e.info, meta, hyperstack: { ...e.info.hyperstack!, time } };
+      return e.info;
+    });
+  }
+
   get(stackId: string): Stack {
     const e = this.entries.get(stackId);
     if (!e) throw new UserError(`no open stack with id ${stackId}`);
@@ -78,7 +198,14 @@ export class StackStore {
   }
 
   remove(stackId: string): boolean {
+    const groupId = this.entries.get(stackId)?.info.hyperstack?.groupId;
     const had = this.entries.delete(stackId);
+    const g = groupId === undefined ? undefined : this.groups.get(groupId);
+    if (g && groupId !== undefined) {
+      g.stackIds = g.stackIds.filter((id) => id !== stackId);
+      // The whole array goes with the last channel closed.
+      if (g.stackIds.length === 0) this.groups.delete(groupId);
+    }
     if (had) this.events?.emit('stack:removed', { stackId });
     return had;
   }

@@ -15,6 +15,7 @@ import { evaluateJob } from './evaluate.ts';
 import { autokJob } from './autok.ts';
 import { enginesJob } from './engines.ts';
 import { modelInfoJob } from './model-info.ts';
+import { denoiseHyperstackJob, exportHyperstackJob } from './hyperstack.ts';
 
 export interface JobKindSpec {
   params: z.ZodType;
@@ -39,6 +40,8 @@ export const jobKinds = {
   autok: autokJob,
   engines: enginesJob,
   'model-info': modelInfoJob,
+  'denoise-hyperstack': denoiseHyperstackJob,
+  'export-hyperstack': exportHyperstackJob,
 } satisfies Record<string, JobKindSpec>;
 
 export type JobKind = keyof typeof jobKinds;

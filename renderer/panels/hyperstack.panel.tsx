@@ -1,0 +1,204 @@
+/**
+ * Hyperstack (issue 18): a multi-channel and/or time-lapse file opens as one layer per channel
+ * (StackInfo.hyperstack, grouped). This panel works on a whole group: it lists the channels with
+ * their colours, denoises every channel and time point with one model folder (a hyperstack model
+ * folder gives each channel its own network) into a result group with the same channels, and
+ * exports a group as ONE file keeping channel names, colours, voxel size and time increment.
+ */
+import { useState } from 'react';
+import type { StackInfo } from '../../shared/ipc/stacks.ts';
+import { runJob } from '../api/jobs.ts';
+import { PathField } from '../shell/PathField.tsx';
+import type { PanelDef, SlotProps } from '../shell/slots.ts';
+import { isPreviewStack, useWorkspace } from '../shell/workspace.ts';
+import { formatVoxelSize } from '../state/format.ts';
+import { channelDisplay, hyperstackGroups, type HyperstackGroup } from '../state/hyperstack.ts';
+import { injectPanelStyles } from './common.tsx';
+import { useWorkflow, workflowOf } from './workflow-state.ts';
+
+type Status = { state: 'idle' | 'running' | 'done' | 'error'; text: string };
+type Format = 'imagej' | 'ome' | 'zarr';
+type Dtype = 'float32' | 'uint16' | 'uint8' | 'source';
+
+const EXT: Record<Format, string> = { imagej: '.tif', ome: '.ome.tif', zarr: '.zarr' };
+
+function GroupSelect(props: { testId: string; label: string; groups: HyperstackGroup[]; value: string; onChange: (id: string) => void }) {
+  return (
+    <label>
+      {props.label}
+      <select data-testid={props.testId} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        {props.groups.map((g) => (
+          <option key={g.groupId} value={g.groupId}>
+            {g.name} ({g.channels} ch × {g.times} t)
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function ChannelTable({ group, stacks }: { group: HyperstackGroup; stacks: StackInfo[] }) {
+  const members = group.stackIds.map((id) => stacks.find((s) => s.stackId === id)).filter((s): s is StackInfo => !!s);
+  const first = members[0];
+  return (
+    <div data-testid="hyper-channels">
+      <table className="n2s-table">
+        <thead>
+          <tr>
+            <th>channel</th>
+            <th>name</th>
+            <th>colour</th>
+          </tr>
+        </thead>
+        <tbody>
+          {members.map((s) => (
+            <tr key={s.stackId} data-channel={s.hyperstack?.channel}>
+              <td>{s.hyperstack?.channel}</td>
+              <td>{s.hyperstack?.channelName ?? '—'}</td>
+              <td>{channelDisplay(s)?.colormap ?? 'gray'}{s.hyperstack?.color ? ` (#${s.hyperstack.color})` : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {first ? (
+        <p className="n2s-muted">
+          {group.times} time point{group.times === 1 ? '' : 's'} × {first.depth} planes of {first.height}×{first.width}, voxel {formatVoxelSize(first.meta.voxelSize)}
+          {group.timeIncrement ? `, every ${group.timeIncrement.value} ${group.timeIncrement.unit}` : ''}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function HyperstackPanel({ api, workspace }: SlotProps) {
+  injectPanelStyles();
+  const stacks = useWorkspace(workspace, (s) => s.stacks).filter((s) => !isPreviewStack(s));
+  const models = useWorkflow(workflowOf(workspace), (s) => s.models);
+  const groups = hyperstackGroups(stacks);
+  const inputs = groups.filter((g) => stacks.some((s) => s.stackId === g.stackIds[0] && s.role !== 'result'));
+  const results = groups.filter((g) => !inputs.includes(g));
+
+  const [inputId, setInputId] = useState('');
+  const input = inputs.find((g) => g.groupId === inputId) ?? inputs[0];
+  const [modelDir, setModelDir] = useState('');
+  const model = modelDir || (models.at(-1)?.modelDir ?? '');
+  const [denoise, setDenoise] = useState<Status>({ state: 'idle', text: '' });
+
+  const [exportId, setExportId] = useState('');
+  const exportGroup = groups.find((g) => g.groupId === exportId) ?? results.at(-1) ?? input;
+  const [format, setFormat] = useState<Format>('imagej');
+  const [dtype, setDtype] = useState<Dtype>('float32');
+  const [path, setPath] = useState('');
+  const [overwrite, setOverwrite] = useState(false);
+  const [exported, setExported] = useState<Status>({ state: 'idle', text: '' });
+
+  if (groups.length === 0) {
+    return (
+      <div className="form" data-testid="hyperstack-panel">
+        <p className="n2s-muted">Open a multi-channel or time-lapse file: each channel becomes a layer in its colour, with a time slider beside the z slider. Here you then denoise and export the whole hyperstack.</p>
+      </div>
+    );
+  }
+
+  const acquisitionDtype = stacks.find((s) => s.stackId === input?.stackIds[0])?.meta.dtype;
+  const runDenoise = async (): Promise<void> => {
+    if (!input || !model) return;
+    setDenoise({ state: 'running', text: 'denoising every channel and time point…' });
+    try {
+      const j = await runJob(api, 'denoise-hyperstack', { stackId: input.stackIds[0], modelDir: model }, (info) => {
+        if (info.state === 'running' && info.message) setDenoise({ state: 'running', text: info.message });
+      });
+      const r = await j.done;
+      setExportId(r.stacks[0].hyperstack?.groupId ?? '');
+      setDenoise({ state: 'done', text: `Done: ${r.stacks.length} channel${r.stacks.length === 1 ? '' : 's'} × ${input.times} time point${input.times === 1 ? '' : 's'} in ${r.seconds.toFixed(1)} s (${r.models}, ${r.engine})` });
+    } catch (e) {
+      setDenoise({ state: 'error', text: `Failed: ${(e as Error).message}` });
+    }
+  };
+
+  const runExport = async (): Promise<void> => {
+    if (!exportGroup || !path) return;
+    setExported({ state: 'running', text: 'writing…' });
+    const d = dtype === 'source' ? (acquisitionDtype === 'uint8' || acquisitionDtype === 'uint16' || acquisitionDtype === 'float32' ? acquisitionDtype : 'float32') : dtype;
+    try {
+      const j = await runJob(api, 'export-hyperstack', { stackId: exportGroup.stackIds[0], path, format, dtype: d, overwrite });
+      const r = await j.done;
+      setExported({ state: 'done', text: `Done: ${r.path} — ${r.channels} channel${r.channels === 1 ? '' : 's'} × ${r.times} time point${r.times === 1 ? '' : 's'}, ${r.dtype}, ${(r.bytes / 1e6).toFixed(2)} MB${r.notes.length ? `; ${r.notes.join('; ')}` : ''}` });
+    } catch (e) {
+      setExported({ state: 'error', text: `Failed: ${(e as Error).message}` });
+    }
+  };
+
+  const safeName = (exportGroup?.name ?? 'hyperstack').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '');
+  return (
+    <div className="form" data-testid="hyperstack-panel">
+      {input ? (
+        <form
+          data-testid="hyper-denoise-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void runDenoise();
+          }}
+        >
+          <h4>Denoise the whole hyperstack</h4>
+          <GroupSelect testId="hyper-input" label="Hyperstack" groups={inputs} value={input.groupId} onChange={setInputId} />
+          <ChannelTable group={input} stacks={stacks} />
+          <label>
+            Model folder (one model, or a per-channel hyperstack model)
+            <PathField api={api} value={model} onChange={setModelDir} purpose="model" mode="open-dir" placeholder="/path/to/model" testId="hyper-model" />
+          </label>
+          <button type="submit" data-testid="hyper-denoise" disabled={!model || denoise.state === 'running'}>
+            Denoise every channel and time point
+          </button>
+          <p data-testid="hyper-denoise-status" data-state={denoise.state} role={denoise.state === 'error' ? 'alert' : undefined}>
+            {denoise.text}
+          </p>
+        </form>
+      ) : null}
+      {exportGroup ? (
+        <form
+          data-testid="hyper-export-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void runExport();
+          }}
+        >
+          <h4>Export as one file</h4>
+          <GroupSelect testId="hyper-export-group" label="Hyperstack" groups={groups} value={exportGroup.groupId} onChange={setExportId} />
+          <label>
+            Format
+            <select data-testid="hyper-export-format" value={format} onChange={(e) => setFormat(e.target.value as Format)}>
+              <option value="imagej">ImageJ hyperstack (.tif)</option>
+              <option value="ome">OME-TIFF (.ome.tif)</option>
+              <option value="zarr">OME-Zarr (.zarr)</option>
+            </select>
+          </label>
+          <label>
+            File
+            <PathField api={api} value={path} onChange={setPath} purpose="export" mode="save" defaultName={`${safeName}${EXT[format]}`} placeholder={`/path/to/${safeName}${EXT[format]}`} testId="hyper-export-path" />
+          </label>
+          <label>
+            Data type
+            <select data-testid="hyper-export-dtype" value={dtype} onChange={(e) => setDtype(e.target.value as Dtype)}>
+              <option value="float32">float32</option>
+              <option value="uint16">uint16 (rounded, clipped)</option>
+              <option value="uint8">uint8 (rounded, clipped)</option>
+              <option value="source">as the acquisition{acquisitionDtype ? ` (${acquisitionDtype})` : ''}</option>
+            </select>
+          </label>
+          <label className="n2s-check">
+            <input type="checkbox" data-testid="hyper-export-overwrite" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> replace an existing file (never an input)
+          </label>
+          <button type="submit" data-testid="hyper-export" disabled={!path || exported.state === 'running'}>
+            Export every channel and time point
+          </button>
+          <p data-testid="hyper-export-status" data-state={exported.state} role={exported.state === 'error' ? 'alert' : undefined}>
+            {exported.text}
+          </p>
+        </form>
+      ) : null}
+    </div>
+  );
+}
+
+export const panel: PanelDef = { id: 'hyperstack', title: 'Hyperstack', order: 55, Component: HyperstackPanel };

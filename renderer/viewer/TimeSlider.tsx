@@ -1,0 +1,67 @@
+/**
+ * The time slider of hyperstacks (issue 18), beside the z slider. Moving it asks main to serve
+ * time point t for every channel of each open time-lapse ('stack:set-time', so jobs started
+ * afterwards use what is shown), then fetches each channel's planes of t and swaps them into its
+ * layer. Only the latest move is applied when moves overlap. Memory: main holds the whole
+ * hyperstack; the renderer holds one time point per channel.
+ */
+import { useState } from 'react';
+import type { Workspace as ShellWorkspace } from '../shell/workspace.ts';
+import { useWorkspace } from '../shell/workspace.ts';
+import { hyperstackGroups, replaceLayerData, timeLabel } from '../state/hyperstack.ts';
+import { bindViewerToShell, fetchStackData } from './shellBinding.ts';
+
+const latest = new Map<string, number>();
+
+/** Show time point `time` of a group in main and in the viewer's layers. */
+export async function showTimePoint(ws: ShellWorkspace, groupId: string, time: number): Promise<void> {
+  const seq = (latest.get(groupId) ?? 0) + 1;
+  latest.set(groupId, seq);
+  const infos = await ws.api.invoke('stack:set-time', { groupId, time });
+  if (latest.get(groupId) !== seq) return;
+  const data = await Promise.all(infos.map((info) => fetchStackData(ws.api, info)));
+  if (latest.get(groupId) !== seq) return;
+  const { viewer, layerOf } = bindViewerToShell(ws);
+  infos.forEach((info, i) => {
+    const layerId = layerOf.get(info.stackId);
+    if (layerId) replaceLayerData(viewer, layerId, data[i]);
+  });
+  const byId = new Map(infos.map((i) => [i.stackId, i]));
+  ws.set({ stacks: ws.snapshot.stacks.map((s) => byId.get(s.stackId) ?? s) });
+}
+
+/**
+ * One slider for every open time-lapse (the input and its denoised result move together, as
+ * napari's dims slider does); a group with fewer time points stays at its last.
+ */
+export function TimeSlider({ ws }: { ws: ShellWorkspace }) {
+  const stacks = useWorkspace(ws, (s) => s.stacks);
+  const groups = hyperstackGroups(stacks).filter((g) => g.times > 1);
+  // The slider follows the hand at once; the layers follow when their planes have arrived.
+  const [pending, setPending] = useState<number | null>(null);
+  if (groups.length === 0) return null;
+  const times = Math.max(...groups.map((g) => g.times));
+  const t = pending ?? groups[groups.length - 1].time;
+  const inc = groups.find((g) => g.timeIncrement)?.timeIncrement;
+  const move = (time: number): void => {
+    setPending(time);
+    Promise.all(
+      groups.map((g) =>
+        showTimePoint(ws, g.groupId, Math.min(time, g.times - 1)).catch((e: unknown) =>
+          ws.notify('error', `Could not show time point ${time + 1} of ${g.name}: ${e instanceof Error ? e.message : String(e)}`),
+        ),
+      ),
+    ).finally(() => setPending((p) => (p === time ? null : p)));
+  };
+  return (
+    <div className="n2s-navigation n2s-time-slider" data-testid="time-slider">
+      <label title={`time point of ${groups.map((g) => g.name).join(', ')}`}>
+        t
+        <input type="range" min={0} max={times - 1} step={1} value={t} data-slider="t" onChange={(e) => move(Number(e.target.value))} />
+        <span className="n2s-num" data-testid="time-label">
+          {timeLabel(t, times, inc)}
+        </span>
+      </label>
+    </div>
+  );
+}

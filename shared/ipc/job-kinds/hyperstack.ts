@@ -1,0 +1,55 @@
+/**
+ * Whole-hyperstack jobs of the app (issue 18). A hyperstack opened in the app is a group of stacks,
+ * one per channel (StackInfo.hyperstack); these jobs take any member's stack id and work on every
+ * channel and time point of its group:
+ *   'denoise-hyperstack'  every (time, channel) with the model (one entry per channel for a
+ *                         hyperstack model folder, else the one model for every channel); the
+ *                         result is a new group with the same channels, names, colours and timing.
+ *   'export-hyperstack'   one file holding every channel and time point with their names, colours,
+ *                         voxel size and time increment (ImageJ hyperstack, OME-TIFF or OME-Zarr).
+ */
+import { z } from 'zod';
+import { InferenceSettings } from '../../config/denoise.ts';
+import { OutputDtype } from '../../config/enums.ts';
+import { StackInfo } from '../stacks.ts';
+
+export const denoiseHyperstackJob = {
+  params: InferenceSettings.extend({
+    /** Any channel's stack of the group. */
+    stackId: z.string(),
+    /** A model folder (one model for every channel) or a hyperstack model folder (one per channel). */
+    modelDir: z.string().min(1),
+  }),
+  result: z.object({
+    /** The result group's stacks, one per channel in channel order. */
+    stacks: z.array(StackInfo).min(1),
+    engine: z.string(),
+    /** How the model served the channels, in words ("one model per channel", "one model for 2 channels"). */
+    models: z.string(),
+    seconds: z.number(),
+  }),
+  pausable: false,
+};
+
+export const HyperstackExportFormat = z.enum(['imagej', 'ome', 'zarr']);
+
+export const exportHyperstackJob = {
+  params: z.object({
+    stackId: z.string(),
+    path: z.string().min(1),
+    format: HyperstackExportFormat.default('imagej'),
+    dtype: OutputDtype.default('keep'),
+    overwrite: z.boolean().default(false),
+  }),
+  result: z.object({
+    path: z.string(),
+    format: z.string(),
+    dtype: z.string(),
+    bytes: z.number(),
+    notes: z.array(z.string()),
+    times: z.number().int(),
+    channels: z.number().int(),
+  }),
+  pausable: false,
+  lane: 'io' as const,
+};
