@@ -392,7 +392,7 @@ test('layer display state persists with the session across a reload', async () =
   await page.fill('[data-layer="reference"] input.n2s-rename', 'high exposure');
   await page.keyboard.press('Enter');
   await page.click('[data-layer="nuclei"] button[title="move up"]');
-  await page.click('[data-layer="denoised"] button[title="remove"]');
+  await page.click('[data-layer="denoised"] button[data-testid="layer-close"]');
   const names = await inPage(page, (h) => h.viewer.get().layers.map((x) => x.name), null);
   assert.deepEqual(names, ['low exposure', 'nuclei', 'high exposure']); // list index 0 = bottom
   await page.close();
