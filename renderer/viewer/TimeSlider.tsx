@@ -54,7 +54,8 @@ export function TimeSlider({ ws }: { ws: ShellWorkspace }) {
     ).finally(() => setPending((p) => (p === time ? null : p)));
   };
   return (
-    <div className="n2s-navigation n2s-time-slider" data-testid="time-slider">
+    // Its own width, left of the z slider (the plane sliders take the rest of the row and wrap there).
+    <div className="n2s-navigation n2s-time-slider" data-testid="time-slider" style={{ flex: 'none' }}>
       <label title={`time point of ${groups.map((g) => g.name).join(', ')}`}>
         t
         <input type="range" min={0} max={times - 1} step={1} value={t} data-slider="t" onChange={(e) => move(Number(e.target.value))} />

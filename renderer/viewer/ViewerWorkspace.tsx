@@ -193,8 +193,8 @@ export function ViewerWorkspace({ viewer, sidebar = true, rendererOptions, onRen
           {glError ? <div className="n2s-error">{glError}</div> : null}
         </div>
         <div className="n2s-navigation-row">
-          <Navigation viewer={viewer} />
           {navigationExtra}
+          <Navigation viewer={viewer} />
           <button title="fit the stack into the views" data-control="fit" onClick={fit}>
             fit
           </button>
