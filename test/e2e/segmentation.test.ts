@@ -81,7 +81,8 @@ test('segment a denoised layer: labels layer over it, compared with the high exp
   // The labels are a labels layer (drawn over the image) in the viewer's layer list.
   const row = page.locator(`[data-testid="layer-list"] [data-layer="${labels.name}"]`);
   await row.waitFor({ timeout: 30_000 });
-  assert.match((await row.locator('.n2s-layer-name').getAttribute('title')) ?? '', /^labels,/);
+  // The tooltip carries the full name (cut off in the list) and the kind.
+  assert.equal((await row.locator('.n2s-layer-name').getAttribute('title')) ?? '', `${labels.name} (labels, 10×128×128)`);
   const visible = byTestId(`labels-visible-${labels.stackId}`);
   await page.waitForFunction((id) => !(document.querySelector(`[data-testid="labels-visible-${id}"]`) as HTMLInputElement | null)?.disabled, labels.stackId);
   assert.equal(await visible.isChecked(), true);
