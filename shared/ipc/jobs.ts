@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { Empty, IpcError, event, invoke } from './define.ts';
+import type { WorkflowEvent } from '../workflow-events.ts';
 
 export const JobState = z.enum(['queued', 'running', 'paused', 'done', 'error', 'cancelled']);
 export type JobState = z.infer<typeof JobState>;
@@ -19,6 +20,11 @@ export const JobInfo = z.object({
   message: z.string(),
   /** Latest numbers the job reported (e.g. loss, valLoss, eta seconds). */
   values: z.record(z.string(), z.number()),
+  /**
+   * The latest typed progress event of the job's workflow (shared/workflow-events.ts); updates are
+   * throttled, so read `values` for numbers that must not be missed (e.g. the last epoch's loss).
+   */
+  event: z.custom<WorkflowEvent>((v) => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string').optional(),
   /** Whether pause/resume is meaningful for this kind (training). */
   pausable: z.boolean(),
   startedAt: z.number(),

@@ -10,6 +10,7 @@
  * run(), so main never loads TensorFlow.js or ONNX Runtime just to start a job.
  */
 import type { JobKind, JobParamsParsed, JobResult } from '../../../shared/ipc/job-kinds/index.ts';
+import type { WorkflowEvent } from '../../../shared/workflow-events.ts';
 import type { RecentFiles } from '../files/recent-files.ts';
 import type { PathPolicy } from '../files/path-policy.ts';
 import type { StackStore } from '../stacks/stack-store.ts';
@@ -17,8 +18,11 @@ import type { Samples } from '../stacks/samples.ts';
 
 export interface JobContext {
   readonly jobId: string;
-  /** fraction in 0…1 or null when unknown; values are numbers the UI may plot (loss, eta, …). */
-  progress(fraction: number | null, message?: string, values?: Record<string, number>): void;
+  /**
+   * fraction in 0…1 or null when unknown; values are numbers the UI may plot (loss, eta, …); event
+   * is the workflow's typed event behind this update (shared/workflow-events.ts).
+   */
+  progress(fraction: number | null, message?: string, values?: Record<string, number>, event?: WorkflowEvent): void;
   /** Aborted when the job is cancelled. */
   readonly signal: AbortSignal;
   /**

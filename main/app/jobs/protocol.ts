@@ -1,5 +1,6 @@
 /** Messages between the job runner (main thread) and a job's worker. */
 import type { IpcError } from '../../../shared/ipc/define.ts';
+import type { WorkflowEvent } from '../../../shared/workflow-events.ts';
 
 export interface WorkerInit {
   jobId: string;
@@ -12,7 +13,7 @@ export interface WorkerInit {
 export type ToWorker = { t: 'cancel' } | { t: 'pause' } | { t: 'resume' };
 
 export type FromWorker =
-  | { t: 'progress'; fraction: number | null; message?: string; values?: Record<string, number> }
+  | { t: 'progress'; fraction: number | null; message?: string; values?: Record<string, number>; event?: WorkflowEvent }
   | { t: 'log'; line: string }
   | { t: 'paused' }
   | { t: 'resumed' }

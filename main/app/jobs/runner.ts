@@ -225,6 +225,7 @@ export class JobRunner {
           job.info.fraction = m.fraction;
           if (m.message !== undefined) job.info.message = m.message;
           if (m.values) job.info.values = { ...job.info.values, ...m.values };
+          if (m.event) job.info.event = m.event;
           this.emit(job, m.fraction === 1);
           break;
         case 'log':

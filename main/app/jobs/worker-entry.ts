@@ -34,7 +34,7 @@ port.on('message', (m: ToWorker) => {
 const ctx: JobContext = {
   jobId: init.jobId,
   signal: abort.signal,
-  progress: (fraction, message, values) => post({ t: 'progress', fraction, message, values }),
+  progress: (fraction, message, values, event) => post({ t: 'progress', fraction, message, values, event }),
   log: (line) => post({ t: 'log', line }),
   async checkpoint() {
     // One macrotask turn so queued cancel/pause messages are delivered.

@@ -111,9 +111,17 @@ test('the CLI (stack, folder), two OME-Zarr shards and the app denoise job give 
 
   app = core();
   const opened = app.services.stacks.add(makeStack(D, H, W, (await readStack(stackPath)).data, { ...stack.meta, sourcePath: stackPath }), 'primary');
+  const events: string[] = [];
+  const off = app.events.addSink((name, payload) => {
+    const p = payload as { kind?: string; event?: { type: string } };
+    if (name === 'job:update' && p.kind === 'denoise' && p.event) events.push(p.event.type);
+  });
   const job = await app.jobs.wait(await app.jobs.start('denoise', { stackId: opened.stackId, modelDir: model, engine: 'onnx' }));
+  off();
   assert.equal(job.state, 'done', JSON.stringify(job.error));
   const fromApp = app.services.stacks.get((job.result as StackInfo).stackId).data;
+  // The app's job forwards the workflow's typed events to the renderer.
+  assert.ok(events.includes('engine') && events.includes('plane'), events.join(','));
 
   const maxDiff = (a: ArrayLike<number>) => {
     let m = 0;

@@ -48,7 +48,7 @@ function trainProgress(ctx: JobContext): (e: WorkflowEvent) => void {
           ...eventValues(e),
           checkpoint,
           ...last,
-        });
+        }, e);
         break;
       case 'epoch':
         last = { lastEpoch: e.epoch, epochLoss: e.loss, ...(e.valLoss !== null && Number.isFinite(e.valLoss) ? { epochValLoss: e.valLoss } : {}) };
@@ -60,14 +60,14 @@ function trainProgress(ctx: JobContext): (e: WorkflowEvent) => void {
           eta: e.eta,
           checkpoint,
           ...last,
-        });
+        }, e);
         break;
       case 'checkpoint':
         checkpoint = e.count;
-        ctx.progress(fraction(e.step, e.totalSteps), `checkpoint at step ${e.step}`, { step: e.step, totalSteps: e.totalSteps, checkpoint, checkpointStep: e.step, ...last });
+        ctx.progress(fraction(e.step, e.totalSteps), `checkpoint at step ${e.step}`, { step: e.step, totalSteps: e.totalSteps, checkpoint, checkpointStep: e.step, ...last }, e);
         break;
       case 'stage':
-        if (e.stage === 'save') ctx.progress(1, 'saving the model');
+        if (e.stage === 'save') ctx.progress(1, 'saving the model', undefined, e);
         break;
       default:
         break;

@@ -54,6 +54,6 @@ export function forwardEvents(ctx: JobContext): (e: WorkflowEvent) => void {
     }
     if (e.type === 'engine') engine = engineName(e.engine);
     if (e.type === 'train-start') engine = engineName(e.engine);
-    ctx.progress(eventFraction(e), eventMessage(e, engine), eventValues(e));
+    ctx.progress(eventFraction(e), eventMessage(e, engine), eventValues(e), e);
   };
 }
