@@ -156,7 +156,10 @@ export async function trainOnStacks(request: TrainStacksRequestInput, data: Trai
   const background = data.background ?? undefined;
   const layout = samplerLayout(config);
   const spec = archFor(config);
-  const totalSteps = config.epochs * config.stepsPerEpoch;
+  const { budgetFor } = await import('../engine/budget.ts');
+  // From the config as the door wrote it: what the user left unset is the budget's to choose.
+  const budget = budgetFor(request.config ?? {}, config, req.time);
+  let totalSteps = config.epochs * config.stepsPerEpoch;
   const history: HistoryPoint[] = [];
   let engineReport: EngineReport = { engine: 'tfjs', backend: 'unknown' };
   let checkpoints = 0;
@@ -194,6 +197,7 @@ export async function trainOnStacks(request: TrainStacksRequestInput, data: Trai
     switch (e.type) {
       case 'start':
         engineReport = e.engine;
+        totalSteps = e.epochs * e.stepsPerEpoch;
         emit({
           type: 'train-start',
           engine: { engine: e.engine.engine, backend: e.engine.backend, provider: e.engine.provider, note: e.engine.note },
@@ -239,6 +243,7 @@ export async function trainOnStacks(request: TrainStacksRequestInput, data: Trai
       background,
       log,
       onEvent: onTrainEvent,
+      budget,
     }),
   );
   emit({ type: 'stage', stage: 'save', message: 'saving the model' });
@@ -293,5 +298,6 @@ export async function trainFromFiles(request: TrainFilesRequestInput, o: TrainOp
       background = estimateBackground([bg], stack.height, stack.width);
     }
   }
-  return trainOnStacks(req, { stack, copy, clean, background }, o);
+  // The config as written (not req's, where defaults are filled in): the budget reads what was set.
+  return trainOnStacks({ ...req, config: request.config }, { stack, copy, clean, background }, o);
 }

@@ -25,6 +25,7 @@ const OPTIONS = {
   'width-scale': { type: 'string' },
   epochs: { type: 'string' },
   'steps-per-epoch': { type: 'string' },
+  time: { type: 'string' },
   batch: { type: 'string' },
   patch: { type: 'string' },
   lr: { type: 'string' },
@@ -65,10 +66,15 @@ MODEL_DIR (model.json + weights.bin in tfjs layers format, config.json with the 
                           --neighbors is accepted as an alias
   --arch ${Arch.options.join('|')}      CSBDeep U-Net (microscopy, default) or Noise2Noise U-Net (MRI)
   --width-scale S         width multiplier of the U-Net (default 1 = the paper's sizes)
-  --epochs E              epochs (default 100)
-  --steps-per-epoch S     steps per epoch (default 100)
-  --batch B               batch size (default 16)
-  --patch P               patch size in pixels (default 256; multiple of 4, of 32 for n2n)
+  --time T                time budget, e.g. 5m, 90s, 1h30m: the steps (and the batch and patch not
+                          given) are chosen from the step time measured on this machine; stops early
+                          when the validation loss stops improving. Default on a CPU when neither
+                          --epochs nor --steps-per-epoch is given: 4m (the estimate is printed)
+  --epochs E              epochs (default: the time budget's; 100 with --provider cuda|dml|webgpu)
+  --steps-per-epoch S     steps per epoch (default: the time budget's; 100 on a GPU)
+  --batch B               batch size (default 4 on a CPU budget, 16 on a GPU)
+  --patch P               patch size in pixels (default 128 on a CPU budget, 256 on a GPU; multiple
+                          of 4, of 32 for n2n)
   --lr LR                 Adam learning rate, cosine-decayed per epoch (default 0.001)
   --val-fraction F        fraction of planes held out for validation (default 0.1)
   --val-split ${ValSplit.options.join('|')} validation split (default plane)
@@ -138,7 +144,7 @@ export async function run(argv: string[]): Promise<number> {
     input,
     out,
     config: configFromFlags(f, /\.nii(\.gz)?$/i.test(input)),
-    ...defined({ copy: f.copy, clean: f.clean, background: f.background, overwrite: f.overwrite }),
+    ...defined({ copy: f.copy, clean: f.clean, background: f.background, overwrite: f.overwrite, time: f.time }),
   };
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const onEvent = (e: WorkflowEvent) => {

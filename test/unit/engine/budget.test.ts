@@ -85,7 +85,7 @@ class ScriptedEngine implements TrainEngine {
     return this.valLosses[Math.min(this.valLosses.length - 1, this.evaluations++)];
   }
   async getWeights(): Promise<NamedWeights> {
-    return {};
+    return new Map();
   }
   describe(): EngineReport {
     return { engine: 'onnx', backend: 'scripted' };
