@@ -1,5 +1,6 @@
 import { CancelledError, UserError } from '../errors.ts';
 import { installTempCleanup } from '../io/atomic.ts';
+import { oneLine } from '../io/errors.ts';
 import type { Command } from './command.ts';
 
 /**
@@ -69,11 +70,11 @@ export async function main(argv: string[]): Promise<number> {
       return 130;
     }
     if (e instanceof UserError) {
-      process.stderr.write(`n2s ${name}: error: ${e.message}\n`);
+      process.stderr.write(`n2s ${name}: error: ${oneLine(e.message)}\n`);
       return e.exitCode;
     }
     const err = e as Error;
-    process.stderr.write(`n2s ${name}: internal error: ${err.message}\n`);
+    process.stderr.write(`n2s ${name}: internal error: ${oneLine(String(err?.message ?? err))}\n`);
     if (process.env.N2S_DEBUG) process.stderr.write(`${err.stack}\n`);
     return 70;
   }

@@ -13,9 +13,9 @@ import { rmSync, unlinkSync, lstatSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { StackFileError } from './errors.ts';
-import { checkOutputPath } from './output-path.ts';
+import { checkOutputPath, setRecoveredNameHook } from './output-path.ts';
 
-export { checkOutputPath, checkInputPath, OWNER_MARKER, INCOMPLETE_MARKER } from './output-path.ts';
+export { checkOutputPath, checkInputPath, openInputFile, resolveInput, OWNER_MARKER, INCOMPLETE_MARKER } from './output-path.ts';
 
 /** Temporary files and folders written right now by this process (removed on a signal). */
 const liveTemps = new Set<string>();
@@ -46,6 +46,9 @@ export function removeLiveTemps(): void {
     liveTemps.delete(p);
   }
 }
+
+// The private folders that give non-UTF-8 input names a readable path go at exit too.
+setRecoveredNameHook((dir) => void registerTemp(dir));
 
 let installed = false;
 

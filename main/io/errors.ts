@@ -7,9 +7,22 @@ import { UserError } from '../errors.ts';
  */
 export class StackFileError extends UserError {
   constructor(readonly path: string, readonly problem: string) {
-    super(`${basename(path) || path}: ${problem}`);
+    super(`${oneLine(basename(path) || path)}: ${oneLine(problem)}`);
     this.name = 'StackFileError';
   }
+}
+
+/**
+ * Text made safe for one line of a terminal: control characters (a newline in a file name, an
+ * escape sequence) are written as \n, \t or \xNN. File names may hold any byte but "/" and NUL.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f]/g, (ch) => {
+    if (ch === '\n') return '\\n';
+    if (ch === '\r') return '\\r';
+    if (ch === '\t') return '\\t';
+    return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
 }
 
 /** Wraps anything thrown while decoding `path` into a StackFileError (keeps existing ones). */

@@ -12,7 +12,7 @@ import { basename, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { DType, Stack, StackMeta } from '../../shared/stack.ts';
 import { writeAtomically } from './atomic.ts';
-import { checkOutputPath } from './output-path.ts';
+import { checkOutputPath, resolveInput } from './output-path.ts';
 import { StackFileError } from './errors.ts';
 import { UserError } from '../errors.ts';
 import { openFolder, probeFolder } from './folder.ts';
@@ -26,7 +26,7 @@ import { isPhysical, unitFactor } from './units.ts';
 
 export type { OutputDType, OutputFormat, ReadOptions, StackInfo, StackSource, WriteOptions, WriteReport } from './types.ts';
 export { StackFileError } from './errors.ts';
-export { checkOutputPath, checkInputPath, isOwnedFolder, OWNER_MARKER, INCOMPLETE_MARKER, type OutputPathOptions } from './output-path.ts';
+export { checkOutputPath, checkInputPath, isOwnedFolder, openInputFile, resolveInput, OWNER_MARKER, INCOMPLETE_MARKER, type OutputPathOptions } from './output-path.ts';
 export { installTempCleanup, registerTemp, removeLiveTemps, writeAtomically } from './atomic.ts';
 
 export const DEFAULT_SOFTWARE = 'Noise2Stack Studio';
@@ -84,7 +84,8 @@ function asUserFacing(path: string, e: unknown): Error {
 }
 
 /** Opens a stack for lazy per-plane reading. Close it when done. */
-export async function openStack(path: string, opts: ReadOptions = {}): Promise<StackSource> {
+export async function openStack(input: string, opts: ReadOptions = {}): Promise<StackSource> {
+  const path = await resolveInput(input);
   const kind = await kindOf(path);
   switch (kind) {
     case 'tiff':
@@ -105,7 +106,8 @@ export async function openStack(path: string, opts: ReadOptions = {}): Promise<S
 }
 
 /** What a file holds (axes, shape, dtype, voxel size, flavour) without choosing channel/time. */
-export async function probeStack(path: string): Promise<StackInfo> {
+export async function probeStack(input: string): Promise<StackInfo> {
+  const path = await resolveInput(input);
   const kind = await kindOf(path);
   switch (kind) {
     case 'tiff':

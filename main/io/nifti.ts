@@ -4,12 +4,11 @@
  * index order as stored (no reorientation to RAS: denoising does not depend on it, and writing
  * back keeps the original header geometry).
  */
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { DType, StackMeta } from '../../shared/stack.ts';
 import { StackFileError, asStackFileError } from './errors.ts';
+import { openInputFile } from './output-path.ts';
 import { checkFinite, selectIndex } from './select.ts';
 import type { ReadOptions, StackInfo, StackSource } from './types.ts';
 
@@ -150,7 +149,7 @@ function declaredBytes(h: Buffer): number {
  * cannot inflate without bound, and trailing bytes are not waited for.
  */
 async function gunzipNifti(path: string, limit = Infinity): Promise<Buffer> {
-  const file = createReadStream(path);
+  const file = (await openInputFile(path)).createReadStream();
   const gz = createGunzip();
   file.on('error', (e) => gz.destroy(e));
   file.pipe(gz);
@@ -183,9 +182,7 @@ export async function niftiBytes(path: string): Promise<NiftiBytes> {
     const data = await gunzipNifti(path);
     return { size: data.length, read: async (o, n) => data.subarray(o, o + n), close: async () => {} };
   }
-  const fh = await open(path, 'r').catch((e: unknown) => {
-    throw asStackFileError(path, e, 'cannot open');
-  });
+  const fh = await openInputFile(path);
   const size = (await fh.stat()).size;
   return {
     size,

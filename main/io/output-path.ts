@@ -11,8 +11,9 @@
  * `checkOutputPath` runs these checks; workflows call it before any work starts, and the writers
  * call it again just before they publish their result.
  */
-import { lstat, readFile, realpath, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { lstat, open, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { constants, mkdtempSync, readFileSync, statSync, symlinkSync, type Stats } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { StackFileError } from './errors.ts';
 
@@ -125,6 +126,95 @@ export async function checkOutputPath(output: string, opts: OutputPathOptions = 
   }
   if (!opts.overwrite) throw new StackFileError(output, 'already exists; refusing to replace it (pass --overwrite to replace it)');
   return { path: abs, existing: 'file' };
+}
+
+const recovered = new Map<string, string>();
+
+/**
+ * Node decodes the command line as UTF-8, so a file name that is not valid UTF-8 (Latin-1 names
+ * from old systems, Windows shares) arrives with U+FFFD in place of its bytes and cannot be
+ * opened by that string. On Linux the exact bytes are in /proc/self/cmdline: the file is reached
+ * through a symbolic link with a UTF-8 name in a private temporary folder (removed at exit by
+ * the CLI's clean-up, main/io/atomic.ts). Returns `path` unchanged in every other case.
+ */
+function recoverNonUtf8Name(path: string): string {
+  if (!path.includes('\uFFFD')) return path;
+  const known = recovered.get(path);
+  if (known) return known;
+  let cmdline: Buffer;
+  try {
+    cmdline = readFileSync('/proc/self/cmdline');
+  } catch {
+    return path;
+  }
+  const args: Buffer[] = [];
+  for (let i = 0, start = 0; i <= cmdline.length; i++) {
+    if (i === cmdline.length || cmdline[i] === 0) {
+      if (i > start) args.push(cmdline.subarray(start, i));
+      start = i + 1;
+    }
+  }
+  const want = resolve(path);
+  for (const raw of args) {
+    if (resolve(raw.toString('utf8')) !== want) continue;
+    const abs = raw[0] === 0x2f ? raw : Buffer.concat([Buffer.from(process.cwd() + '/'), raw]);
+    try {
+      statSync(abs);
+    } catch {
+      continue;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'n2s-name-'));
+    const link = join(dir, basename(want).replace(/\uFFFD/g, '?'));
+    symlinkSync(abs, link);
+    onRecovered?.(dir);
+    recovered.set(path, link);
+    return link;
+  }
+  return path;
+}
+
+/** Set by atomic.ts: registers the private folders of recovered names for removal at exit. */
+let onRecovered: ((dir: string) => void) | undefined;
+export function setRecoveredNameHook(hook: (dir: string) => void): void {
+  onRecovered = hook;
+}
+
+/**
+ * The path to read an input from: a non-UTF-8 name recovered (see above), and the file checked
+ * to exist and not to be a special file. Readers call this before opening anything.
+ */
+export async function resolveInput(path: string): Promise<string> {
+  const p = recoverNonUtf8Name(path);
+  await checkInputPath(p);
+  return p;
+}
+
+/**
+ * Opens an input file for reading without ever blocking: O_NONBLOCK makes open() of a FIFO
+ * return at once, and anything but a regular file is refused before a byte is read.
+ */
+export async function openInputFile(path: string): Promise<FileHandle> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new StackFileError(path, 'no such file or folder');
+    if (code === 'EACCES' || code === 'EPERM') throw new StackFileError(path, 'permission denied');
+    if (code === 'EISDIR') throw new StackFileError(path, 'is a folder, not a file');
+    if (code === 'ENXIO') throw new StackFileError(path, 'is a socket or a device without a reader, not a stack file; refusing to read it');
+    throw new StackFileError(path, `cannot open: ${(e as Error).message.split('\n')[0]}`);
+  }
+  try {
+    const s = await fh.stat();
+    const special = specialKind(s);
+    if (special) throw new StackFileError(path, `is ${special}, not a stack file; refusing to read it`);
+    if (s.isDirectory()) throw new StackFileError(path, 'is a folder, not a file');
+    return fh;
+  } catch (e) {
+    await fh.close().catch(() => {});
+    throw e;
+  }
 }
 
 /** Refuses special files (FIFO, device, socket) as inputs before anything opens them (a FIFO blocks open()). */

@@ -67,7 +67,14 @@ for (const name of ['blosc', 'numcodecs.blosc', 'zstd', 'numcodecs.zstd', 'lz4',
  */
 class CheckedReadStore extends FileSystemStore {
   rawChunkBytes: number | undefined;
+  constructor(readonly rootDir: string) {
+    super(rootDir);
+  }
   override async get(key: `/${string}`): Promise<Uint8Array | undefined> {
+    // A chunk that is a FIFO or a device would block or never end: regular files only.
+    const st = await fsp.stat(join(this.rootDir, key.slice(1))).catch(() => undefined);
+    if (st && !st.isFile()) throw new Error(`${key.slice(1)} is not a regular file`);
+    if (st && st.size > MAX_CHUNK_BYTES * 2) throw new Error(`${key.slice(1)} is ${st.size} bytes, larger than any chunk`);
     const bytes = await super.get(key);
     const name = key.slice(key.lastIndexOf('/') + 1);
     if (bytes && this.rawChunkBytes !== undefined && !name.startsWith('.') && name !== 'zarr.json' && bytes.length !== this.rawChunkBytes) {
@@ -169,6 +176,10 @@ export function isZarrPath(p: string): boolean {
 
 async function readJson(path: string): Promise<unknown> {
   try {
+    // A FIFO or device in place of a metadata file would block the read: regular files only.
+    const st = await fsp.stat(path);
+    if (!st.isFile()) throw new Error(`${basename(path)} is not a regular file`);
+    if (st.size > 64 << 20) throw new Error(`${basename(path)} is ${st.size} bytes, too large for metadata`);
     return JSON.parse(await fsp.readFile(path, 'utf8')) as unknown;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

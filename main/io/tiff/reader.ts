@@ -6,6 +6,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { DType, StackMeta } from '../../../shared/stack.ts';
 import { StackFileError, asStackFileError } from '../errors.ts';
+import { openInputFile } from '../output-path.ts';
 import { checkFinite, selectIndex } from '../select.ts';
 import type { ReadOptions, StackInfo, StackSource } from '../types.ts';
 import { decodePage } from './decode.ts';
@@ -69,12 +70,9 @@ export async function probeTiff(path: string): Promise<StackInfo> {
   }
 }
 
+/** Never blocks (a FIFO named .tif) and refuses anything but a regular file (output-path.ts). */
 async function openFile(path: string): Promise<FileHandle> {
-  try {
-    return await open(path, 'r');
-  } catch (e) {
-    throw asStackFileError(path, e, 'cannot open');
-  }
+  return openInputFile(path);
 }
 
 export async function openTiff(path: string, opts: ReadOptions = {}): Promise<StackSource> {
