@@ -5,6 +5,7 @@
  */
 import { useSyncExternalStore } from 'react';
 import { z } from 'zod';
+import { Method } from '../../shared/config/enums.ts';
 import type { TrainedModelSummary } from '../../shared/ipc/job-kinds/train.ts';
 import type { StackScores } from '../../shared/ipc/job-kinds/evaluate.ts';
 import type { EngineStatusInfo } from '../../shared/ipc/job-kinds/engines.ts';
@@ -37,7 +38,7 @@ export interface SegmentationEntry {
  * only when the user asks (Reset).
  */
 export const TrainSettings = z.object({
-  method: z.enum(['n2s', 'n2n', 'n2c', 'n2v']),
+  method: Method,
   arch: z.enum(['csbdeep', 'n2n']),
   widthScale: z.number().positive(),
   epochs: z.number().int().positive(),

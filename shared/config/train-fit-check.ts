@@ -4,6 +4,7 @@
  * Pure, so the UI checks while the user types and main can check again at the edge.
  */
 import { minPlanes } from '../model/neighbours.ts';
+import type { Method } from './enums.ts';
 
 export interface StackShape {
   depth: number;
@@ -12,7 +13,7 @@ export interface StackShape {
 }
 
 export interface FitInput {
-  method: 'n2s' | 'n2n' | 'n2c' | 'n2v';
+  method: Method;
   mode: 'self' | 'copy';
   /** Neighbours per side. */
   neighbors: number;
@@ -33,7 +34,7 @@ export function maxKFor(depth: number, mode: 'self' | 'copy'): number {
 /** Every problem of `c` on a stack of this shape, one sentence each; empty when it fits. */
 export function trainFitProblems(shape: StackShape, c: FitInput): string[] {
   const out: string[] = [];
-  const usesK = c.method === 'n2s' || c.method === 'n2c';
+  const usesK = c.method === 'n2s' || c.method === 'n2c' || c.method === 'n2s-bs';
   const mode = c.method === 'n2s' ? c.mode : 'copy';
   if (usesK) {
     const need = minPlanes(mode, c.neighbors);

@@ -167,6 +167,10 @@ normalised intensities of the input (invert the preprocessing to get back to inp
 denoise a whole stack, slide the window of planes along z; at the first and last planes use the
 nearest existing plane in place of a missing neighbour.
 
+Test-time ensembling (what \`n2s denoise --tta\` does, on by default for small volumes): predict
+the input's 8 rotations/flips in y and x (rotate/flip all channels alike), turn each prediction
+back and average them; slightly cleaner than one prediction, at 8× the inference time.
+
 ## Weights
 \`model.onnx\`: ONNX opset ${FORWARD_OPSET}, input \`input\`, output \`output\`, dynamic batch, height and
 width. Runs in ONNX Runtime (any language), deepImageJ and Python:
