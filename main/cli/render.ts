@@ -44,6 +44,7 @@ export function denoiseEventPrinter(json: boolean, shardLabel = ''): (e: Workflo
     if (json) {
       if (e.type === 'plane' || e.type === 'chunk' || e.type === 'file') emitJson({ ...e });
       else if (e.type === 'log') log(e.line);
+      else if (e.type === 'engine') log(`engine: ${describeEngine(e.engine)}`);
       return;
     }
     if (counting && e.type !== 'plane') {
