@@ -392,7 +392,7 @@ export async function denoiseFolder(request: DenoiseRequestInput, o: WorkflowOpt
   const shard = req.shard ?? ALL;
   if (input === output) throw new OutputExistsError('the output folder must differ from the input');
   if (!existsSync(input)) throw new UserError(`input not found: ${req.input}`);
-  const { writeManifest, } = await import('../shard/denoise-batch.ts');
+  const { writeManifest } = await import('../shard/denoise-batch.ts');
   const { filesForShard } = await import('../shard/plan.ts');
   const files = await listInputs(input);
   if (files.length === 0) throw new UserError(`${req.input} has no stack files (.tif, .tiff, .nii, .nii.gz)`);
