@@ -2,10 +2,12 @@
  * Hyperstack (issue 18): a multi-channel and/or time-lapse file opens as one layer per channel
  * (StackInfo.hyperstack, grouped). This panel works on a whole group: it lists the channels with
  * their colours, denoises every channel and time point with one model folder (a hyperstack model
- * folder gives each channel its own network) into a result group with the same channels, and
- * exports a group as ONE file keeping channel names, colours, voxel size and time increment.
+ * folder gives each channel its own network) into a result group with the same channels, scores
+ * every channel against a reference group (PSNR/SSIM rows per channel), and exports a group as ONE
+ * file keeping channel names, colours, voxel size and time increment.
  */
 import { useState } from 'react';
+import type { ChannelScores } from '../../shared/ipc/job-kinds/hyperstack.ts';
 import type { StackInfo } from '../../shared/ipc/stacks.ts';
 import { runJob } from '../api/jobs.ts';
 import { PathField } from '../shell/PathField.tsx';
@@ -13,6 +15,7 @@ import type { PanelDef, SlotProps } from '../shell/slots.ts';
 import { isPreviewStack, useWorkspace } from '../shell/workspace.ts';
 import { formatVoxelSize } from '../state/format.ts';
 import { channelDisplay, hyperstackGroups, type HyperstackGroup } from '../state/hyperstack.ts';
+import { bindViewerToShell } from '../viewer/shellBinding.ts';
 import { injectPanelStyles } from './common.tsx';
 import { useWorkflow, workflowOf } from './workflow-state.ts';
 
@@ -75,8 +78,10 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
   const stacks = useWorkspace(workspace, (s) => s.stacks).filter((s) => !isPreviewStack(s));
   const models = useWorkflow(workflowOf(workspace), (s) => s.models);
   const groups = hyperstackGroups(stacks);
-  const inputs = groups.filter((g) => stacks.some((s) => s.stackId === g.stackIds[0] && s.role !== 'result'));
-  const results = groups.filter((g) => !inputs.includes(g));
+  const roleOf = (g: HyperstackGroup) => stacks.find((s) => s.stackId === g.stackIds[0])?.role;
+  const inputs = groups.filter((g) => roleOf(g) === 'primary' || roleOf(g) === 'second-copy');
+  const references = groups.filter((g) => roleOf(g) === 'reference');
+  const results = groups.filter((g) => roleOf(g) === 'result');
 
   const [inputId, setInputId] = useState('');
   const input = inputs.find((g) => g.groupId === inputId) ?? inputs[0];
@@ -91,6 +96,10 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
   const [path, setPath] = useState('');
   const [overwrite, setOverwrite] = useState(false);
   const [exported, setExported] = useState<Status>({ state: 'idle', text: '' });
+
+  const [referenceId, setReferenceId] = useState('');
+  const reference = references.find((g) => g.groupId === referenceId) ?? references[0];
+  const [scores, setScores] = useState<{ status: Status; rows: ChannelScores[] }>({ status: { state: 'idle', text: '' }, rows: [] });
 
   if (groups.length === 0) {
     return (
@@ -110,6 +119,13 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
       });
       const r = await j.done;
       setExportId(r.stacks[0].hyperstack?.groupId ?? '');
+      // The denoised channels take the noisy ones' place in the view (additive layers would add up);
+      // the noisy layers stay in the list, a click away.
+      const { viewer, layerOf } = bindViewerToShell(workspace);
+      for (const id of input.stackIds) {
+        const layerId = layerOf.get(id);
+        if (layerId) viewer.updateLayer(layerId, { visible: false });
+      }
       setDenoise({ state: 'done', text: `Done: ${r.stacks.length} channel${r.stacks.length === 1 ? '' : 's'} × ${input.times} time point${input.times === 1 ? '' : 's'} in ${r.seconds.toFixed(1)} s (${r.models}, ${r.engine})` });
     } catch (e) {
       setDenoise({ state: 'error', text: `Failed: ${(e as Error).message}` });
@@ -126,6 +142,19 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
       setExported({ state: 'done', text: `Done: ${r.path} — ${r.channels} channel${r.channels === 1 ? '' : 's'} × ${r.times} time point${r.times === 1 ? '' : 's'}, ${r.dtype}, ${(r.bytes / 1e6).toFixed(2)} MB${r.notes.length ? `; ${r.notes.join('; ')}` : ''}` });
     } catch (e) {
       setExported({ state: 'error', text: `Failed: ${(e as Error).message}` });
+    }
+  };
+
+  const runScores = async (): Promise<void> => {
+    if (!reference) return;
+    const scored = [...inputs, ...results];
+    setScores({ status: { state: 'running', text: 'scoring every channel and time point…' }, rows: [] });
+    try {
+      const j = await runJob(api, 'evaluate-hyperstack', { referenceStackId: reference.stackIds[0], stackIds: scored.map((g) => g.stackIds[0]) });
+      const r = await j.done;
+      setScores({ status: { state: 'done', text: `Scored against ${reference.name} (${r.normalization}); PSNR and SSIM are means over time points and planes.` }, rows: r.rows });
+    } catch (e) {
+      setScores({ status: { state: 'error', text: `Failed: ${(e as Error).message}` }, rows: [] });
     }
   };
 
@@ -153,6 +182,48 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
           <p data-testid="hyper-denoise-status" data-state={denoise.state} role={denoise.state === 'error' ? 'alert' : undefined}>
             {denoise.text}
           </p>
+        </form>
+      ) : null}
+      {reference && inputs.length + results.length > 0 ? (
+        <form
+          data-testid="hyper-evaluate-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void runScores();
+          }}
+        >
+          <h4>Score per channel</h4>
+          <GroupSelect testId="hyper-reference" label="Reference (high exposure)" groups={references} value={reference.groupId} onChange={setReferenceId} />
+          <button type="submit" data-testid="hyper-evaluate" disabled={scores.status.state === 'running'}>
+            Score every channel against the reference
+          </button>
+          <p data-testid="hyper-evaluate-status" data-state={scores.status.state} role={scores.status.state === 'error' ? 'alert' : undefined}>
+            {scores.status.text}
+          </p>
+          {scores.rows.length > 0 ? (
+            <table className="n2s-table" data-testid="hyper-scores">
+              <thead>
+                <tr>
+                  <th>hyperstack</th>
+                  <th>channel</th>
+                  <th>PSNR dB</th>
+                  <th>SSIM</th>
+                  <th>PSNR per time point</th>
+                </tr>
+              </thead>
+              <tbody>
+                {scores.rows.map((r) => (
+                  <tr key={`${r.stackId}-${r.channel}`} data-channel={r.channel} data-stack={r.stackId}>
+                    <td>{r.name}</td>
+                    <td>{r.channelName ?? r.channel}</td>
+                    <td>{r.psnr.toFixed(2)}</td>
+                    <td>{r.ssim.toFixed(3)}</td>
+                    <td>{r.perTimePsnr.map((v) => v.toFixed(1)).join(', ')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
         </form>
       ) : null}
       {exportGroup ? (

@@ -94,6 +94,12 @@ export function useWorkspace<T>(ws: Workspace, select: (s: WorkspaceState) => T)
 }
 
 export function jobTitle(kind: string): string {
-  const titles: Record<string, string> = { 'open-stack': 'Opening the stack', denoise: 'Denoising' };
+  const titles: Record<string, string> = {
+    'open-stack': 'Opening the stack',
+    denoise: 'Denoising',
+    'denoise-hyperstack': 'Denoising every channel and time point',
+    'export-hyperstack': 'Exporting the hyperstack',
+    'evaluate-hyperstack': 'Scoring every channel',
+  };
   return titles[kind] ?? kind;
 }

@@ -5,11 +5,12 @@
  * layer. Only the latest move is applied when moves overlap. Memory: main holds the whole
  * hyperstack; the renderer holds one time point per channel.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Workspace as ShellWorkspace } from '../shell/workspace.ts';
 import { useWorkspace } from '../shell/workspace.ts';
 import { hyperstackGroups, replaceLayerData, timeLabel } from '../state/hyperstack.ts';
 import { bindViewerToShell, fetchStackData } from './shellBinding.ts';
+import { useViewerState } from './useViewer.ts';
 
 const latest = new Map<string, number>();
 
@@ -31,17 +32,30 @@ export async function showTimePoint(ws: ShellWorkspace, groupId: string, time: n
 }
 
 /**
- * One slider for every open time-lapse (the input and its denoised result move together, as
- * napari's dims slider does); a group with fewer time points stays at its last.
+ * One slider for every open time-lapse (the input, its reference and its denoised result move
+ * together, as napari's dims slider does); a group with fewer time points stays at its last.
  */
 export function TimeSlider({ ws }: { ws: ShellWorkspace }) {
   const stacks = useWorkspace(ws, (s) => s.stacks);
   const groups = hyperstackGroups(stacks).filter((g) => g.times > 1);
   // The slider follows the hand at once; the layers follow when their planes have arrived.
   const [pending, setPending] = useState<number | null>(null);
+  const { viewer, layerOf } = bindViewerToShell(ws);
+  const layerCount = useViewerState(viewer, (s) => s.layers.length);
+  // A group opened later (a reference, a result) joins the time point shown, once its layers exist
+  // (their first planes may have been fetched before the change).
+  const target = groups[0]?.time ?? 0;
+  const behind = groups.filter((g) => g.time !== Math.min(target, g.times - 1) && g.stackIds.every((id) => layerOf.has(id)));
+  const behindKey = behind.map((g) => g.groupId).join(',');
+  useEffect(() => {
+    if (pending !== null || !behindKey) return;
+    for (const g of behind) void showTimePoint(ws, g.groupId, Math.min(target, g.times - 1)).catch(() => undefined);
+    // behind is derived from behindKey, target and the layers
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ws, behindKey, target, pending, layerCount]);
   if (groups.length === 0) return null;
   const times = Math.max(...groups.map((g) => g.times));
-  const t = pending ?? groups[groups.length - 1].time;
+  const t = pending ?? target;
   const inc = groups.find((g) => g.timeIncrement)?.timeIncrement;
   const move = (time: number): void => {
     setPending(time);

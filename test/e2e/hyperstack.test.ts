@@ -27,7 +27,9 @@ let page: Page;
 let problems: string[];
 let modelDir: string;
 let input: string;
+let referencePath: string;
 let written: Hyperstack;
+let writtenRef: Hyperstack;
 
 const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
 const stacks = () => app.server.core.services.stacks.list();
@@ -50,9 +52,12 @@ const valueOf = (h: Hyperstack, t: number, c: number, at: { z: number; y: number
 before(async () => {
   app = await startTestApp();
   input = join(app.dataDir, 'cells-2c3t.tif');
-  const { low } = generateMicroscopyHyperstack({ seed: 11, depth: Z, height: H, width: W, channels: C, times: T });
+  referencePath = join(app.dataDir, 'cells-2c3t-high.tif');
+  const { low, high } = generateMicroscopyHyperstack({ seed: 11, depth: Z, height: H, width: W, channels: C, times: T });
   await writeHyperstack(input, low, { format: 'imagej' });
+  await writeHyperstack(referencePath, high, { format: 'imagej' });
   written = await readHyperstack(input);
+  writtenRef = await readHyperstack(referencePath);
   [modelDir, context] = await Promise.all([trainTinyModel(app.dataDir), launchBrowser()]);
   page = await context.newPage();
   ({ problems } = watchPage(page));
@@ -130,7 +135,30 @@ test('the XY view shows both channel colours at once', { skip: skipWithoutPython
   assert.ok(cyan > 50 && magenta > 50, `cyan ${cyan} and magenta ${magenta} pixels`);
 });
 
+test('a reference hyperstack opened later joins the time point shown', async () => {
+  await byTestId('menu-file').click();
+  await byTestId('menu-open-reference').click();
+  await byTestId('open-path').fill(referencePath);
+  await byTestId('open-path-submit').click();
+  await waitFor('the reference channels', () => stacks().length === 2 * C);
+  const ref = stacks().slice(C);
+  assert.deepEqual(ref.map((s) => [s.role, s.hyperstack?.channelName]), [['reference', 'nuclei'], ['reference', 'membranes']]);
+  await waitFor('the reference at time point 3', () => stacks().every((s) => s.hyperstack?.time === 2));
+  // Layers of inputs other than the primary say their role.
+  const [refNuclei, refMembranes] = ref.map((s) => `${s.name} (reference)`);
+  await waitFor('the reference values of time point 3', async () => {
+    const r = await readout();
+    return r.values[refNuclei] === valueOf(writtenRef, 2, 0, r.at) && r.values[refMembranes] === valueOf(writtenRef, 2, 1, r.at);
+  });
+  assert.equal(await page.locator('input[data-slider="t"]').count(), 1, 'one time slider for every open hyperstack');
+  // Only the input in view again.
+  for (const name of [refNuclei, refMembranes]) await page.locator(`[data-testid="layer-list"] [data-layer="${name}"] input[type="checkbox"]`).uncheck();
+  assert.deepEqual(problems, []);
+  assert.deepEqual(await strayErrors(), []);
+});
+
 test('denoise runs every channel and time point; export writes one file with both channels', async () => {
+  const input0 = stacks().slice(0, C);
   await byTestId('tab-hyperstack').click();
   await byTestId('hyperstack-panel').waitFor();
   assert.match(await byTestId('hyper-channels').innerText(), /nuclei[\s\S]*membranes/);
@@ -138,10 +166,12 @@ test('denoise runs every channel and time point; export writes one file with bot
   await byTestId('hyper-denoise').click();
   await page.locator('[data-testid="hyper-denoise-status"][data-state="done"]').waitFor({ timeout: 180_000 });
   assert.match(await byTestId('hyper-denoise-status').innerText(), /2 channels × 3 time points/);
-  await waitFor('the result group', () => stacks().length === 2 * C);
-  const result = stacks().slice(C);
+  await waitFor('the result group', () => stacks().length === 3 * C);
+  const result = stacks().slice(2 * C);
   assert.deepEqual(result.map((s) => [s.role, s.hyperstack?.channel, s.hyperstack?.channelName, s.hyperstack?.color, s.hyperstack?.time]), [['result', 0, 'nuclei', '00FFFF', 2], ['result', 1, 'membranes', 'FF00FF', 2]]);
   assert.notEqual(result[0].hyperstack?.groupId, stacks()[0].hyperstack?.groupId);
+  // The denoised channels take the noisy ones' place in the view.
+  for (const s of input0) assert.equal(await page.locator(`[data-testid="layer-list"] [data-layer="${s.name}"] input[type="checkbox"]`).isChecked(), false, `${s.name} hidden`);
   const denoised = app.server.core.services.stacks.group(result[0].hyperstack!.groupId).hyper;
   for (let t = 0; t < T; t++) {
     for (let c = 0; c < C; c++) {
@@ -155,9 +185,9 @@ test('denoise runs every channel and time point; export writes one file with bot
     }
   }
   const rows = page.locator('[data-testid="layer-list"] [data-layer]');
-  await waitFor('four layers', async () => (await rows.count()) === 2 * C);
+  await waitFor('six layers', async () => (await rows.count()) === 3 * C);
   const colours = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-colormap')));
-  assert.deepEqual(colours.sort(), ['cyan', 'cyan', 'magenta', 'magenta']);
+  assert.deepEqual(colours.sort(), ['cyan', 'cyan', 'cyan', 'magenta', 'magenta', 'magenta']);
   // One slider moves input and result together: back to the first time point.
   const slider = page.locator('input[data-slider="t"]');
   assert.equal(await slider.count(), 1);
@@ -170,6 +200,25 @@ test('denoise runs every channel and time point; export writes one file with bot
   });
   await page.waitForTimeout(500);
   await page.screenshot({ path: join(SHOTS, '3-denoised.png') });
+
+  // Per channel scores against the high exposure: one row per hyperstack and channel.
+  await byTestId('hyper-evaluate').click();
+  await page.locator('[data-testid="hyper-evaluate-status"][data-state="done"]').waitFor({ timeout: 60_000 });
+  const scoreRows = await byTestId('hyper-scores').locator('tbody tr').evaluateAll((els) => els.map((e) => [e.getAttribute('data-stack') ?? '', e.getAttribute('data-channel') ?? '', (e as HTMLElement).innerText]));
+  const scored = [...input0, ...result];
+  assert.deepEqual(scoreRows.map((r) => [r[0], r[1]]), scored.map((s) => [s.stackId, String(s.hyperstack?.channel)]));
+  const { evaluateStack } = await import('../../shared/metrics/index.ts');
+  const { channelVolume } = await import('../../shared/hyperstack.ts');
+  for (const [i, s] of scored.entries()) {
+    // The row of channel c is channel c against the reference's channel c, averaged over time.
+    const h = i < C ? written : denoised;
+    const c = s.hyperstack!.channel;
+    let sum = 0;
+    for (let t = 0; t < T; t++) sum += evaluateStack(channelVolume(h, t, c), channelVolume(writtenRef, t, c), { normalization: 'percentile-affine' }).psnr;
+    const shown = Number(scoreRows[i][2].split('\t')[2]);
+    assert.ok(Math.abs(shown - sum / T) < 0.006, `${s.name}: PSNR shown ${shown}, expected ${(sum / T).toFixed(2)}`);
+    assert.match(scoreRows[i][2], c === 0 ? /nuclei/ : /membranes/);
+  }
 
   const out = join(app.dataDir, 'cells-2c3t-denoised.tif');
   assert.equal(await byTestId('hyper-export-group').inputValue(), result[0].hyperstack!.groupId, 'the result is offered for export');

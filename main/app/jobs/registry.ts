@@ -21,4 +21,5 @@ export const jobKindModules: Record<string, KindLoader> = {
   'model-info': () => import('./kinds/model-info.ts'),
   'denoise-hyperstack': () => import('./kinds/denoise-hyperstack.ts'),
   'export-hyperstack': () => import('./kinds/export-hyperstack.ts'),
+  'evaluate-hyperstack': () => import('./kinds/evaluate-hyperstack.ts'),
 };

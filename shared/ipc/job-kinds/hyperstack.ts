@@ -7,10 +7,12 @@
  *                         result is a new group with the same channels, names, colours and timing.
  *   'export-hyperstack'   one file holding every channel and time point with their names, colours,
  *                         voxel size and time increment (ImageJ hyperstack, OME-TIFF or OME-Zarr).
+ *   'evaluate-hyperstack' PSNR/SSIM of every channel of each group against the same channel of a
+ *                         reference group, per time point and as means (one row per channel).
  */
 import { z } from 'zod';
 import { InferenceSettings } from '../../config/denoise.ts';
-import { OutputDtype } from '../../config/enums.ts';
+import { EvalNormalisation, OutputDtype } from '../../config/enums.ts';
 import { StackInfo } from '../stacks.ts';
 
 export const denoiseHyperstackJob = {
@@ -52,4 +54,33 @@ export const exportHyperstackJob = {
   }),
   pausable: false,
   lane: 'io' as const,
+};
+
+/** One channel of one scored hyperstack against the same channel of the reference. */
+export const ChannelScores = z.object({
+  /** The scored group's stack of this channel. */
+  stackId: z.string(),
+  /** The scored hyperstack's name (without the channel). */
+  name: z.string(),
+  channel: z.number().int().min(0),
+  channelName: z.string().optional(),
+  /** Means over every time point and plane. */
+  psnr: z.number(),
+  ssim: z.number(),
+  /** Per time point (mean over its planes). */
+  perTimePsnr: z.array(z.number()),
+  perTimeSsim: z.array(z.number()),
+});
+export type ChannelScores = z.infer<typeof ChannelScores>;
+
+export const evaluateHyperstackJob = {
+  params: z.object({
+    /** Any channel's stack of the reference group (e.g. the high exposure). */
+    referenceStackId: z.string(),
+    /** Any channel's stack of each group to score (the noisy input, each denoised result). */
+    stackIds: z.array(z.string()).min(1),
+    normalization: EvalNormalisation.default('percentile-affine'),
+  }),
+  result: z.object({ normalization: z.string(), rows: z.array(ChannelScores) }),
+  pausable: false,
 };
