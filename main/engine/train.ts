@@ -47,6 +47,12 @@ export interface TrainOptions {
    * for this many epochs; 0 = never. Default: the budget's patience, else never.
    */
   patience?: number;
+  /**
+   * Batches from another sampler instead of the volumes' own (the joint hyperstack sampler,
+   * main/engine/joint-sampler.ts): its network, training stream and fixed validation batches.
+   * `volumes` then only provides the normalisation recorded with the model.
+   */
+  sampler?: { spec: ArchSpec; train: Iterator<Batch>; val: Batch[]; trainPlanes: number; valPlanes: number };
 }
 
 export interface TrainResult {
@@ -135,7 +141,7 @@ function normaliseVolumes(volumes: RawVolume[], kind: TrainingConfig['normalize'
 export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   let config = TrainingConfig.parse(opts.config);
   const layout = samplerLayout(config);
-  const spec = archFor(config);
+  const spec = opts.sampler?.spec ?? archFor(config);
   const budget = opts.budget ?? null;
   if (budget) {
     const v0 = opts.volumes[0];
@@ -162,11 +168,12 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     : opts.volumes;
   const { vols, first: fitted } = normaliseVolumes(raw, config.normalize);
   const first: Normalisation = bg && fitted.kind === 'percentile' ? { ...fitted, background: true } : fitted;
-  const split = splitPlanes(vols, config.valFraction, config.valSplit);
-  const trainStream = streamBatches(vols, split.train, sOpts, config.seed + 1);
+  const split = opts.sampler ? null : splitPlanes(vols, config.valFraction, config.valSplit);
+  const planeCounts = split ? { train: split.train.length, val: split.val.length } : { train: opts.sampler!.trainPlanes, val: opts.sampler!.valPlanes };
+  const trainStream = split ? streamBatches(vols, split.train, sOpts, config.seed + 1) : opts.sampler!.train;
   // Fixed validation batches, so validation losses of different epochs are comparable.
-  const valBatches: Batch[] = [];
-  if (split.val.length > 0) {
+  const valBatches: Batch[] = split ? [] : [...opts.sampler!.val];
+  if (split && split.val.length > 0) {
     const vs = streamBatches(vols, split.val, sOpts, config.seed + 2);
     for (let i = 0; i < config.valBatches; i++) valBatches.push(vs.next().value as Batch);
   }
@@ -243,8 +250,8 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       engine: report,
       epochs: config.epochs,
       stepsPerEpoch: config.stepsPerEpoch,
-      trainPlanes: split.train.length,
-      valPlanes: split.val.length,
+      trainPlanes: planeCounts.train,
+      valPlanes: planeCounts.val,
       inChannels: layout.inChannels,
       parameters,
     });

@@ -15,7 +15,7 @@ export type { NamedWeights };
 export interface Batch {
   /** Inputs, NHWC [n,h,w,cin]. */
   x: Float32Array;
-  /** Targets, NHWC [n,h,w,1]. */
+  /** Targets, NHWC [n,h,w,cout]. */
   y: Float32Array;
   /**
    * Optional loss mask [n,h,w,1] (Noise2Void: 1 on the blind-spot pixels, 0 elsewhere). With a mask
@@ -26,6 +26,8 @@ export interface Batch {
   h: number;
   w: number;
   cin: number;
+  /** Target channels (default 1; a joint hyperstack model has one per acquisition channel). */
+  cout?: number;
 }
 
 /** What an engine says about itself; printed once by the CLI and put in --json results. */
@@ -84,7 +86,7 @@ export interface TrainEngine {
 
 /** Inference on batches of tiles; the tiled predictor in predict.ts does the rest. */
 export interface Predictor {
-  /** x NHWC [n,h,w,cin] → NHWC [n,h,w,1]; h and w are multiples of the architecture's divisor. */
+  /** x NHWC [n,h,w,cin] → NHWC [n,h,w,cout] (cout 1 but for joint models); h and w multiples of the architecture's divisor. */
   predictBatch(x: Float32Array, n: number, h: number, w: number, cin: number): Promise<Float32Array>;
   describe(): EngineReport;
   dispose(): void;

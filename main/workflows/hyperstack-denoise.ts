@@ -68,7 +68,7 @@ function unitsFor(m: HyperstackMeta, axis: 'z' | 't', chunk: number | undefined)
 }
 
 /** The model entry folder of each channel, from a hyperstack model's manifest or the one model. */
-async function channelModels(modelDir: string, channels: number, askedAxis: 'z' | 't' | undefined): Promise<{ dirs: string[]; axis: 'z' | 't' }> {
+async function channelModels(modelDir: string, channels: number, askedAxis: 'z' | 't' | undefined): Promise<{ dirs: string[]; axis: 'z' | 't'; joint: boolean }> {
   const { readHyperstackManifest, entryFor } = await import('../engine/hyperstack-model.ts');
   let manifest;
   try {
@@ -76,14 +76,14 @@ async function channelModels(modelDir: string, channels: number, askedAxis: 'z' 
   } catch (e) {
     throw new ModelFolderError(`${modelDir} is not a usable model folder: ${firstLine(e)}`);
   }
-  if (!manifest) return { dirs: Array.from({ length: channels }, () => modelDir), axis: askedAxis ?? 'z' };
+  if (!manifest) return { dirs: Array.from({ length: channels }, () => modelDir), axis: askedAxis ?? 'z', joint: false };
   if (manifest.inputChannels !== channels) {
     throw new InputMismatchError(`the model was trained on ${manifest.inputChannels} channel${manifest.inputChannels === 1 ? '' : 's'}, the input has ${channels}`);
   }
   if (askedAxis && askedAxis !== manifest.neighbourAxis) {
     throw new InputMismatchError(`the model takes neighbours along ${manifest.neighbourAxis}, not ${askedAxis}; leave out --neighbour-axis`);
   }
-  return { dirs: Array.from({ length: channels }, (_, c) => join(modelDir, entryFor(manifest, c).dir)), axis: manifest.neighbourAxis };
+  return { dirs: Array.from({ length: channels }, (_, c) => join(modelDir, entryFor(manifest, c).dir)), axis: manifest.neighbourAxis, joint: manifest.channels === 'joint' };
 }
 
 /** Denoise a whole hyperstack file (or shard I/N of it) into one output. */
@@ -103,7 +103,7 @@ export async function denoiseHyperstack(request: HyperstackDenoiseRequestInput, 
   const denoisers = new Map<string, Denoiser>();
   try {
     const m = src.meta;
-    const { dirs, axis } = await channelModels(modelDir, m.channels, req.neighbourAxis);
+    const { dirs, axis, joint } = await channelModels(modelDir, m.channels, req.neighbourAxis);
     const configs = new Map<string, ModelConfig>();
     for (const dir of new Set(dirs)) configs.set(dir, await readModel(dir));
     const along = axis === 'z' ? m.depth : m.times;
@@ -119,14 +119,15 @@ export async function denoiseHyperstack(request: HyperstackDenoiseRequestInput, 
       name: basename(output),
       sourcePath: undefined,
       dtype,
-      description: `${m.description ? m.description + '\n' : ''}denoised by Noise2Stack Studio (${m.channels > 1 && dirs[0] !== dirs[1] ? 'one model per channel' : 'one model'}, neighbours along ${axis}; ${describe})`,
+      description: `${m.description ? m.description + '\n' : ''}denoised by Noise2Stack Studio (${joint ? 'one joint model for all channels' : m.channels > 1 && dirs[0] !== dirs[1] ? 'one model per channel' : 'one model'}, neighbours along ${axis}; ${describe})`,
     };
 
     const denoiser = async (c: number): Promise<Denoiser> => {
       const dir = dirs[c];
       let d = denoisers.get(dir);
       if (!d) {
-        d = await openDenoiser({ ...req, modelDir: dir }, o);
+        // A joint model runs on tfjs: its several outputs are read whole, without test-time ensembling.
+        d = await openDenoiser({ ...req, modelDir: dir, ...(joint ? { engine: 'tfjs' as const, tta: false } : {}) }, o);
         denoisers.set(dir, d);
       }
       return d;
@@ -144,8 +145,44 @@ export async function denoiseHyperstack(request: HyperstackDenoiseRequestInput, 
     const hw = m.height * m.width;
     const { inputWindow } = await import('../shard/plan.ts');
 
+    /** Denoised planes of a unit with a joint model: all channels' windows in, one plane per channel out. */
+    const computeJointUnit = async (u: Unit): Promise<Map<string, Float32Array>> => {
+      const out = new Map<string, Float32Array>();
+      const d = await denoiser(0);
+      const k = d.config.layout.k;
+      // (first index along the axis, last+1, the fixed index of the other axis) of each volume the unit needs
+      const jobs = axis === 'z'
+        ? Array.from({ length: u.t1 - u.t0 }, (_, i) => ({ fixed: u.t0 + i, a0: u.z0, a1: u.z1, len: m.depth }))
+        : Array.from({ length: u.z1 - u.z0 }, (_, i) => ({ fixed: u.z0 + i, a0: u.t0, a1: u.t1, len: m.times }));
+      for (const job of jobs) {
+        throwIfCancelled(o.signal);
+        const read = (c: number, i: number) => (axis === 'z' ? src.readPlane(job.fixed, c, i) : src.readPlane(i, c, job.fixed));
+        const win = inputWindow({ z0: job.a0, z1: job.a1 }, k, job.len);
+        const windows: Float32Array[] = [];
+        const ns: Normalisation[] = [];
+        for (let c = 0; c < m.channels; c++) {
+          const n = await normFor(d, axis === 'z' ? `${job.fixed},${c}` : `${c},${job.fixed}`, job.len, (i) => read(c, i));
+          const data = new Float32Array((win.z1 - win.z0) * hw);
+          for (let i = win.z0; i < win.z1; i++) data.set(await read(c, i), (i - win.z0) * hw);
+          windows.push(data);
+          ns.push(n);
+        }
+        const { predictJointPlanes } = await import('../engine/joint-predict.ts');
+        const pred = await predictJointPlanes(d.predictor, d.spec, d.config.layout, windows, ns, { depth: win.z1 - win.z0, height: m.height, width: m.width }, job.a0 - win.z0, job.a1 - win.z0);
+        for (let i = job.a0; i < job.a1; i++) {
+          for (let c = 0; c < m.channels; c++) {
+            const t = axis === 'z' ? job.fixed : i;
+            const z = axis === 'z' ? i : job.fixed;
+            out.set(`${t},${c},${z}`, pred[i - job.a0][c]);
+          }
+        }
+      }
+      return out;
+    };
+
     /** Denoised planes of a unit, keyed "t,c,z". */
     const computeUnit = async (u: Unit): Promise<Map<string, Float32Array>> => {
+      if (joint) return computeJointUnit(u);
       const out = new Map<string, Float32Array>();
       for (let c = 0; c < m.channels; c++) {
         throwIfCancelled(o.signal);

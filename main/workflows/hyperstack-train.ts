@@ -15,6 +15,7 @@ import { minPlanes } from '../../shared/model/neighbours.ts';
 import { samplerLayout } from '../../shared/config/training.ts';
 import { HYPERSTACK_MODEL_FILE, writeHyperstackManifest, type HyperstackModelManifest } from '../engine/hyperstack-model.ts';
 import { InputMismatchError, OutputExistsError } from '../errors.ts';
+import type { Batch } from '../engine/types.ts';
 import { parseRequest, throwIfCancelled, type WorkflowOptions } from './common.ts';
 import { trainOnStacks, type TrainOptions, type TrainOutcome } from './train.ts';
 
@@ -63,13 +64,16 @@ export async function trainHyperstack(request: HyperstackTrainRequestInput, h: H
   if (req.config.method !== undefined && !['n2s', 'n2v', 'n2s-bs'].includes(req.config.method)) {
     throw new InputMismatchError(`whole-hyperstack training is self-supervised (n2s, n2s-bs, n2v); ${req.config.method} needs a second copy or a reference: train one stack at a time`);
   }
-  if (req.channels === 'joint') {
-    throw new InputMismatchError('--channels joint is not available yet; train per channel (the default)');
-  }
   await checkHyperstackModelOut(req.out, req.overwrite);
   const emit = o.onEvent ?? (() => {});
   const entries: HyperstackTrainOutcome['entries'] = [];
-  for (let c = 0; c < m.channels; c++) {
+  if (req.channels === 'joint') {
+    const names = m.channelMeta.map((c, i) => c.name ?? `C${i}`);
+    emit({ type: 'stage', stage: 'train', message: `one joint network for ${m.channels} channels` });
+    const outcome = await trainJoint(req, h, join(req.out, 'joint'), o);
+    entries.push({ channels: Array.from({ length: m.channels }, (_, c) => c), names, dir: 'joint', outcome });
+  }
+  for (let c = 0; c < m.channels && req.channels === 'per-channel'; c++) {
     throwIfCancelled(o.signal);
     const name = m.channelMeta[c]?.name;
     emit({ type: 'stage', stage: 'train', message: `channel ${c}${name ? ` (${name})` : ''} of ${m.channels}: ${axis === 'z' ? `${m.times} time point${m.times === 1 ? '' : 's'} × ${m.depth} planes` : `${m.depth} planes × ${m.times} frames`}` });
@@ -86,6 +90,55 @@ export async function trainHyperstack(request: HyperstackTrainRequestInput, h: H
     entries: entries.map(({ channels, names, dir }) => ({ channels, ...(names ? { names } : {}), dir })),
   });
   return { modelDir: req.out, manifest, entries };
+}
+
+/**
+ * One network for all channels: every channel's neighbours stacked as input planes, one output per
+ * channel (shared/model/arch.ts outChannels). Trained on the tfjs engine (the ONNX training graph
+ * has one output); the verdict is the per-channel models' (single-output) check and is not made here.
+ */
+async function trainJoint(req: HyperstackTrainRequest, h: Hyperstack, out: string, o: TrainOptions): Promise<TrainOutcome> {
+  const { TrainingConfig } = await import('../../shared/config/training.ts');
+  const { buildArch } = await import('../../shared/model/arch.ts');
+  const { trainModel } = await import('../engine/train.ts');
+  const { saveTrainResult } = await import('../engine/model-store.ts');
+  const { fitNormalisation, normalise } = await import('../engine/normalise.ts');
+  const { samplerChannels, splitPlanes } = await import('../engine/sampler.ts');
+  const { streamJointBatches } = await import('../engine/joint-sampler.ts');
+  const config = TrainingConfig.parse({ ...req.config, engine: 'tfjs' });
+  const layout = samplerLayout(config);
+  if (config.method !== 'n2s' || layout.mode !== 'self') throw new InputMismatchError('--channels joint trains self-supervised Noise2Stack (--method n2s --mode self)');
+  if (config.arch !== 'csbdeep') throw new InputMismatchError('--channels joint uses the CSBDeep U-Net (--arch csbdeep)');
+  const m = h.meta;
+  const C = m.channels;
+  const norm = (d: Float32Array) => normalise(fitNormalisation(config.normalize, d), d);
+  const stacks = Array.from({ length: C }, (_, c) => trainingStacks(h, c, req.neighbourAxis));
+  const vols = stacks[0].map((s0, i) => ({ depth: s0.depth, height: s0.height, width: s0.width, channels: stacks.map((sc) => norm(sc[i].data)) }));
+  const split = splitPlanes(vols.map((v) => ({ depth: v.depth, height: v.height, width: v.width, a: v.channels[0] })), config.valFraction, config.valSplit);
+  const sOpts = { method: config.method, mode: layout.mode, k: layout.k, patch: config.patch, batch: config.batch, augment: config.augment, maxShift: config.maxShift, n2vFraction: config.n2vFraction, n2vRadius: config.n2vRadius };
+  const spec = buildArch({ arch: 'csbdeep', inChannels: C * samplerChannels(sOpts), outChannels: C, widthScale: config.widthScale });
+  const val: Batch[] = [];
+  if (split.val.length > 0) {
+    const vs = streamJointBatches(vols, split.val, sOpts, config.seed + 2);
+    for (let i = 0; i < config.valBatches; i++) val.push(vs.next().value as Batch);
+  }
+  const first = stacks[0][0];
+  const r = await trainModel({
+    config,
+    volumes: [{ depth: first.depth, height: first.height, width: first.width, a: first.data }],
+    sampler: { spec, train: streamJointBatches(vols, split.train, sOpts, config.seed + 1), val, trainPlanes: split.train.length, valPlanes: split.val.length },
+    signal: o.signal,
+    log: (line) => o.onEvent?.({ type: 'log', line }),
+  });
+  await saveTrainResult(out, { ...r, layout: { ...r.layout, inChannels: spec.inChannels } }, first);
+  return {
+    modelDir: out, checkpoints: 0, config: r.config, layout: { ...r.layout, inChannels: spec.inChannels }, history: r.history, finalLoss: r.finalLoss,
+    bestValLoss: r.bestValLoss, bestEpoch: r.bestEpoch, engine: r.engine, cancelled: r.cancelled, seconds: r.seconds,
+    verdict: {
+      level: 'unavailable', sentence: `Joint model for ${C} channels trained (best epoch ${r.bestEpoch}); the held-out check is made for single-output models only.`, warnings: [],
+      modelLoss: null, neighbourMeanLoss: null, flatLoss: null, gain: null, perPlane: [], planes: [], heldOut: false,
+    },
+  };
 }
 
 /** Read the whole hyperstack of request.input, then trainHyperstack. */

@@ -39,6 +39,17 @@ export interface ArchOptions {
   residualChannels?: number[];
   /** Width multiplier, for tiny test networks (1 = the paper's sizes). */
   widthScale?: number;
+  /**
+   * Output channels (default 1). A joint hyperstack model (docs/hyperstacks.md) predicts one plane
+   * per acquisition channel from all channels' neighbours; it has no residual (csbdeep only).
+   */
+  outChannels?: number;
+}
+
+/** Output channels of a network (the filters of its last conv). */
+export function outputChannels(spec: ArchSpec): number {
+  const last = [...spec.nodes].reverse().find((n) => n.op === 'conv');
+  return last && last.op === 'conv' ? last.filters : 1;
 }
 
 /** Channels averaged by the residual for a sampler layout (see ArchNode 'residual'). */
@@ -74,9 +85,11 @@ function csbdeep(o: ArchOptions): ArchSpec {
   nodes.push({ op: 'concat', name: 'up1_cat', inputs: ['up1_up', 'down1_conv2'] });
   conv('up1_conv1', 'up1_cat', 32);
   conv('up1_conv2', 'up1_conv1', 32);
-  nodes.push({ op: 'conv', name: 'out_conv', input: 'up1_conv2', filters: 1, kernel: 3, activation: 'linear' });
+  const outs = o.outChannels ?? 1;
+  nodes.push({ op: 'conv', name: 'out_conv', input: 'up1_conv2', filters: outs, kernel: 3, activation: 'linear' });
   let output = 'out_conv';
   const res = o.residualChannels ?? [];
+  if (res.length > 0 && outs > 1) throw new Error('a network with several outputs has no residual');
   if (res.length > 0) {
     for (const c of res) if (c < 0 || c >= o.inChannels) throw new Error(`residual channel ${c} out of range`);
     nodes.push({ op: 'residual', name: 'residual', input: 'out_conv', channels: res });

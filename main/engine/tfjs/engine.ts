@@ -22,8 +22,8 @@ export function mseLoss(pred: tf.Tensor, y: tf.Tensor, mask?: tf.Tensor): tf.Sca
 function batchTensors(b: Batch): { x: tf.Tensor4D; y: tf.Tensor4D; mask?: tf.Tensor4D } {
   return {
     x: tf.tensor4d(b.x, [b.n, b.h, b.w, b.cin]),
-    y: tf.tensor4d(b.y, [b.n, b.h, b.w, 1]),
-    mask: b.mask ? tf.tensor4d(b.mask, [b.n, b.h, b.w, 1]) : undefined,
+    y: tf.tensor4d(b.y, [b.n, b.h, b.w, b.cout ?? 1]),
+    mask: b.mask ? tf.tensor4d(b.mask, [b.n, b.h, b.w, b.cout ?? 1]) : undefined,
   };
 }
 

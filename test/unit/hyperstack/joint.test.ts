@@ -1,0 +1,66 @@
+/**
+ * --channels joint: ONE network for both channels (their neighbour planes stacked as input, one
+ * output per channel) in one model folder entry; its output differs from the per-channel models'
+ * (which cannot see the other channel) and it denoises both channels.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../../../main/cli/index.ts';
+import { readHyperstack, writeHyperstack } from '../../../main/io/hyperstack.ts';
+import { readModelConfig, readWeights } from '../../../main/engine/model-store.ts';
+import { outputChannels } from '../../../shared/model/arch.ts';
+import { tempDir } from '../io/helpers.ts';
+import { blobHyperstack, channelPsnr } from './helpers.ts';
+
+const FLAGS = ['--width-scale', '0.25', '--epochs', '3', '--steps-per-epoch', '30', '--batch', '8', '--patch', '32', '--normalise', 'none', '--val-fraction', '0.125', '--seed', '2'];
+
+async function quiet(args: string[]): Promise<number> {
+  const ow = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    return await main(args);
+  } finally {
+    process.stdout.write = ow;
+  }
+}
+
+test('a joint model has one output per channel and gives another answer than per-channel models', async () => {
+  const { dir, cleanup } = tempDir('hyper-joint');
+  try {
+    const h = blobHyperstack({ seed: 7, times: 2, channels: 2, depth: 8, size: 32, sigma: 0.15, channelScale: [1, 0.6] });
+    const input = join(dir, 'noisy.ome.tif');
+    await writeHyperstack(input, h.noisy, { dimensionOrder: 'XYZCT' });
+    const outputs: Record<string, Awaited<ReturnType<typeof readHyperstack>>> = {};
+    for (const mode of ['per-channel', 'joint'] as const) {
+      const model = join(dir, `model-${mode}`);
+      assert.equal(await quiet(['train', '--input', input, '--out', model, '--channels', mode, ...FLAGS]), 0);
+      const out = join(dir, `out-${mode}.ome.tif`);
+      assert.equal(await quiet(['denoise', '--model', model, '--input', input, '--output', out, '--no-tta']), 0);
+      outputs[mode] = await readHyperstack(out);
+    }
+    const manifest = JSON.parse(readFileSync(join(dir, 'model-joint', 'hyperstack.json'), 'utf8')) as { channels: string; entries: { channels: number[]; dir: string }[] };
+    assert.equal(manifest.channels, 'joint');
+    assert.deepEqual(manifest.entries.map((e) => [e.channels, e.dir]), [[[0, 1], 'joint']]);
+    const config = await readModelConfig(join(dir, 'model-joint', 'joint'));
+    assert.equal(outputChannels(config.arch as never), 2, 'one output per channel');
+    assert.equal(config.arch.inChannels, 4, '2 channels × 2 neighbours in');
+    assert.deepEqual((await readWeights(join(dir, 'model-joint', 'joint'))).get('out_conv/kernel')?.shape.slice(-1), [2]);
+
+    const a = outputs['per-channel'];
+    const b = outputs.joint;
+    assert.deepEqual([b.meta.times, b.meta.channels, b.meta.depth, b.meta.order], [2, 2, 8, 'TCZ'], 'the OME order of the input (XYZCT)');
+    assert.deepEqual(b.meta.channelMeta.map((c) => c.name), ['nuclei', 'membranes']);
+    let maxDiff = 0;
+    for (let i = 0; i < a.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.data[i] - b.data[i]));
+    assert.ok(maxDiff > 1e-3, `joint and per-channel outputs differ (max |Δ| ${maxDiff})`);
+    for (let c = 0; c < 2; c++) {
+      const noisy = channelPsnr(h.clean, h.noisy, c);
+      console.log(`channel ${c}: noisy ${noisy.toFixed(2)} dB, per-channel ${channelPsnr(h.clean, a, c).toFixed(2)} dB, joint ${channelPsnr(h.clean, b, c).toFixed(2)} dB`);
+      assert.ok(channelPsnr(h.clean, b, c) > noisy + 1, `the joint model denoises channel ${c}`);
+    }
+  } finally {
+    cleanup();
+  }
+});
