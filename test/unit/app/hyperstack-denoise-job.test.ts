@@ -1,0 +1,65 @@
+/**
+ * One answer whatever the door (issue 18): the app's 'denoise-hyperstack' job on an open
+ * hyperstack group gives the same values, channel by channel and time point by time point, as the
+ * command line's whole-hyperstack denoise workflow on the file; the result group keeps the
+ * channels, their names and colours, the voxel size and the time step, and shows the time point
+ * the input showed.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { StackStore } from '../../../main/app/stacks/stack-store.ts';
+import { job } from '../../../main/app/jobs/kinds/denoise-hyperstack.ts';
+import type { JobContext, MainServices } from '../../../main/app/jobs/kind.ts';
+import { readHyperstack, writeHyperstack } from '../../../main/io/hyperstack.ts';
+import { generateMicroscopyHyperstack } from '../../../main/science/synth-microscopy.ts';
+import { denoiseHyperstack } from '../../../main/workflows/hyperstack-denoise.ts';
+import type { Hyperstack } from '../../../shared/hyperstack.ts';
+import type { StackInfo } from '../../../shared/ipc/stacks.ts';
+import { trainTinyModel } from '../../e2e/helpers/model.ts';
+
+test('the app\'s denoise-hyperstack job equals the whole-hyperstack denoise workflow on the file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'n2s-hyper-job-'));
+  const input = join(dir, 'cells.tif');
+  const { low } = generateMicroscopyHyperstack({ seed: 4, depth: 6, height: 32, width: 32, channels: 2, times: 3 });
+  await writeHyperstack(input, low, { format: 'imagej' });
+  const modelDir = await trainTinyModel(dir);
+
+  // The workflow n2s denoise runs on a hyperstack file.
+  const output = join(dir, 'cells-denoised.tif');
+  await denoiseHyperstack({ input, output, modelDir, dtype: 'float32', engine: 'tfjs', tta: false });
+  const expected = await readHyperstack(output);
+
+  // The app: the file's hyperstack held by main as a group, showing time point 1.
+  const h: Hyperstack = await readHyperstack(input);
+  const stacks = new StackStore();
+  const [first] = stacks.addHyperstack(h, 'primary', undefined, undefined, 1);
+  const main = { stacks, paths: { assertReadable: (p: string) => p } } as unknown as MainServices;
+  const progress: number[] = [];
+  const ctx = {
+    jobId: 'j1',
+    progress: (f: number | null) => void (f !== null && progress.push(f)),
+    signal: new AbortController().signal,
+    checkpoint: async () => {},
+    log: () => {},
+  } satisfies JobContext;
+  const jobInput = await job.prepare!({ stackId: first.stackId, modelDir, engine: 'tfjs', tta: false }, main, 'j1');
+  const out = await job.run(jobInput, ctx);
+  const result = (await job.finish!(out, main, 'j1')) as { stacks: StackInfo[]; models: string };
+
+  assert.equal(result.stacks.length, 2);
+  assert.equal(result.models, 'one model for all 2 channels');
+  assert.deepEqual(result.stacks.map((s) => [s.role, s.hyperstack?.channelName, s.hyperstack?.color, s.hyperstack?.time]), [['result', 'nuclei', '00FFFF', 1], ['result', 'membranes', 'FF00FF', 1]]);
+  const got = stacks.group(result.stacks[0].hyperstack!.groupId).hyper;
+  assert.deepEqual([got.meta.times, got.meta.channels, got.meta.depth], [3, 2, 6]);
+  assert.deepEqual(got.meta.timeIncrement, h.meta.timeIncrement);
+  assert.deepEqual(got.meta.voxelSize, h.meta.voxelSize);
+  assert.equal(got.data.length, expected.data.length);
+  let worst = 0;
+  for (let i = 0; i < got.data.length; i++) worst = Math.max(worst, Math.abs(got.data[i] - expected.data[i]));
+  assert.equal(worst, 0, `largest difference between the app's and the workflow's output: ${worst}`);
+  // Progress went forward to the end.
+  assert.ok(progress.length >= 6 && progress.every((p, i) => i === 0 || p >= progress[i - 1]) && Math.abs(progress.at(-1)! - 1) < 1e-9, `progress ${progress.join(', ')}`);
+});
