@@ -276,8 +276,9 @@ export async function trainFromFiles(request: TrainFilesRequestInput, o: TrainOp
   // Before any reading: the model folder, and the inputs the method needs.
   await checkModelOut(req.out, req.overwrite, inputs);
   const wording = o.wording;
-  if (needsSecondCopy(req.config) && !req.copy) throw new InputMismatchError(`${req.config.method === 'n2n' ? 'Noise2Noise' : 'copy-supervised Noise2Stack'} needs a second noisy copy (${wording?.copy ?? 'copy'})`);
-  if (req.config.method === 'n2c' && !req.clean) throw new InputMismatchError(`Noise2Clean needs a reference (clean / high-exposure) stack (${wording?.clean ?? 'clean'})`);
+  // The inputs the method needs, before reading anything (the shape checks follow the read).
+  const missing = trainingInputProblems(req.config, { name: basename(req.input), depth: Infinity, height: Infinity, width: Infinity, hasCopy: Boolean(req.copy), hasClean: Boolean(req.clean) }, wording);
+  if (missing.length > 0) throw new InputMismatchError(missing[0].message);
   const { readStack } = await import('../io/index.ts');
   const emit = o.onEvent ?? (() => {});
   emit({ type: 'stage', stage: 'read', message: `reading ${basename(req.input)}` });

@@ -133,7 +133,6 @@ function configFromFlags(f: Flags, nifti: boolean): TrainingConfigInput {
   return config;
 }
 
-const WORDING = { patch: '--patch', neighbours: '--neighbours', copy: '--copy FILE', clean: '--clean FILE' };
 
 export async function run(argv: string[]): Promise<number> {
   const f = parseFlags(argv, OPTIONS, 'train');
@@ -173,7 +172,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const { trainFromFiles } = await import('../../workflows/train.ts');
     const names = { neighbors: f.neighbors !== undefined ? 'neighbors' : 'neighbours', normalize: f.normalize !== undefined ? 'normalize' : 'normalise' };
-    const r = await withFlagNames(() => trainFromFiles(request, { signal: ac.signal, onEvent, wording: WORDING }), names);
+    const r = await withFlagNames(() => trainFromFiles(request, { signal: ac.signal, onEvent, wording: 'cli' }), names);
     const result = {
       type: 'result',
       model: r.modelDir,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrainingConfig } from '../../../shared/config/training.ts';
 import { trainingInputProblems } from '../../../shared/config/training-checks.ts';
+import { trainFitProblems } from '../../../shared/config/train-fit-check.ts';
 import { makeStack } from '../../../shared/stack.ts';
 import { writeStack } from '../../../main/io/index.ts';
 import { trainOnStacks } from '../../../main/workflows/train.ts';
@@ -22,26 +23,34 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const shape = (depth: number, height = 64, width = 64) => ({ name: 'cells.tif', depth, height, width, hasCopy: false, hasClean: false });
 const config = (o: Record<string, unknown>) => TrainingConfig.parse({ patch: 32, ...o });
 
-test('K against the planes, in words, with the largest K that fits', () => {
+test('K against the planes, with the largest K that fits, in the app\'s and the CLI\'s words', () => {
   const p = trainingInputProblems(config({ neighbors: 7 }), shape(10));
   assert.equal(p.length, 1);
-  assert.equal(p[0].field, 'neighbours');
-  assert.match(p[0].message, /cells\.tif has 10 planes; self-supervised training with K=7 needs at least 15; use K ≤ 4/);
+  assert.deepEqual({ ...p[0], message: undefined }, { field: 'planes', k: 7, need: 15, depth: 10, maxK: 4, message: undefined });
+  assert.equal(p[0].message, 'K = 7 needs at least 15 planes (K on each side of a plane), but this stack has 10: choose K ≤ 4.');
+  assert.match(trainingInputProblems(config({ neighbors: 7 }), shape(10), 'cli')[0].message, /^cells\.tif has 10 planes; self-supervised training with K=7 needs at least 15; use --neighbours 4 or less$/);
   assert.deepEqual(trainingInputProblems(config({ neighbors: 4 }), shape(10)), []);
-  // K = 1 on two planes: nothing smaller to suggest.
-  assert.equal(trainingInputProblems(config({ neighbors: 1 }), shape(2))[0].field, 'planes');
+  // K = 1 on two planes: no K fits.
+  assert.equal(trainingInputProblems(config({ neighbors: 1 }), shape(2))[0].message, 'This stack has 2 planes; Noise2Stack needs at least 3.');
+});
+
+test('the panels\' trainFitProblems is a view of the same checks', () => {
+  const c = { method: 'n2s', mode: 'self', neighbors: 30, patch: 512 } as const;
+  const s = { depth: 10, height: 100, width: 130 };
+  assert.deepEqual(trainFitProblems(s, c), trainingInputProblems(c, { ...s, name: 'x', hasCopy: true, hasClean: true }).map((p) => p.message));
 });
 
 test('patch against the image, a second copy, a clean reference', () => {
   const p = trainingInputProblems(config({ patch: 64 }), shape(5, 40, 44));
   assert.deepEqual(p.map((x) => x.field), ['patch']);
-  assert.match(p[0].message, /patch 64 is larger than the image \(40×44\); use patch ≤ 40/);
+  assert.equal(p[0].message, 'Patch 64 is larger than the image (40 × 44 pixels): choose a patch of at most 40.');
+  assert.match(trainingInputProblems(config({ patch: 64 }), shape(5, 40, 44), 'cli')[0].message, /^--patch 64 is larger than the image \(40×44\); use --patch ≤ 40$/);
   assert.deepEqual(trainingInputProblems(config({ mode: 'copy' }), shape(5)).map((x) => x.field), ['copy']);
   assert.deepEqual(trainingInputProblems(config({ mode: 'copy' }), { ...shape(5), hasCopy: true }), []);
   assert.deepEqual(trainingInputProblems(config({ method: 'n2n', neighbors: 0 }), shape(5)).map((x) => x.field), ['copy']);
   assert.deepEqual(trainingInputProblems(config({ method: 'n2c', mode: 'copy' }), shape(5)).map((x) => x.field), ['clean']);
   // Every problem at once, so a panel can mark each field.
-  assert.deepEqual(trainingInputProblems(config({ mode: 'copy', neighbors: 3, patch: 128 }), shape(5)).map((x) => x.field), ['copy', 'neighbours', 'patch']);
+  assert.deepEqual(trainingInputProblems(config({ mode: 'copy', neighbors: 3, patch: 128 }), shape(5)).map((x) => x.field), ['copy', 'planes', 'patch']);
 });
 
 test('the train workflow refuses before training: bad inputs, an existing model folder', async () => {
