@@ -65,11 +65,11 @@ export function formatInfo(i: StackInfo, h?: HyperstackInfo): string {
     `voxel size: z=${vs.z} y=${vs.y} x=${vs.x} ${vs.unit}`,
   ];
   if (i.channels > 1) {
-    lines.push(`channels:   ${i.channels}${i.channelNames ? ` (${i.channelNames.join(', ')})` : ''} — choose one with --channel`);
+    lines.push(`channels:   ${i.channels}${i.channelNames ? ` (${i.channelNames.join(', ')})` : ''} — train/denoise/convert take all; --channel C picks one`);
     if (i.depth === 1) lines.push('            (if these are Z planes saved as channels, read them with --channels-as-z)');
   }
   else if (i.channelNames?.[0]) lines.push(`channel:    ${i.channelNames[0]}`);
-  if (i.times > 1) lines.push(`time:       ${i.times} points — choose one with --time${i.depth === 1 ? ', or use them as the stack with --frames-as-z' : ''}`);
+  if (i.times > 1) lines.push(`time:       ${i.times} points — train/denoise/convert take all; --time T picks one${i.depth === 1 ? ' (neighbours in time: --neighbour-axis t)' : ''}`);
   if (h && (h.times > 1 || h.channels > 1 || h.timeIncrement || h.channelMeta.some((c) => c.color))) lines.push(...formatHyperstack(h));
   if (i.description) lines.push(`description: ${i.description.replace(/\n/g, ' | ')}`);
   for (const [k, v] of Object.entries(i.details)) lines.push(`${(k + ':').padEnd(11)} ${v}`);
