@@ -1,12 +1,13 @@
 /**
  * Hyperstack (issue 18): a multi-channel and/or time-lapse file opens as one layer per channel
  * (StackInfo.hyperstack, grouped). This panel works on a whole group: it lists the channels with
- * their colours, denoises every channel and time point with one model folder (a hyperstack model
+ * their colours, trains one model per channel on every time point, denoises every channel and time point with one model folder (a hyperstack model
  * folder gives each channel its own network) into a result group with the same channels, scores
  * every channel against a reference group (PSNR/SSIM rows per channel), and exports a group as ONE
  * file keeping channel names, colours, voxel size and time increment.
  */
 import { useState } from 'react';
+import type { TrainingConfigInput } from '../../shared/config/training.ts';
 import type { ChannelScores } from '../../shared/ipc/job-kinds/hyperstack.ts';
 import type { StackInfo } from '../../shared/ipc/stacks.ts';
 import { runJob } from '../api/jobs.ts';
@@ -77,6 +78,8 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
   injectPanelStyles();
   const stacks = useWorkspace(workspace, (s) => s.stacks).filter((s) => !isPreviewStack(s));
   const models = useWorkflow(workflowOf(workspace), (s) => s.models);
+  const trainSettings = useWorkflow(workflowOf(workspace), (s) => s.train);
+  const k = useWorkflow(workflowOf(workspace), (s) => s.k);
   const groups = hyperstackGroups(stacks);
   const roleOf = (g: HyperstackGroup) => stacks.find((s) => s.stackId === g.stackIds[0])?.role;
   const inputs = groups.filter((g) => roleOf(g) === 'primary' || roleOf(g) === 'second-copy');
@@ -86,6 +89,9 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
   const [inputId, setInputId] = useState('');
   const input = inputs.find((g) => g.groupId === inputId) ?? inputs[0];
   const [modelDir, setModelDir] = useState('');
+  const wf = workflowOf(workspace);
+  const [axis, setAxis] = useState<'z' | 't'>('z');
+  const [trained, setTrained] = useState<Status>({ state: 'idle', text: '' });
   const model = modelDir || (models.at(-1)?.modelDir ?? '');
   const [denoise, setDenoise] = useState<Status>({ state: 'idle', text: '' });
 
@@ -110,6 +116,46 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
   }
 
   const acquisitionDtype = stacks.find((s) => s.stackId === input?.stackIds[0])?.meta.dtype;
+  /**
+   * One model per channel with the Train tab's settings and the Neighbours tab's K (self-supervised
+   * methods only: a hyperstack has no second copy or clean reference per channel here).
+   */
+  const runTrain = async (): Promise<void> => {
+    if (!input) return;
+    const t = wf.snapshot.train;
+    const method = t.method === 'n2v' || t.method === 'n2s-bs' ? t.method : 'n2s';
+    const config: TrainingConfigInput = {
+      method,
+      mode: 'self',
+      neighbors: method === 'n2v' ? 0 : wf.snapshot.k,
+      arch: t.arch,
+      widthScale: t.widthScale,
+      epochs: t.epochs,
+      stepsPerEpoch: t.stepsPerEpoch,
+      batch: t.batch,
+      patch: t.patch,
+      lr: t.lr,
+      valFraction: t.valFraction,
+      seed: t.seed,
+      engine: t.engine,
+      backend: t.backend,
+      augment: 'rot-flip',
+      normalize: 'percentile',
+    };
+    setTrained({ state: 'running', text: 'training one model per channel…' });
+    try {
+      const j = await runJob(api, 'train-hyperstack', { stackId: input.stackIds[0], config, neighbourAxis: axis }, (info) => {
+        if (info.state === 'running' && info.message) setTrained({ state: 'running', text: info.message });
+      });
+      const r = await j.done;
+      setModelDir(r.modelDir);
+      const per = r.entries.map((e) => `${e.names?.[0] ?? `channel ${e.channels[0]}`}: ${e.verdict ?? `final loss ${e.finalLoss?.toFixed(4) ?? '—'}`}`);
+      setTrained({ state: 'done', text: `Done in ${r.seconds.toFixed(1)} s: ${r.name} (${r.modelDir}). ${per.join(' ')}` });
+    } catch (e) {
+      setTrained({ state: 'error', text: `Failed: ${(e as Error).message}` });
+    }
+  };
+
   const runDenoise = async (): Promise<void> => {
     if (!input || !model) return;
     setDenoise({ state: 'running', text: 'denoising every channel and time point…' });
@@ -169,9 +215,26 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
             void runDenoise();
           }}
         >
-          <h4>Denoise the whole hyperstack</h4>
           <GroupSelect testId="hyper-input" label="Hyperstack" groups={inputs} value={input.groupId} onChange={setInputId} />
           <ChannelTable group={input} stacks={stacks} />
+          <h4>Train one model per channel</h4>
+          <p className="n2s-muted">
+            Every time point is training data. Settings of the Train tab ({trainSettings.epochs} × {trainSettings.stepsPerEpoch} steps, width {trainSettings.widthScale}); K = {k} from the Neighbours tab.
+          </p>
+          <label>
+            Neighbours along
+            <select data-testid="hyper-axis" value={axis} onChange={(e) => setAxis(e.target.value as 'z' | 't')}>
+              <option value="z">z (planes of each time point)</option>
+              <option value="t" disabled={input.times < 3}>t (frames: a static field over time)</option>
+            </select>
+          </label>
+          <button type="button" data-testid="hyper-train" disabled={trained.state === 'running'} onClick={() => void runTrain()}>
+            Train one model per channel
+          </button>
+          <p data-testid="hyper-train-status" data-state={trained.state} role={trained.state === 'error' ? 'alert' : undefined}>
+            {trained.text}
+          </p>
+          <h4>Denoise the whole hyperstack</h4>
           <label>
             Model folder (one model, or a per-channel hyperstack model)
             <PathField api={api} value={model} onChange={setModelDir} purpose="model" mode="open-dir" placeholder="/path/to/model" testId="hyper-model" />

@@ -2,12 +2,14 @@
  * Whole hyperstacks in the app (issue 18, "Must show": a browser test). A 2-channel × 3-time-point
  * × 8-plane ImageJ hyperstack, written with the project's hyperstack writer, opens as two layers
  * in the file's channel colours, blended additively, with a time slider beside the z slider;
- * moving it changes the values shown to those of that time point; denoising runs every channel
- * and time point into a result with the same channels; the export is ONE file that tifffile and
+ * moving it changes the values shown to those of that time point; one model per channel is
+ * trained on every time point and denoises every channel and time point into a result with the
+ * same channels; per-channel scores against the high exposure; the export is ONE file that tifffile and
  * the project's reader read back as 2 channels × 3 time points with the channel names, colours,
  * voxel size and time increment. Screenshots: test-artifacts/hyperstack/.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -17,7 +19,6 @@ import { planeOffset, type Hyperstack } from '../../shared/hyperstack.ts';
 import { runPython, skipWithoutPython } from '../helpers/python.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { artifactsDir, launchBrowser, watchPage } from './helpers/browser.ts';
-import { trainTinyModel } from './helpers/model.ts';
 
 const SHOTS = artifactsDir('hyperstack');
 const [T, C, Z, H, W] = [3, 2, 8, 32, 32];
@@ -25,7 +26,6 @@ let app: TestApp;
 let context: BrowserContext;
 let page: Page;
 let problems: string[];
-let modelDir: string;
 let input: string;
 let referencePath: string;
 let written: Hyperstack;
@@ -58,7 +58,7 @@ before(async () => {
   await writeHyperstack(referencePath, high, { format: 'imagej' });
   written = await readHyperstack(input);
   writtenRef = await readHyperstack(referencePath);
-  [modelDir, context] = await Promise.all([trainTinyModel(app.dataDir), launchBrowser()]);
+  context = await launchBrowser();
   page = await context.newPage();
   ({ problems } = watchPage(page));
   await page.goto(app.url);
@@ -159,13 +159,23 @@ test('a reference hyperstack opened later joins the time point shown', async () 
 
 test('denoise runs every channel and time point; export writes one file with both channels', async () => {
   const input0 = stacks().slice(0, C);
+  // A tiny run (a few steps of a network an eighth of the paper's width), set in the Train tab.
+  await byTestId('tab-train').click();
+  for (const [id, v] of [['train-width', '0.125'], ['train-epochs', '1'], ['train-steps', '3'], ['train-batch', '2'], ['train-patch', '16']] as const) await byTestId(id).fill(v);
   await byTestId('tab-hyperstack').click();
   await byTestId('hyperstack-panel').waitFor();
   assert.match(await byTestId('hyper-channels').innerText(), /nuclei[\s\S]*membranes/);
-  await byTestId('hyper-model').fill(modelDir);
+  await byTestId('hyper-train').click();
+  await page.locator('[data-testid="hyper-train-status"][data-state="done"]').waitFor({ timeout: 180_000 });
+  const modelDir = await byTestId('hyper-model').inputValue();
+  assert.match(await byTestId('hyper-train-status').innerText(), /nuclei: [\s\S]*membranes: /);
+  // One model folder with an entry per channel.
+  const manifest = JSON.parse(readFileSync(join(modelDir, 'hyperstack.json'), 'utf8')) as { channels: string; entries: { channels: number[]; dir: string }[] };
+  assert.equal(manifest.channels, 'per-channel');
+  assert.deepEqual(manifest.entries.map((e) => e.channels), [[0], [1]]);
   await byTestId('hyper-denoise').click();
   await page.locator('[data-testid="hyper-denoise-status"][data-state="done"]').waitFor({ timeout: 180_000 });
-  assert.match(await byTestId('hyper-denoise-status').innerText(), /2 channels × 3 time points/);
+  assert.match(await byTestId('hyper-denoise-status').innerText(), /2 channels × 3 time points .*one model per channel/);
   await waitFor('the result group', () => stacks().length === 3 * C);
   const result = stacks().slice(2 * C);
   assert.deepEqual(result.map((s) => [s.role, s.hyperstack?.channel, s.hyperstack?.channelName, s.hyperstack?.color, s.hyperstack?.time]), [['result', 0, 'nuclei', '00FFFF', 2], ['result', 1, 'membranes', 'FF00FF', 2]]);

@@ -22,4 +22,5 @@ export const jobKindModules: Record<string, KindLoader> = {
   'denoise-hyperstack': () => import('./kinds/denoise-hyperstack.ts'),
   'export-hyperstack': () => import('./kinds/export-hyperstack.ts'),
   'evaluate-hyperstack': () => import('./kinds/evaluate-hyperstack.ts'),
+  'train-hyperstack': () => import('./kinds/train-hyperstack.ts'),
 };

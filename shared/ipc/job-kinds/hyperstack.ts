@@ -2,6 +2,9 @@
  * Whole-hyperstack jobs of the app (issue 18). A hyperstack opened in the app is a group of stacks,
  * one per channel (StackInfo.hyperstack); these jobs take any member's stack id and work on every
  * channel and time point of its group:
+ *   'train-hyperstack'    one model per channel on every time point of the group (the time
+ *                         points are more training data), or along t for a time-lapse; one model
+ *                         folder with an entry per channel (the hyperstack train workflow).
  *   'denoise-hyperstack'  every (time, channel) with the model (one entry per channel for a
  *                         hyperstack model folder, else the one model for every channel); the
  *                         result is a new group with the same channels, names, colours and timing.
@@ -12,6 +15,8 @@
  */
 import { z } from 'zod';
 import { InferenceSettings } from '../../config/denoise.ts';
+import { NeighbourAxis } from '../../config/hyperstack-request.ts';
+import { TrainingConfig } from '../../config/training.ts';
 import { EvalNormalisation, OutputDtype } from '../../config/enums.ts';
 import { StackInfo } from '../stacks.ts';
 
@@ -82,5 +87,23 @@ export const evaluateHyperstackJob = {
     normalization: EvalNormalisation.default('percentile-affine'),
   }),
   result: z.object({ normalization: z.string(), rows: z.array(ChannelScores) }),
+  pausable: false,
+};
+
+export const trainHyperstackJob = {
+  params: z.object({
+    /** Any channel's stack of the group. */
+    stackId: z.string(),
+    config: TrainingConfig,
+    /** Neighbours along z (planes, default) or t (frames of a time-lapse). */
+    neighbourAxis: NeighbourAxis.default('z'),
+  }),
+  result: z.object({
+    /** The model folder (hyperstack.json + one sub-folder per channel), in the app's output folder. */
+    modelDir: z.string(),
+    name: z.string(),
+    entries: z.array(z.object({ channels: z.array(z.number().int()), names: z.array(z.string()).optional(), finalLoss: z.number().nullable(), verdict: z.string().optional() })),
+    seconds: z.number(),
+  }),
   pausable: false,
 };

@@ -15,7 +15,7 @@ import { evaluateJob } from './evaluate.ts';
 import { autokJob } from './autok.ts';
 import { enginesJob } from './engines.ts';
 import { modelInfoJob } from './model-info.ts';
-import { denoiseHyperstackJob, evaluateHyperstackJob, exportHyperstackJob } from './hyperstack.ts';
+import { denoiseHyperstackJob, evaluateHyperstackJob, exportHyperstackJob, trainHyperstackJob } from './hyperstack.ts';
 
 export interface JobKindSpec {
   params: z.ZodType;
@@ -43,6 +43,7 @@ export const jobKinds = {
   'denoise-hyperstack': denoiseHyperstackJob,
   'export-hyperstack': exportHyperstackJob,
   'evaluate-hyperstack': evaluateHyperstackJob,
+  'train-hyperstack': trainHyperstackJob,
 } satisfies Record<string, JobKindSpec>;
 
 export type JobKind = keyof typeof jobKinds;

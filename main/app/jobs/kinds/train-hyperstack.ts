@@ -1,0 +1,65 @@
+/**
+ * 'train-hyperstack' (issue 18): the hyperstack train workflow (main/workflows/hyperstack-train.ts)
+ * on an open hyperstack group — one model per channel, every time point as training data (or each
+ * plane's time series with neighbours along t) — into ONE model folder in the app's output folder,
+ * which 'denoise-hyperstack' then reads channel by channel.
+ */
+import type { TrainingConfig } from '../../../../shared/config/training.ts';
+import type { Hyperstack } from '../../../../shared/hyperstack.ts';
+import { trainModelDir } from '../../../../shared/ipc/job-kinds/train.ts';
+import type { WorkflowEvent } from '../../../../shared/workflow-events.ts';
+import { UserError } from '../../../errors.ts';
+import { defineJobKind } from '../kind.ts';
+
+interface Input {
+  hyper: Hyperstack;
+  config: TrainingConfig;
+  neighbourAxis: 'z' | 't';
+  out: string;
+}
+
+export const job = defineJobKind('train-hyperstack', {
+  prepare(params, main, jobId): Input {
+    const groupId = main.stacks.groupOf(params.stackId);
+    if (!groupId) throw new UserError(`${main.stacks.info(params.stackId).name} is not a channel of a hyperstack; train on it as one stack`);
+    const { hyper } = main.stacks.group(groupId);
+    return { hyper, config: params.config, neighbourAxis: params.neighbourAxis, out: trainModelDir(main.outputDir, jobId) };
+  },
+
+  async run({ hyper, config, neighbourAxis, out }, ctx) {
+    const t0 = Date.now();
+    const { trainHyperstack } = await import('../../../workflows/hyperstack-train.ts');
+    const C = hyper.meta.channels;
+    let channel = -1;
+    const onEvent = (e: WorkflowEvent): void => {
+      if (e.type === 'log') ctx.log(e.line);
+      else if (e.type === 'stage' && e.stage === 'train') {
+        channel++;
+        ctx.progress(channel / C, e.message);
+      } else if (e.type === 'step') {
+        const c = Math.max(0, channel);
+        ctx.progress((c + e.step / e.totalSteps) / C, `channel ${c + 1} of ${C}: epoch ${e.epoch}/${e.epochs}, step ${e.stepInEpoch}/${e.stepsPerEpoch}`);
+      }
+    };
+    const r = await trainHyperstack(
+      { config, out, input: hyper.meta.sourcePath ?? hyper.meta.name, channels: 'per-channel', neighbourAxis, overwrite: false },
+      hyper,
+      { signal: ctx.signal, beforeStep: () => ctx.checkpoint(), onEvent },
+    );
+    return {
+      modelDir: r.modelDir,
+      name: `${hyper.meta.name.replace(/\.(ome\.)?tiff?$|\.nii(\.gz)?$|\.zarr\/?$/i, '')} · per channel · ${config.method ?? 'n2s'}`,
+      entries: r.entries.map((e) => ({
+        channels: e.channels,
+        ...(e.names ? { names: e.names } : {}),
+        finalLoss: e.outcome.finalLoss,
+        ...(e.outcome.verdict ? { verdict: e.outcome.verdict.sentence } : {}),
+      })),
+      seconds: (Date.now() - t0) / 1000,
+    };
+  },
+
+  finish(out) {
+    return out;
+  },
+});
