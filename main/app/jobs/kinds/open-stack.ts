@@ -98,7 +98,12 @@ async function readWholeIfHyperstack(path: string, progress: (f: number | null, 
       );
     }
     // Read straight into shared memory: the array goes to main without another copy.
-    const data = new Float32Array(new SharedArrayBuffer(values * 4));
+    let data: Float32Array;
+    try {
+      data = new Float32Array(new SharedArrayBuffer(values * 4));
+    } catch {
+      throw new UserError(`not enough memory to hold ${m.name} (${(values * 4 / 1024 ** 3).toFixed(2)} GB as float32); close other stacks or denoise it with n2s denoise on the command line, which streams`);
+    }
     const total = m.times * m.channels * m.depth;
     let done = 0;
     for (let t = 0; t < m.times; t++) {
