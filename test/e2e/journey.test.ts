@@ -190,9 +190,14 @@ for (const size of SIZES) {
       assert.equal(await byTestId('train-status').getAttribute('data-state'), 'paused', 'the preview arrived during the run');
       await shot('04-preview-inset');
       assert.deepEqual(await layerNames(), ['nuclei-20ms.tif'], 'the preview is not a layer');
-      // Closing the preview mid-run (this raised "no layer with id" page errors before) is quiet.
+      // Closing the preview mid-run (this raised "no layer with id" page errors before) is quiet;
+      // a preview already on its way replaces it.
+      const first = await byTestId('preview-inset').getAttribute('data-stack');
       await byTestId('preview-close').click();
-      await byTestId('preview-inset').waitFor({ state: 'detached', timeout: 30_000 });
+      await page.waitForFunction((id) => {
+        const el = document.querySelector('[data-testid="preview-inset"]');
+        return !el || el.getAttribute('data-stack') !== id;
+      }, first, { timeout: 30_000 });
       await byTestId('train-resume').click();
       await page.locator('[data-testid="train-status"][data-state="done"]').waitFor({ timeout: 240_000 });
       // "Did it work?" in plain words, without ground truth.
