@@ -94,7 +94,7 @@ export async function withFlagNames<T>(work: () => Promise<T>, names: Record<str
     return await work();
   } catch (e) {
     if (e instanceof InvalidRequestError && e.field) {
-      // A config field is named by its last part (config.neighbors → neighbors).
+      // A config field is named by its last part (config.neighbours → neighbours).
       const field = e.field.split('.').at(-1) ?? e.field;
       throw new UserError(`--${names[field] ?? flagName(field)}: ${e.detail}`);
     }

@@ -128,7 +128,7 @@ export async function createTrainEngine(engine: string, log?: (l: string) => voi
   return new TfjsTrainEngine();
 }
 
-function normaliseVolumes(volumes: RawVolume[], kind: TrainingConfig['normalize']): { vols: Volume[]; first: Normalisation } {
+function normaliseVolumes(volumes: RawVolume[], kind: TrainingConfig['normalise']): { vols: Volume[]; first: Normalisation } {
   let first: Normalisation = { kind: 'none' };
   const vols = volumes.map((v, i) => {
     const fit = (d: Float32Array) => normalise(fitNormalisation(kind, d), d);
@@ -166,7 +166,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         return { ...v, a: subtractBackground(v.a, bg), b: v.b && subtractBackground(v.b, bg) };
       })
     : opts.volumes;
-  const { vols, first: fitted } = normaliseVolumes(raw, config.normalize);
+  const { vols, first: fitted } = normaliseVolumes(raw, config.normalise);
   const first: Normalisation = bg && fitted.kind === 'percentile' ? { ...fitted, background: true } : fitted;
   const split = opts.sampler ? null : splitPlanes(vols, config.valFraction, config.valSplit);
   const planeCounts = split ? { train: split.train.length, val: split.val.length } : { train: opts.sampler!.trainPlanes, val: opts.sampler!.valPlanes };

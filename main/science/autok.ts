@@ -69,7 +69,7 @@ export async function chooseNeighbours(o: AutoKOptions): Promise<AutoKResult> {
       for (let vi = 0; vi < o.volumes.length; vi++) {
         const v = o.volumes[vi];
         if (heldOut[vi].length === 0) continue;
-        const norm = fitNormalisation(base.normalize, v.a);
+        const norm = fitNormalisation(base.normalise, v.a);
         const pred = normalise(norm, await denoiseStack(predictor, v.a, v, { spec: r.spec, layout: r.layout, normalisation: norm }));
         const noisy = normalise(norm, v.a);
         const n = v.height * v.width;

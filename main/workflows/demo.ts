@@ -90,8 +90,8 @@ export async function runMicroscopyDemo(o: DemoOptions): Promise<DemoRow> {
   const g = generateMicroscopy({ seed: o.seed + 7, depth: 10, height: 128, width: 128 });
   const steps = Math.max(1, Math.round(40 * o.effort));
   const config: TrainingConfigInput = {
-    method: 'n2s', mode: 'self', neighbors: 1, arch: 'csbdeep', widthScale: 0.25,
-    epochs: 8, stepsPerEpoch: steps, batch: 4, patch: 64, valFraction: 0.1, augment: 'rot-flip', normalize: 'percentile',
+    method: 'n2s', mode: 'self', neighbours: 1, arch: 'csbdeep', widthScale: 0.25,
+    epochs: 8, stepsPerEpoch: steps, batch: 4, patch: 64, valFraction: 0.1, augment: 'rot-flip', normalise: 'percentile',
   };
   say(o, '(a) SYNTHETIC microscopy: seeded widefield nuclei stack, 10 planes 128×128, low exposure minus the camera background pattern → N2S self-supervised, K=1');
   const t0 = Date.now();
@@ -135,8 +135,8 @@ export async function runMriDemo(o: DemoOptions): Promise<DemoRow> {
   const noisy = ks.copies[0];
   const steps = Math.max(1, Math.round(40 * o.effort));
   const config: TrainingConfigInput = {
-    method: 'n2s', mode: 'self', neighbors: 2, arch: 'n2n', widthScale: 0.25,
-    epochs: 8, stepsPerEpoch: steps, batch: 4, patch: 64, valFraction: 0.1, augment: 'translate', maxShift: 16, normalize: 'mri',
+    method: 'n2s', mode: 'self', neighbours: 2, arch: 'n2n', widthScale: 0.25,
+    epochs: 8, stepsPerEpoch: steps, batch: 4, patch: 64, valFraction: 0.1, augment: 'translate', maxShift: 16, normalise: 'mri',
   };
   say(o, `(b) real MRI: ${raw.depth} planes 128×128 of a T1 head scan (assets/data), k-space undersampling noise (10 % of frequencies) → N2S self-supervised, K=2`);
   const { r, pred, inference } = await trainSaveDenoise('mri', o.out, noisy, config, o);

@@ -111,7 +111,7 @@ async function trainJoint(req: HyperstackTrainRequest, h: Hyperstack, out: strin
   if (config.arch !== 'csbdeep') throw new InputMismatchError('--channels joint uses the CSBDeep U-Net (--arch csbdeep)');
   const m = h.meta;
   const C = m.channels;
-  const norm = (d: Float32Array) => normalise(fitNormalisation(config.normalize, d), d);
+  const norm = (d: Float32Array) => normalise(fitNormalisation(config.normalise, d), d);
   const stacks = Array.from({ length: C }, (_, c) => trainingStacks(h, c, req.neighbourAxis));
   const vols = stacks[0].map((s0, i) => ({ depth: s0.depth, height: s0.height, width: s0.width, channels: stacks.map((sc) => norm(sc[i].data)) }));
   const split = splitPlanes(vols.map((v) => ({ depth: v.depth, height: v.height, width: v.width, a: v.channels[0] })), config.valFraction, config.valSplit);

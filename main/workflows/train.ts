@@ -170,7 +170,7 @@ export async function trainOnStacks(request: TrainStacksRequestInput, data: Trai
     if (!checkpointDir) return;
     // The checkpoint is a model like the final one (same saver), with the background pattern, so
     // a preview from it is the denoise a finished model would give.
-    checkpointNormalisation ??= fitNormalisation(config.normalize, background ? subtractBackground(stack.data, background) : stack.data);
+    checkpointNormalisation ??= fitNormalisation(config.normalise, background ? subtractBackground(stack.data, background) : stack.data);
     const r: TrainResult = {
       config,
       layout,

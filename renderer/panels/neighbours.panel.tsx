@@ -83,7 +83,7 @@ function NeighboursPanel({ api, workspace }: SlotProps) {
   };
 
   // Checked here, where K is chosen, not first at Start (patch size is the Train panel's business).
-  const kProblem = trainFitProblems(primary ?? { depth: 0, height: 1e9, width: 1e9 }, { method: 'n2s', mode, neighbors: k, patch: 8 })[0] ?? null;
+  const kProblem = trainFitProblems(primary ?? { depth: 0, height: 1e9, width: 1e9 }, { method: 'n2s', mode, neighbours: k, patch: 8 })[0] ?? null;
   if (!primary) return <p data-testid="neighbours-panel">Open a noisy stack first (File › Open stack…).</p>;
   return (
     <div className="form" data-testid="neighbours-panel">

@@ -139,7 +139,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
     normalize: primary?.meta.flavour === 'nifti' ? 'mri' : 'percentile',
   };
   // What does not fit the stack is said first and in the form's words; the schema catches the rest.
-  const fit = primary ? trainFitProblems(primary, { method, mode: layoutMode, neighbors: config.neighbors ?? 0, patch: f.patch, arch }) : [];
+  const fit = primary ? trainFitProblems(primary, { method, mode: layoutMode, neighbours: config.neighbors ?? 0, patch: f.patch, arch }) : [];
   const parsed = TrainingConfig.safeParse(config);
   const schemaProblem = parsed.success
     ? null

@@ -18,7 +18,7 @@ export interface FitInput {
   method: Method;
   mode: Mode;
   /** Neighbours per side. */
-  neighbors: number;
+  neighbours: number;
   patch: number;
   arch?: Arch;
 }

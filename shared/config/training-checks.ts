@@ -23,7 +23,7 @@ export interface TrainingCheckSettings {
   method: Method;
   mode: Mode;
   /** Neighbours per side, K. */
-  neighbors: number;
+  neighbours: number;
   patch: number;
   arch?: Arch;
 }
@@ -79,7 +79,7 @@ export function trainingInputProblems(c: TrainingCheckSettings, data: TrainingIn
   }
   if (usesK(c.method)) {
     const mode = layoutMode(c);
-    const k = c.neighbors;
+    const k = c.neighbours;
     const need = minPlanes(mode, k);
     const maxK = maxKFor(data.depth, mode);
     if (data.depth < need) {

@@ -112,7 +112,7 @@ function configFromFlags(f: Flags, nifti: boolean): TrainingConfigInput {
   const config: TrainingConfigInput = defined({
     method: oneOf(f.method, 'method', Method.options),
     mode: oneOf(f.mode, 'mode', Mode.options),
-    neighbors: num(k.value, k.flag, true),
+    neighbours: num(k.value, k.flag, true),
     arch: oneOf(f.arch, 'arch', Arch.options),
     widthScale: num(f['width-scale'], 'width-scale'),
     epochs: num(f.epochs, 'epochs', true),
@@ -123,13 +123,13 @@ function configFromFlags(f: Flags, nifti: boolean): TrainingConfigInput {
     valFraction: num(f['val-fraction'], 'val-fraction'),
     valSplit: oneOf(f['val-split'], 'val-split', ValSplit.options),
     augment: oneOf(f.augment, 'augment', Augment.options) ?? (nifti ? 'translate' : undefined),
-    normalize: oneOf(norm.value, norm.flag, NormaliseKind.options) ?? (nifti ? 'mri' : undefined),
+    normalise: oneOf(norm.value, norm.flag, NormaliseKind.options) ?? (nifti ? 'mri' : undefined),
     seed: num(f.seed, 'seed', true),
     backend: oneOf(f.backend, 'backend', Backend.options),
     engine: oneOf(f.engine, 'engine', Engine.options),
     provider: oneOf(f.provider, 'provider', Provider.options),
   });
-  if (config.method === 'n2n' && config.neighbors === undefined) config.neighbors = 0;
+  if (config.method === 'n2n' && config.neighbours === undefined) config.neighbours = 0;
   return config;
 }
 
@@ -171,7 +171,7 @@ export async function run(argv: string[]): Promise<number> {
       return await trainWhole(request, { channels, neighbourAxis, json, signal: ac.signal, onEvent });
     }
     const { trainFromFiles } = await import('../../workflows/train.ts');
-    const names = { neighbors: f.neighbors !== undefined ? 'neighbors' : 'neighbours', normalize: f.normalize !== undefined ? 'normalize' : 'normalise' };
+    const names = { neighbours: f.neighbors !== undefined ? 'neighbors' : 'neighbours', normalise: f.normalize !== undefined ? 'normalize' : 'normalise' };
     const r = await withFlagNames(() => trainFromFiles(request, { signal: ac.signal, onEvent, wording: 'cli' }), names);
     const result = {
       type: 'result',

@@ -35,7 +35,7 @@ test('K against the planes, with the largest K that fits, in the app\'s and the 
 });
 
 test('the panels\' trainFitProblems is a view of the same checks', () => {
-  const c = { method: 'n2s', mode: 'self', neighbors: 30, patch: 512 } as const;
+  const c = { method: 'n2s', mode: 'self', neighbours: 30, patch: 512 } as const;
   const s = { depth: 10, height: 100, width: 130 };
   assert.deepEqual(trainFitProblems(s, c), trainingInputProblems(c, { ...s, name: 'x', hasCopy: true, hasClean: true }).map((p) => p.message));
 });
@@ -88,4 +88,24 @@ test('n2s train --out EXISTING_MODEL refuses without --overwrite and leaves the 
   // --neighbours and its alias --neighbors name themselves in errors.
   const bad = spawnSync(process.execPath, [BIN, 'train', '--input', join(dir, 'noisy.tif'), '--out', join(dir, 'm2'), '--neighbours', '-1'], { encoding: 'utf8' });
   assert.match(bad.stderr, /^n2s train: error: --neighbours: K must be ≥ 0/);
+});
+
+test('one spelling: neighbours and normalise, with the older keys still read (saved model folders)', async () => {
+  const c = TrainingConfig.parse({ neighbors: 2, normalize: 'none' });
+  assert.equal(c.neighbours, 2);
+  assert.equal(c.normalise, 'none');
+  assert.ok(!('neighbors' in c) && !('normalize' in c), 'the older keys are not carried on');
+  assert.equal(TrainingConfig.parse({}).neighbours, 1);
+  assert.equal(TrainingConfig.parse({}).normalise, 'percentile');
+  const { readModelConfig } = await import('../../../main/engine/model-store.ts');
+  const { tinyModel } = await import('../shard/fixtures.ts');
+  const old = await tinyModel(join(dir, 'old-model'));
+  // A config.json as saved before the rename.
+  const raw = JSON.parse(readFileSync(join(old, 'config.json'), 'utf8')) as { training: Record<string, unknown> };
+  const { neighbours, normalise, ...rest } = raw.training;
+  raw.training = { ...rest, neighbors: neighbours, normalize: normalise };
+  writeFileSync(join(old, 'config.json'), JSON.stringify(raw));
+  const back = await readModelConfig(old);
+  assert.equal(back.training.neighbours, 1);
+  assert.equal(back.training.normalise, 'percentile');
 });

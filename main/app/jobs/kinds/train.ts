@@ -84,7 +84,7 @@ export const job = defineJobKind('train', {
     // Refused at start, in the words the Train panel uses for its up-front check.
     const problems = trainingInputProblems(c, { name: stack.meta.name, depth: stack.depth, height: stack.height, width: stack.width, hasCopy: Boolean(copy), hasClean: Boolean(reference) });
     if (problems.length > 0) throw new UserError(problems[0].message);
-    const name = params.name ?? `${stack.meta.name.replace(/\.(ome\.)?tiff?$|\.nii(\.gz)?$/i, '')} ${c.method}${c.method === 'n2s' ? ` ${c.mode} K=${c.neighbors}` : ''}`;
+    const name = params.name ?? `${stack.meta.name.replace(/\.(ome\.)?tiff?$|\.nii(\.gz)?$/i, '')} ${c.method}${c.method === 'n2s' ? ` ${c.mode} K=${c.neighbours}` : ''}`;
     return {
       stack,
       copy,
