@@ -6,7 +6,7 @@
  * every channel against a reference group (PSNR/SSIM rows per channel), and exports a group as ONE
  * file keeping channel names, colours, voxel size and time increment.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { TrainingConfigInput } from '../../shared/config/training.ts';
 import type { ChannelScores } from '../../shared/ipc/job-kinds/hyperstack.ts';
 import type { StackInfo } from '../../shared/ipc/stacks.ts';
@@ -17,6 +17,8 @@ import { isPreviewStack, useWorkspace } from '../shell/workspace.ts';
 import { formatVoxelSize } from '../state/format.ts';
 import { channelDisplay, hyperstackGroups, type HyperstackGroup } from '../state/hyperstack.ts';
 import { bindViewerToShell } from '../viewer/shellBinding.ts';
+import { showTimePoint } from '../viewer/TimeSlider.tsx';
+import { drawPlot, purgePlot, type Trace } from './plot.ts';
 import { injectPanelStyles } from './common.tsx';
 import { useWorkflow, workflowOf } from './workflow-state.ts';
 
@@ -25,6 +27,9 @@ type Format = 'imagej' | 'ome' | 'zarr';
 type Dtype = 'float32' | 'uint16' | 'uint8' | 'source';
 
 const EXT: Record<Format, string> = { imagej: '.tif', ome: '.ome.tif', zarr: '.zarr' };
+
+/** Line colours of the channels in the plot, as their layers are drawn. */
+const CSS_HUE: Partial<Record<string, string>> = { green: '#3ddc3d', magenta: '#e040e0', cyan: '#30d8e8', red: '#f04040', blue: '#5a7dff', gray: '#cccccc' };
 
 function GroupSelect(props: { testId: string; label: string; groups: HyperstackGroup[]; value: string; onChange: (id: string) => void }) {
   return (
@@ -106,6 +111,33 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
   const [referenceId, setReferenceId] = useState('');
   const reference = references.find((g) => g.groupId === referenceId) ?? references[0];
   const [scores, setScores] = useState<{ status: Status; rows: ChannelScores[] }>({ status: { state: 'idle', text: '' }, rows: [] });
+
+  // PSNR per time point, a line per hyperstack and channel (the noisy input dashed); a click on a
+  // point shows that time point.
+  const plotRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!plotRef.current || scores.rows.length === 0) return;
+    const colour = (r: ChannelScores): string | undefined => {
+      const info = workspace.snapshot.stacks.find((s) => s.stackId === r.stackId);
+      const map = info ? channelDisplay(info)?.colormap : undefined;
+      return map ? CSS_HUE[map] : undefined;
+    };
+    const traces: Trace[] = scores.rows.map((r) => {
+      const noisy = workspace.snapshot.stacks.find((s) => s.stackId === r.stackId)?.role !== 'result';
+      return {
+        x: r.perTimePsnr.map((_, t) => t + 1),
+        y: r.perTimePsnr,
+        name: `${r.name} · ${r.channelName ?? `channel ${r.channel}`}`,
+        mode: 'lines+markers',
+        line: { color: colour(r), dash: noisy ? 'dash' : 'solid' },
+      };
+    });
+    const goTo = (t: number): void => {
+      for (const g of hyperstackGroups(workspace.snapshot.stacks)) void showTimePoint(workspace, g.groupId, Math.min(Math.max(0, Math.round(t) - 1), g.times - 1)).catch(() => undefined);
+    };
+    void drawPlot(plotRef.current, traces, { title: 'PSNR per time point (vs the reference)', xaxis: { title: 'time point' }, yaxis: { title: 'PSNR (dB)' } }, { onClick: goTo });
+  }, [scores.rows, workspace]);
+  useEffect(() => () => purgePlot(plotRef.current), []);
 
   if (groups.length === 0) {
     return (
@@ -287,6 +319,7 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
               </tbody>
             </table>
           ) : null}
+          <div ref={plotRef} data-testid="hyper-scores-plot" data-points={scores.rows.reduce((n, r) => n + r.perTimePsnr.length, 0)} style={scores.rows.length ? { minHeight: 260 } : undefined} />
         </form>
       ) : null}
       {exportGroup ? (

@@ -229,6 +229,10 @@ test('denoise runs every channel and time point; export writes one file with bot
     assert.ok(Math.abs(shown - sum / T) < 0.006, `${s.name}: PSNR shown ${shown}, expected ${(sum / T).toFixed(2)}`);
     assert.match(scoreRows[i][2], c === 0 ? /nuclei/ : /membranes/);
   }
+  // And as a plot: PSNR per time point, a line per hyperstack and channel.
+  assert.equal(await byTestId('hyper-scores-plot').getAttribute('data-points'), String(scored.length * T));
+  await byTestId('hyper-scores-plot').locator('.main-svg').first().waitFor({ timeout: 30_000 });
+  await byTestId('hyper-evaluate-form').screenshot({ path: join(SHOTS, '3-scores.png') });
 
   const out = join(app.dataDir, 'cells-2c3t-denoised.tif');
   assert.equal(await byTestId('hyper-export-group').inputValue(), result[0].hyperstack!.groupId, 'the result is offered for export');
