@@ -174,13 +174,27 @@ export function isZarrPath(p: string): boolean {
   }
 }
 
+/**
+ * The text of a metadata file (.zattrs, .zarray, zarr.json), or undefined if it does not exist. A
+ * FIFO or a device in its place would block or never end: regular files only, and bounded.
+ */
+export async function readMetadataText(path: string): Promise<string | undefined> {
+  let st;
+  try {
+    st = await fsp.stat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw e;
+  }
+  if (!st.isFile()) throw new Error(`${basename(path)} is not a regular file`);
+  if (st.size > 64 << 20) throw new Error(`${basename(path)} is ${st.size} bytes, too large for metadata`);
+  return fsp.readFile(path, 'utf8');
+}
+
 async function readJson(path: string): Promise<unknown> {
   try {
-    // A FIFO or device in place of a metadata file would block the read: regular files only.
-    const st = await fsp.stat(path);
-    if (!st.isFile()) throw new Error(`${basename(path)} is not a regular file`);
-    if (st.size > 64 << 20) throw new Error(`${basename(path)} is ${st.size} bytes, too large for metadata`);
-    return JSON.parse(await fsp.readFile(path, 'utf8')) as unknown;
+    const text = await readMetadataText(path);
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`${path}: not valid JSON (${(e as Error).message})`);

@@ -175,25 +175,59 @@ function omeAxes(desc: string, p0: Ifd, structure: TiffStructure, path: string):
   };
 }
 
-/** Plain multi-page TIFF: every page is a Z plane; non-colour samples of a pixel are channels. */
+/**
+ * Plain multi-page TIFF: every page is a Z plane; non-colour samples of a pixel are channels.
+ * tifffile's "shaped" description ({"shape": [...], "axes": "TCZYX"}) gives the leading axes: with
+ * labels T/C/Z they are used as such; several unlabelled leading axes (tifffile's default, "QQQ")
+ * cannot be told apart, so such a file is refused rather than read as one long Z-stack.
+ */
 function plainAxes(desc: string | undefined, pages: Ifd[]): Axes {
-  // tifffile's "shaped" description ({"shape": [...]}) records the array shape but not what the
-  // leading axes mean; all pages are read as Z and the shape is shown for the user to judge.
   const shaped = desc?.startsWith('{') ? tifffileShape(desc) : undefined;
-  return {
+  const plain: Axes = {
     flavour: 'plain',
     sizes: { C: pages[0].samplesPerPixel, Z: pages.length, T: 1 },
     pageOf: (_c, z) => pages[z],
     description: desc && !desc.startsWith('{') ? desc : undefined,
     axisOrder: 'TZC',
-    details: shaped ? { tifffileShape: shaped.join('×') } : {},
+    details: shaped ? { tifffileShape: shaped.shape.join('×') } : {},
+  };
+  if (!shaped || pages[0].samplesPerPixel !== 1 || shaped.shape.length < 3) return plain;
+  const lead = shaped.shape.slice(0, -2);
+  if (lead.reduce((a, b) => a * b, 1) !== pages.length) return plain;
+  const letters = shaped.axes?.length === shaped.shape.length ? shaped.axes.toUpperCase().slice(0, -2).split('') : undefined;
+  const real = lead.map((n, i) => ({ n, i, a: letters?.[i] })).filter((d) => d.n > 1);
+  if (real.length <= 1 && (!letters || real.every((d) => d.a === 'Z' || d.a === 'Q' || d.a === 'I'))) return plain;
+  const shape = shaped.shape.join('×');
+  if (!letters) {
+    throw new TiffFormatError(`tifffile TIFF of shape ${shape} without axis labels: n2s cannot tell which dimension is Z (save it with axes, e.g. tifffile.imwrite(..., metadata={'axes': 'TCZYX'}), or as an ImageJ hyperstack)`);
+  }
+  const odd = real.find((d) => !'TCZ'.includes(d.a!));
+  if (odd || new Set(real.map((d) => d.a)).size !== real.length) {
+    throw new TiffFormatError(`tifffile TIFF of shape ${shape} with axes ${shaped.axes}: ${odd ? `axis ${odd.a} is not time (T), channel (C) or Z` : 'an axis is repeated'}; n2s cannot tell which planes form the stack`);
+  }
+  const size = (a: string) => real.find((d) => d.a === a)?.n ?? 1;
+  // Row-major page order over the leading axes as stored (slowest first).
+  const strides = new Map<string, number>();
+  let stride = 1;
+  for (let k = lead.length - 1; k >= 0; k--) {
+    if (letters[k] && lead[k] > 1) strides.set(letters[k], stride);
+    stride *= lead[k];
+  }
+  const order = real.map((d) => d.a!).join('') + ['T', 'Z', 'C'].filter((a) => !real.some((d) => d.a === a)).join('');
+  return {
+    ...plain,
+    sizes: { C: size('C'), Z: size('Z'), T: size('T') },
+    pageOf: (c, z, t) => pages[c * (strides.get('C') ?? 0) + z * (strides.get('Z') ?? 0) + t * (strides.get('T') ?? 0)],
+    axisOrder: order,
+    details: { tifffileShape: `${shape} (axes ${shaped.axes})` },
   };
 }
 
-function tifffileShape(desc: string): number[] | undefined {
+function tifffileShape(desc: string): { shape: number[]; axes?: string } | undefined {
   try {
-    const v = JSON.parse(desc) as { shape?: unknown };
-    return Array.isArray(v.shape) && v.shape.every((n) => Number.isInteger(n)) ? (v.shape as number[]) : undefined;
+    const v = JSON.parse(desc) as { shape?: unknown; axes?: unknown };
+    if (!Array.isArray(v.shape) || !v.shape.every((n) => Number.isInteger(n) && n >= 0)) return undefined;
+    return { shape: v.shape as number[], ...(typeof v.axes === 'string' ? { axes: v.axes } : {}) };
   } catch {
     return undefined;
   }

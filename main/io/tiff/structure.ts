@@ -51,6 +51,8 @@ const WANTED = new Set<number>(Object.values(TAG));
 const MAX_IFD_ENTRIES = 4096;
 const MAX_PAGES = 1_000_000;
 const MAX_DIM = 1 << 20;
+/** Largest plane n2s reads: 2^29 pixels (2 GiB as float32). */
+const MAX_PLANE_PIXELS = 2 ** 29;
 
 export interface Ifd {
   /** Offset of this IFD in the file. */
@@ -284,6 +286,10 @@ function buildIfd(tags: Map<number, Value>, offset: number, where: string, fileS
   if (!(width >= 1 && height >= 1 && width <= MAX_DIM && height <= MAX_DIM)) {
     throw new TiffFormatError(`${where}: absurd image size ${width}×${height}`);
   }
+  // A plane is held as float32 in memory: refuse what cannot be (instead of a RangeError later).
+  if (width * height > MAX_PLANE_PIXELS) {
+    throw new TiffFormatError(`${where}: planes of ${width}×${height} pixels are larger than n2s reads (at most ${MAX_PLANE_PIXELS / 2 ** 20} Mpixel per plane)`);
+  }
   const bps = list(tags, TAG.BitsPerSample) ?? [1];
   const spp = first(tags, TAG.SamplesPerPixel, 1);
   if (spp < 1 || spp > 64) throw new TiffFormatError(`${where}: absurd SamplesPerPixel ${spp}`);
@@ -296,6 +302,7 @@ function buildIfd(tags: Map<number, Value>, offset: number, where: string, fileS
   if (!(blockWidth >= 1 && blockHeight >= 1 && blockWidth <= MAX_DIM && blockHeight <= MAX_DIM)) {
     throw new TiffFormatError(`${where}: absurd tile size ${blockWidth}×${blockHeight}`);
   }
+  if (blockWidth * blockHeight > MAX_PLANE_PIXELS) throw new TiffFormatError(`${where}: absurd tile size ${blockWidth}×${blockHeight}`);
   const offsets = list(tags, tiled ? TAG.TileOffsets : TAG.StripOffsets);
   const byteCounts = list(tags, tiled ? TAG.TileByteCounts : TAG.StripByteCounts);
   if (!offsets) throw new TiffFormatError(`${where}: no strip or tile offsets`);
