@@ -181,9 +181,9 @@ for (const size of SIZES) {
       await slider.fill('3');
       await byTestId('train-start').click();
       await page.locator('[data-testid="train-status"][data-state="running"]').waitFor({ timeout: 60_000 });
-      // The first checkpoint's preview job has started; pausing the run here makes "during
-      // training" independent of how busy the machine is (a preview needs a few seconds).
-      await page.locator('[data-testid="job-preview"]').first().waitFor({ timeout: 120_000 });
+      // Past the first checkpoint (step 5) its preview is on its way; pausing the run here makes
+      // "during training" independent of how busy the machine is (a preview takes seconds).
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-progress"]')?.getAttribute('value') ?? 0) >= 8, undefined, { timeout: 120_000 });
       await byTestId('train-pause').click();
       await page.locator('[data-testid="train-status"][data-state="paused"]').waitFor({ timeout: 60_000 });
       await page.locator('[data-testid="preview-inset"][data-plane="3"]').waitFor({ timeout: 120_000 });
