@@ -20,7 +20,7 @@ import { validationPlanes } from '../engine/sampler.ts';
 import { trainModel, type RawVolume } from '../engine/train.ts';
 
 export interface AutoKOptions {
-  /** Base training settings (method/mode/neighbors are set here); keep them short. */
+  /** Base training settings (method/mode/neighbours are set here); keep them short. */
   config: TrainingConfigInput;
   volumes: RawVolume[];
   candidates?: number[];
@@ -49,7 +49,7 @@ export async function chooseNeighbours(o: AutoKOptions): Promise<AutoKResult> {
   if (candidates.length === 0 || candidates.some((k) => !(Number.isInteger(k) && k >= 1))) {
     throw new Error(`candidate K values must be integers ≥ 1, got ${candidates.join(', ')}`);
   }
-  const base = TrainingConfig.parse({ ...o.config, method: 'n2s', mode: 'self', neighbors: candidates[0], valSplit: 'plane' });
+  const base = TrainingConfig.parse({ ...o.config, method: 'n2s', mode: 'self', neighbours: candidates[0], valSplit: 'plane' });
   if (base.valFraction <= 0) throw new Error('automatic K needs held-out planes: set a validation fraction > 0');
   const kMax = candidates[candidates.length - 1];
   for (const v of o.volumes) {
@@ -60,7 +60,7 @@ export async function chooseNeighbours(o: AutoKOptions): Promise<AutoKResult> {
   const curve: AutoKPoint[] = [];
   for (const k of candidates) {
     if (o.signal?.aborted) throw new Error('cancelled');
-    const r = await trainModel({ config: { ...base, neighbors: k }, volumes: o.volumes.map((v) => ({ ...v, b: undefined, clean: undefined })), signal: o.signal, log: o.log });
+    const r = await trainModel({ config: { ...base, neighbours: k }, volumes: o.volumes.map((v) => ({ ...v, b: undefined, clean: undefined })), signal: o.signal, log: o.log });
     const providerChoice = base.engine === 'onnx' ? ({ engine: 'onnx', provider: 'cpu' } as const) : ({ engine: base.engine } as const);
     const { predictor } = await createPredictor(r.spec, r.weights, { ...providerChoice, log: o.log });
     let sum = 0;

@@ -69,7 +69,7 @@ export function estimateSeconds(t: TrainSettings, measured: StepTiming | null): 
 
 /** Schema paths in the form's words. */
 const FIELD_WORDS: Record<string, string> = {
-  neighbors: 'K (neighbours per side)',
+  neighbours: 'K (neighbours per side)',
   widthScale: 'Width scale',
   epochs: 'Epochs',
   stepsPerEpoch: 'Steps / epoch',
@@ -123,7 +123,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
   const config: TrainingConfigInput = {
     method,
     mode: layoutMode,
-    neighbors: method === 'n2s' || method === 'n2c' || method === 'n2s-bs' ? k : 0,
+    neighbours: method === 'n2s' || method === 'n2c' || method === 'n2s-bs' ? k : 0,
     arch,
     widthScale: f.widthScale,
     epochs: f.epochs,
@@ -136,10 +136,10 @@ function TrainPanel({ api, workspace }: SlotProps) {
     engine,
     backend,
     augment: primary?.meta.flavour === 'nifti' ? 'translate' : 'rot-flip',
-    normalize: primary?.meta.flavour === 'nifti' ? 'mri' : 'percentile',
+    normalise: primary?.meta.flavour === 'nifti' ? 'mri' : 'percentile',
   };
   // What does not fit the stack is said first and in the form's words; the schema catches the rest.
-  const fit = primary ? trainFitProblems(primary, { method, mode: layoutMode, neighbours: config.neighbors ?? 0, patch: f.patch, arch }) : [];
+  const fit = primary ? trainFitProblems(primary, { method, mode: layoutMode, neighbours: config.neighbours ?? 0, patch: f.patch, arch }) : [];
   const parsed = TrainingConfig.safeParse(config);
   const schemaProblem = parsed.success
     ? null

@@ -65,17 +65,17 @@ export function trainingConfigFor(m: StudyMethod, t: StudyTraining, normalize: '
     case 'classical':
       return null;
     case 'n2s-self':
-      return { ...base, method: 'n2s', mode: 'self', neighbors: m.k };
+      return { ...base, method: 'n2s', mode: 'self', neighbours: m.k };
     case 'n2s-copy':
-      return { ...base, method: 'n2s', mode: 'copy', neighbors: m.k };
+      return { ...base, method: 'n2s', mode: 'copy', neighbours: m.k };
     case 'n2n':
-      return { ...base, method: 'n2n', neighbors: 0 };
+      return { ...base, method: 'n2n', neighbours: 0 };
     case 'n2c':
-      return { ...base, method: 'n2c', neighbors: m.k };
+      return { ...base, method: 'n2c', neighbours: m.k };
     case 'n2v':
-      return { ...base, method: 'n2v', neighbors: 0 };
+      return { ...base, method: 'n2v', neighbours: 0 };
     case 'n2s-bs':
-      return { ...base, method: 'n2s-bs', neighbors: m.k };
+      return { ...base, method: 'n2s-bs', neighbours: m.k };
   }
 }
 

@@ -28,7 +28,7 @@ export const job = defineJobKind('autok', {
       batch: 4,
       patch,
       valFraction: 0.2,
-      normalize: stack.meta.flavour === 'nifti' ? 'mri' : 'percentile',
+      normalise: stack.meta.flavour === 'nifti' ? 'mri' : 'percentile',
       augment: stack.meta.flavour === 'nifti' ? 'translate' : 'rot-flip',
       engine: 'tfjs',
     };
