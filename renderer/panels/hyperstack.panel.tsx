@@ -159,7 +159,7 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
     const config: TrainingConfigInput = {
       method,
       mode: 'self',
-      neighbors: method === 'n2v' ? 0 : wf.snapshot.k,
+      neighbours: method === 'n2v' ? 0 : wf.snapshot.k,
       arch: t.arch,
       widthScale: t.widthScale,
       epochs: t.epochs,
@@ -172,7 +172,7 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
       engine: t.engine,
       backend: t.backend,
       augment: 'rot-flip',
-      normalize: 'percentile',
+      normalise: 'percentile',
     };
     setTrained({ state: 'running', text: 'training one model per channel…' });
     try {
