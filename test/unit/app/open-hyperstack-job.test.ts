@@ -79,3 +79,20 @@ test('a time-lapse of single planes is a one-channel group; a plain z-stack is o
   assert.equal(b.first.hyperstack, undefined);
   assert.equal(b.first.depth, 5);
 });
+
+test('a hyperstack larger than the app holds is refused in one sentence before anything is read', async () => {
+  // An OME-Zarr whose metadata say 1000 time points × 2 channels × 100 × 2048 × 2048 (no chunks).
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const z = join(dir, 'huge.zarr');
+  mkdirSync(join(z, '0'), { recursive: true });
+  writeFileSync(join(z, '.zgroup'), JSON.stringify({ zarr_format: 2 }));
+  writeFileSync(join(z, '.zattrs'), JSON.stringify({
+    multiscales: [{ version: '0.4', axes: [{ name: 't', type: 'time' }, { name: 'c', type: 'channel' }, { name: 'z', type: 'space' }, { name: 'y', type: 'space' }, { name: 'x', type: 'space' }], datasets: [{ path: '0', coordinateTransformations: [{ type: 'scale', scale: [1, 1, 1, 1, 1] }] }] }],
+  }));
+  writeFileSync(join(z, '0', '.zarray'), JSON.stringify({ zarr_format: 2, shape: [1000, 2, 100, 2048, 2048], chunks: [1, 1, 1, 2048, 2048], dtype: '<u2', compressor: null, fill_value: 0, order: 'C', filters: null }));
+  await assert.rejects(open(z), (e: Error) => {
+    assert.match(e.message, /^huge.* is 1000 time points × 2 channels × 100×2048×2048 \(3125\.0 GB as float32\), more than the [\d.]+ GB the app holds in memory here; denoise it with n2s denoise/);
+    assert.equal(e.message.split('\n').length, 1);
+    return true;
+  });
+});

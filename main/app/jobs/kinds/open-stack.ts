@@ -23,9 +23,11 @@ type Output =
 
 /**
  * The app keeps an opened hyperstack whole in main's memory (float32, shared with the jobs' workers):
- * beyond this it refuses in one sentence instead of exhausting memory; the command line streams.
+ * beyond 4 GB, or a quarter of this machine's memory (a denoised result needs as much again), it
+ * refuses in one sentence instead of exhausting memory; the command line streams.
  */
 export const APP_HYPERSTACK_MAX_BYTES = 4 * 1024 ** 3;
+const maxBytes = (totalMemory: number): number => Math.min(APP_HYPERSTACK_MAX_BYTES, Math.floor(totalMemory / 4));
 
 /** The copy into shared memory and the range scan happen here, in the worker, not in main. */
 async function handOver(stack: Stack, input: Input): Promise<Output> {
@@ -91,10 +93,12 @@ async function readWholeIfHyperstack(path: string, progress: (f: number | null, 
     const m = src.meta;
     if (m.channels <= 1 && m.times <= 1) return undefined;
     const values = m.times * m.channels * m.depth * m.height * m.width;
-    if (values * 4 > APP_HYPERSTACK_MAX_BYTES) {
+    const { totalmem } = await import('node:os');
+    const limit = maxBytes(totalmem());
+    if (values * 4 > limit) {
       throw new UserError(
         `${m.name} is ${m.times} time points × ${m.channels} channels × ${m.depth}×${m.height}×${m.width} (${(values * 4 / 1024 ** 3).toFixed(1)} GB as float32), ` +
-          `more than the ${APP_HYPERSTACK_MAX_BYTES / 1024 ** 3} GB the app holds in memory; denoise it with n2s denoise on the command line, which streams`,
+          `more than the ${(limit / 1024 ** 3).toFixed(1)} GB the app holds in memory here; denoise it with n2s denoise on the command line, which streams`,
       );
     }
     // Read straight into shared memory: the array goes to main without another copy.
