@@ -310,6 +310,36 @@ async function main(): Promise<void> {
   const predFile = (key: string, seed: number, v: string) => join(predDir, `${key}-s${seed}-${v}.f32`);
   const vols = (m: GapMethod): RawVolume[] => [{ depth: data.a.depth, height: data.a.height, width: data.a.width, a: data.a.data, b: m.id === 'n2n' ? data.b.data : undefined }];
 
+  /** Ensembles whose two members are done for this seed (and which are not yet), as soon as possible. */
+  const ensembleReady = async (seed: number) => {
+    for (const [k1, k2] of c.ensembles) {
+      const a = `n2s-self-k${k1}`;
+      const b = `n2s-self-k${k2}`;
+      const key = `ens-k${k1}-k${k2}`;
+      if (runs.some((r) => r.key === key && r.seed === seed)) continue;
+      if (!runs.some((r) => r.key === a && r.seed === seed) || !runs.some((r) => r.key === b && r.seed === seed)) continue;
+      const files = ['plain', 'tta8'].flatMap((v) => [predFile(a, seed, v), predFile(b, seed, v)]);
+      if (!files.every((f) => existsSync(f))) {
+        log(`${key} seed ${seed}: predictions of ${a}/${b} missing, skipped`);
+        continue;
+      }
+      const variants: Record<string, Variant> = {};
+      for (const v of ['plain', 'tta8']) {
+        const pa = await readF32(predFile(a, seed, v));
+        const pb = await readF32(predFile(b, seed, v));
+        const avg = Float32Array.from(pa, (x, i) => 0.5 * (x + pb[i]));
+        const ra = runs.find((r) => r.key === a && r.seed === seed);
+        const rb = runs.find((r) => r.key === b && r.seed === seed);
+        variants[v] = { ...scoreMri(avg), seconds: (ra?.variants[v]?.seconds ?? 0) + (rb?.variants[v]?.seconds ?? 0) };
+      }
+      const ra = runs.find((r) => r.key === a && r.seed === seed);
+      const rb = runs.find((r) => r.key === b && r.seed === seed);
+      runs.push({ key, method: 'ensemble', seed, trainSeconds: (ra?.trainSeconds ?? 0) + (rb?.trainSeconds ?? 0), bestEpoch: null, engine: ra?.engine ?? '', variants });
+      log(`${key} seed ${seed}: plain ${variants.plain.psnr.toFixed(2)} dB, tta8 ${variants.tta8.psnr.toFixed(2)} dB`);
+      await save();
+    }
+  };
+
   for (const seed of c.seeds) {
     for (const m of c.methods) {
       const key = methodKey(m);
@@ -339,7 +369,8 @@ async function main(): Promise<void> {
               n2vFraction: cfg.n2vFraction,
               n2vRadius: cfg.n2vRadius,
               seed,
-              threads: 2,
+              // One thread: under a loaded CPU, PyTorch's second thread spin-waits (measured 10× slower per step).
+              threads: 1,
               out: outFile,
             },
             join(predDir, `job-${seed}.json`),
@@ -363,30 +394,7 @@ async function main(): Promise<void> {
       });
       runs.push(r);
       await save();
-    }
-    for (const [k1, k2] of c.ensembles) {
-      const a = `n2s-self-k${k1}`;
-      const b = `n2s-self-k${k2}`;
-      const key = `ens-k${k1}-k${k2}`;
-      const files = ['plain', 'tta8'].flatMap((v) => [predFile(a, seed, v), predFile(b, seed, v)]);
-      if (!files.every((f) => existsSync(f))) {
-        log(`${key} seed ${seed}: predictions of ${a}/${b} missing, skipped`);
-        continue;
-      }
-      const variants: Record<string, Variant> = {};
-      for (const v of ['plain', 'tta8']) {
-        const pa = await readF32(predFile(a, seed, v));
-        const pb = await readF32(predFile(b, seed, v));
-        const avg = Float32Array.from(pa, (x, i) => 0.5 * (x + pb[i]));
-        const ra = runs.find((r) => r.key === a && r.seed === seed);
-        const rb = runs.find((r) => r.key === b && r.seed === seed);
-        variants[v] = { ...scoreMri(avg), seconds: (ra?.variants[v]?.seconds ?? 0) + (rb?.variants[v]?.seconds ?? 0) };
-      }
-      const ra = runs.find((r) => r.key === a && r.seed === seed);
-      const rb = runs.find((r) => r.key === b && r.seed === seed);
-      runs.push({ key, method: 'ensemble', seed, trainSeconds: (ra?.trainSeconds ?? 0) + (rb?.trainSeconds ?? 0), bestEpoch: null, engine: ra?.engine ?? '', variants });
-      log(`${key} seed ${seed}: plain ${variants.plain.psnr.toFixed(2)} dB, tta8 ${variants.tta8.psnr.toFixed(2)} dB`);
-      await save();
+      await ensembleReady(seed);
     }
     if (c.microscopy && seed === c.seeds[0]) {
       const mc = c.microscopy;
