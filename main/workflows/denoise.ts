@@ -272,6 +272,11 @@ export interface PreviewResult {
   engine: EngineReport;
 }
 
+/** The preview's plane must be a plane of the stack (the app also calls it when the job starts). */
+export function checkPreviewPlane(plane: number, depth: number): void {
+  if (!Number.isInteger(plane) || plane < 0 || plane >= depth) throw new InputMismatchError(`plane ${plane} is outside 0…${depth - 1}`);
+}
+
 /**
  * One plane of an open stack with a model (the live preview during training). The normalisation is
  * that of the whole stack, so the plane equals the same plane of a full denoise with this model.
@@ -279,7 +284,7 @@ export interface PreviewResult {
  */
 export async function previewPlane(request: DenoiseStackRequestInput & { plane: number }, input: { stack: Stack; copy?: Stack }, o: WorkflowOptions = {}): Promise<PreviewResult> {
   const req = parseRequest(PreviewRequest, { engine: 'tfjs', tta: false, ...request });
-  if (req.plane >= input.stack.depth) throw new InputMismatchError(`plane ${req.plane} is outside 0…${input.stack.depth - 1}`);
+  checkPreviewPlane(req.plane, input.stack.depth);
   const d = await openDenoiser(req, o);
   try {
     const plane = await denoiseVolume(d, input.stack, input.copy, { ...o, planes: { z0: req.plane, z1: req.plane + 1 } });

@@ -4,7 +4,7 @@
  * viewer shows it on the same grid at the cursor's plane.
  */
 import { makeStack, type Stack } from '../../../../shared/stack.ts';
-import { UserError } from '../../../errors.ts';
+import { checkPreviewPlane } from '../../../workflows/denoise.ts';
 import { defineJobKind } from '../kind.ts';
 import { forwardEvents } from './workflow-progress.ts';
 
@@ -20,7 +20,8 @@ interface Input {
 export const job = defineJobKind('preview', {
   prepare(params, main): Input {
     const stack = main.stacks.get(params.stackId);
-    if (params.plane >= stack.depth) throw new UserError(`plane ${params.plane} is outside 0…${stack.depth - 1}`);
+    // The workflow's own check, run here too so that a wrong plane refuses the start.
+    checkPreviewPlane(params.plane, stack.depth);
     const copy = params.copyStackId ? main.stacks.get(params.copyStackId) : undefined;
     return { stack, copy, modelDir: main.paths.assertReadable(params.modelDir), plane: params.plane, label: params.label, replaceStackId: params.replaceStackId };
   },
