@@ -3,7 +3,7 @@
  * checkpoint denoised, drawn at its own size with contrast from that plane alone. It never becomes
  * a layer, so it cannot hide the stack on other planes. Closing it closes the preview stack.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { StackInfo } from '../../shared/ipc/stacks.ts';
 import { percentiles } from '../../shared/viewer/stats.ts';
 import { isPreviewStack, useWorkspace, type Workspace } from '../shell/workspace.ts';
@@ -25,8 +25,7 @@ function previewStep(info: StackInfo): string {
 export function PreviewInset({ ws, viewer }: { ws: Workspace; viewer: ViewerStore }) {
   const preview = useWorkspace(ws, (s) => [...s.stacks].reverse().find(isPreviewStack) ?? null);
   const cursorZ = useViewerState(viewer, (s) => s.cursor.z);
-  const canvasRef = useRef<HTMLCanvasElement>(null);
-  const [shown, setShown] = useState<{ stackId: string; plane: number; limits: [number, number] } | null>(null);
+  const [shown, setShown] = useState<{ stackId: string; plane: number; limits: [number, number]; url: string } | null>(null);
 
   useEffect(() => {
     if (!preview) return;
@@ -44,8 +43,10 @@ export function PreviewInset({ ws, viewer }: { ws: Workspace; viewer: ViewerStor
           if (p.some((v) => v !== 0)) [z, data] = [i, p];
         }
       }
-      const canvas = canvasRef.current;
-      if (!live || !data || z === null || !canvas) return;
+      if (!live || !data || z === null) return;
+      // Drawn off-screen and shown as an image: a plain picture over the WebGL canvas composites
+      // cleanly everywhere (a live 2-D canvas there left artefacts in the 3-D view under SwiftShader).
+      const canvas = document.createElement('canvas');
       const [lo, hi] = percentiles(data, [0.5, 99.5]);
       const span = hi > lo ? hi - lo : 1;
       canvas.width = preview.width;
@@ -59,7 +60,7 @@ export function PreviewInset({ ws, viewer }: { ws: Workspace; viewer: ViewerStor
         img.data[4 * i + 3] = 255;
       }
       ctx.putImageData(img, 0, 0);
-      setShown({ stackId: preview.stackId, plane: z, limits: [lo, hi] });
+      setShown({ stackId: preview.stackId, plane: z, limits: [lo, hi], url: canvas.toDataURL('image/png') });
     })().catch(() => undefined); // closed while fetching: the next preview redraws
     return () => {
       live = false;
@@ -79,7 +80,7 @@ export function PreviewInset({ ws, viewer }: { ws: Workspace; viewer: ViewerStor
           <CloseIcon />
         </button>
       </header>
-      <canvas ref={canvasRef} width={preview.width} height={preview.height} />
+      {shown ? <img src={shown.url} width={preview.width} height={preview.height} alt={`live preview of plane ${shown.plane}`} data-testid="preview-image" /> : null}
       {shown && shown.plane !== cursorZ ? <span className="n2s-muted">you are on plane {cursorZ}: the next preview shows it</span> : null}
     </div>
   );

@@ -28,7 +28,7 @@ const CSS = `
 .n2s-muted { color: #8a8f98; }
 .n2s-readout-name { display: inline-block; max-width: 220px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
 .n2s-preview-inset { position: absolute; right: 8px; top: 44px; width: clamp(160px, 16vw, 320px); z-index: 4; background: rgba(20, 22, 26, 0.92); border: 1px solid #ffd21a; border-radius: 4px; padding: 4px; display: flex; flex-direction: column; gap: 3px; max-width: 45%; }
-.n2s-preview-inset canvas { image-rendering: pixelated; width: 100%; height: auto; display: block; background: #000; }
+.n2s-preview-inset img { image-rendering: pixelated; width: 100%; height: auto; display: block; background: #000; }
 .n2s-preview-inset header { display: flex; justify-content: space-between; align-items: center; gap: 6px; color: #ffd21a; font-weight: 600; }
 .n2s-preview-inset header button { padding: 0 4px; }
 .n2s-views-wrap { position: relative; min-height: 0; display: grid; }
