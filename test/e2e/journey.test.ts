@@ -194,6 +194,7 @@ for (const size of SIZES) {
               return true;
             };
             if (check()) return;
+            setTimeout(() => resolve('no preview within 150 s'), 150_000);
             const mo = new MutationObserver(() => check() && mo.disconnect());
             mo.observe(document.body, { subtree: true, childList: true, attributes: true });
           }),
