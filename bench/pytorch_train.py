@@ -3,7 +3,9 @@ shared/model/arch.ts produces) trained with Adam on random batches. Run with Deb
 /usr/bin/python3 (python3-torch).
 Usage: /usr/bin/python3 bench/pytorch_train.py BATCH SIZE THREADS, then on stdin: the ArchSpec JSON on
 one line, then lines "N" (run N timed steps; answers one JSON line {"times": [...]}) so the bench can
-interleave PyTorch with the other engines under the same machine load; "quit" ends.
+interleave PyTorch with the other engines under the same machine load; "quit" ends. "cpu" holds the
+process CPU seconds of each step (all threads): with one thread, a measure of the work that a busy
+machine inflates far less than wall time.
 """
 import json
 import sys
@@ -38,12 +40,13 @@ def main():
         line = line.strip()
         if line == "quit" or not line:
             break
-        times = []
+        times, cpu = [], []
         for _ in range(int(line)):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             step()
             times.append(time.perf_counter() - t0)
-        print(json.dumps({"times": times}), flush=True)
+            cpu.append(time.process_time() - c0)
+        print(json.dumps({"times": times, "cpu": cpu}), flush=True)
 
 
 if __name__ == "__main__":

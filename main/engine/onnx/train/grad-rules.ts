@@ -148,6 +148,10 @@ function filterGradShift(c: GradContext, e: TapeEntry, x: string, dz: string, k:
   const p = (k - 1) / 2;
   const [ci, co] = e.channels ?? [NaN, NaN];
   if (!Number.isFinite(ci) || !Number.isFinite(co)) throw new Error(`conv ${tag}: channel counts missing`);
+  // Floats written per pixel (pads, slices, concatenations, the MatMul's packing of its transposed
+  // operand): k+k shifts ≈ 10·Ci + 7·Co, all k² shifts on the narrower side ≈ 19·min + 2·max. The
+  // second wins for unequal layers (the input conv 2→32, the output conv 32→1, the decoder's 2C→C).
+  if (19 * Math.min(ci, co) + 2 * Math.max(ci, co) < 10 * ci + 7 * co) return filterGradSkewed(c, e, x, dz, k, ci <= co);
   const pads = c.ints([0, 0, p, p, 0, 0, p, p]);
   // Padded and flattened per image: [B, C, Hp·Wp]. The padded height/width come from the shape at
   // run time (Shape → Slice), so the graph keeps a dynamic batch and any patch size.
@@ -175,6 +179,46 @@ function filterGradShift(c: GradContext, e: TapeEntry, x: string, dz: string, k:
   const sum = g.op('ReduceSum', [prod, c.ints([0])], { keepdims: 0 }, `${tag}_dwsum`);
   const shaped = g.op('Reshape', [sum, c.ints([k, co, k, ci])], {}, `${tag}_dw4d`); // [j, co, i, ci]
   return g.op('Transpose', [shaped], { perm: [1, 3, 2, 0] }, `${tag}_dw`);
+}
+
+/**
+ * The 'shift' filter gradient with all k² shifts on one side S (the narrower of X and dZ) and the
+ * other side F unshifted and only column-padded, [B, C_F, H·Wp]: with S padded by p+1 rows and p
+ * columns (flat, so window (a, b) starts at (a+1)·Wp + b − p),
+ *   Σ_n' F_c[n']·S_window(a,b)[n'] = Σ_n Fp[n]·Sp[n + (a−p)·Wp + (b−p)],
+ * which is dW[a, b] for S = X and dW[2p−a, 2p−b] for S = dZ. F's zero columns cancel the products
+ * that wrap around a row; S's zero rows cover the windows' reach past the image.
+ */
+function filterGradSkewed(c: GradContext, e: TapeEntry, x: string, dz: string, k: number, shiftX: boolean): string {
+  const { g } = c;
+  const tag = e.output;
+  const p = (k - 1) / 2;
+  const [ci, co] = e.channels ?? [NaN, NaN];
+  const [sv, fv, cs, cf] = shiftX ? [x, dz, ci, co] : [dz, x, co, ci];
+  const sExt = g.op('Pad', [sv, c.ints([0, 0, p + 1, p, 0, 0, p + 1, p])], { mode: 'constant' }, `${tag}_spad`);
+  const fCols = g.op('Pad', [fv, c.ints([0, 0, 0, p, 0, 0, 0, p])], { mode: 'constant' }, `${tag}_fpad`);
+  const sf = g.op('Reshape', [sExt, c.ints([0, 0, -1])], {}, `${tag}_sflat`);
+  const ff = g.op('Reshape', [fCols, c.ints([0, 0, -1])], {}, `${tag}_fflat`);
+  const shape = g.op('Shape', [fCols], {}, `${tag}_fshape`);
+  const h = g.op('Slice', [shape, c.ints([2]), c.ints([3])], {}, `${tag}_h`);
+  const wp = g.op('Slice', [shape, c.ints([3]), c.ints([4])], {}, `${tag}_wp`);
+  const len = g.op('Mul', [h, wp], {}, `${tag}_len`);
+  const windows: string[] = [];
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b < k; b++) {
+      const start = g.op('Add', [g.op('Mul', [wp, c.ints([a + 1])], {}, `${tag}_row${a}`), c.ints([b - p])], {}, `${tag}_at${a}${b}`);
+      windows.push(g.op('Slice', [sf, start, g.op('Add', [start, len], {}, `${tag}_end${a}${b}`), c.ints([2])], {}, `${tag}_win`));
+    }
+  }
+  const ws = windows.length === 1 ? windows[0] : g.op('Concat', windows, { axis: 1 }, `${tag}_wins`); // [B, k²·Cs, H·Wp]
+  // ONNX Runtime fuses this Transpose into the MatMul (transB): F is packed once, never transposed.
+  const fT = g.op('Transpose', [ff], { perm: [0, 2, 1] }, `${tag}_fT`);
+  const prod = g.op('MatMul', [ws, fT], {}, `${tag}_dwb`); // [B, k²·Cs, Cf]
+  const sum = g.op('ReduceSum', [prod, c.ints([0])], { keepdims: 0 }, `${tag}_dwsum`);
+  const shaped = g.op('Reshape', [sum, c.ints([k, k, cs, cf])], {}, `${tag}_dw4d`); // [a, b, Cs, Cf]
+  if (shiftX) return g.op('Transpose', [shaped], { perm: [3, 2, 0, 1] }, `${tag}_dw`); // (a,b,ci,co) → OIHW
+  const oihw = g.op('Transpose', [shaped], { perm: [2, 3, 0, 1] }, `${tag}_dwflipped`); // [co, ci, a, b] = dW[2p−a, 2p−b]
+  return g.op('Slice', [oihw, c.ints([k - 1, k - 1]), c.ints([INT64_MIN_END, INT64_MIN_END]), c.ints([2, 3]), c.ints([-1, -1])], {}, `${tag}_dw`);
 }
 
 /** Slice end meaning "through the last element". */
