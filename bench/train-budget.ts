@@ -131,7 +131,7 @@ tifffile.imwrite('${noisy}', n, imagej=True, metadata={'axes':'ZYX'}); tifffile.
       loadAverage: loadavg(),
     };
     console.log('\n| what | value | target |\n|---|---|---|');
-    console.log(`| whole command (no budget flags) | ${t.seconds.toFixed(1)} s | ≤ 300 s |`);
+    console.log(`| whole command (${budgetArgs.length ? budgetArgs.join(' ') : 'no budget flags'}) | ${t.seconds.toFixed(1)} s | ≤ 300 s |`);
     console.log(`| peak resident memory | ${t.peakRssMiB?.toFixed(0)} MiB | < 2048 MiB |`);
     console.log(`| estimate before the first planned step / real | ${estimate.toFixed(0)} s / ${actual.toFixed(0)} s (${(100 * result.estimateError).toFixed(0)} %) | within 25 % |`);
     console.log(`| PSNR noisy / budget run / ${reference?.steps ?? '—'}-step run | ${noisyPsnr.toFixed(2)} / ${psnrBudget.toFixed(2)} / ${reference ? reference.psnr.toFixed(2) : '—'} dB | gap ≤ 1 dB |`);
