@@ -26,7 +26,7 @@ export const InferenceSettings = z.object({
   engine: Engine.default('auto'),
   provider: Provider.optional(),
   backend: Backend.optional(),
-  /** Tile size in pixels (default: the predictor's, ≥ 512). */
+  /** Square tile size in pixels (default: main/engine/predict.ts' planTiles — the whole plane when it fits the memory budget). */
   tile: z.number().int().min(8, 'tile must be ≥ 8').optional(),
   /** Overlap of neighbouring tiles (default: the receptive field on both sides). */
   overlap: z.number().int().min(0, 'overlap must be ≥ 0').optional(),

@@ -43,9 +43,10 @@ tiles whose seams are blended; the result does not depend on the tile size. A mo
                         in shards (one output file per input file / one OME-Zarr volume)
   --copy FILE           second noisy copy: the output is the mean of the predictions from both
   --output FILE         output stack (.tif ImageJ, .ome.tif OME-TIFF, .nii/.nii.gz); never the input
-  --tile T              tile size in pixels (default: 512 or larger, a multiple of the network's 4/32)
+  --tile T              square tile size in pixels (default: the whole plane when the network's
+                        activations fit 800 MiB, else the fewest tiles that do; a multiple of 4/32)
   --overlap O           overlap of neighbouring tiles (default: the receptive field, both sides)
-  --batch-tiles N       tiles per inference call (default: about 4×256² pixels per call)
+  --batch-tiles N       tiles per inference call (default: as many as fit the same memory budget)
   --tta / --no-tta      test-time ensembling: average over the 8 rotations/flips of every tile
                         (≈ +0.2 dB, 8× the inference time); default: on when ×8 is estimated at
                         ≤ 60 s for the whole volume on the engine in use (ONNX Runtime: up to ≈ 8 M
