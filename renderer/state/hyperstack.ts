@@ -57,7 +57,7 @@ export function channelDisplay(info: StackInfo): { colormap: ColormapName; blend
 
 export interface HyperstackGroup {
   groupId: string;
-  /** Name of the acquisition (the stacks' common name before " · channel"). */
+  /** Name of the hyperstack (the acquisition's, or its result's). */
   name: string;
   times: number;
   channels: number;
@@ -77,7 +77,7 @@ export function hyperstackGroups(stacks: StackInfo[]): HyperstackGroup[] {
     if (!g) {
       g = {
         groupId: h.groupId,
-        name: s.name.replace(/ · [^·]*$/, ''),
+        name: h.name,
         times: h.times,
         channels: h.channels,
         time: h.time,

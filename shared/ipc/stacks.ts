@@ -34,6 +34,8 @@ export type StackRole = z.infer<typeof StackRole>;
  */
 export const HyperstackMember = z.object({
   groupId: z.string(),
+  /** The hyperstack's name (the acquisition's, or its result's); the stack's own name leads with the channel. */
+  name: z.string(),
   channel: z.number().int().min(0),
   channels: z.number().int().min(1),
   times: z.number().int().min(1),

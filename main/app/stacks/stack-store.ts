@@ -120,7 +120,8 @@ export class StackStore {
       const v = channelVolume(hyper, time, c);
       const cm = m.channelMeta[c] ?? {};
       const label = cm.name ?? (m.channels > 1 ? `channel ${c}` : undefined);
-      const stack: Stack = { depth: v.depth, height: v.height, width: v.width, data: v.data, meta: { ...v.meta, name: label ? `${m.name} · ${label}` : m.name } };
+      // The channel leads: layer lists are narrow, and the channels of one file differ only there.
+      const stack: Stack = { depth: v.depth, height: v.height, width: v.width, data: v.data, meta: { ...v.meta, name: label ? `${label} · ${m.name}` : m.name } };
       const stackId = `s${this.next++}`;
       const info: StackInfo = {
         stackId,
@@ -134,6 +135,7 @@ export class StackStore {
         ...(jobId ? { jobId } : {}),
         hyperstack: {
           groupId,
+          name: m.name,
           channel: c,
           channels: m.channels,
           times: m.times,

@@ -33,12 +33,12 @@ test('a hyperstack is kept as one stack per channel, grouped, at one time point;
   const infos = store.addHyperstack(hyper(), 'primary', undefined, undefined, 1);
   assert.equal(infos.length, C);
   assert.deepEqual(events, ['stack:added', 'stack:added']);
-  assert.deepEqual(infos.map((i) => i.name), ['cells.tif · nuclei', 'cells.tif · channel 1']);
+  assert.deepEqual(infos.map((i) => i.name), ['nuclei · cells.tif', 'channel 1 · cells.tif']);
   const [a, b] = infos;
   assert.equal(a.hyperstack?.groupId, b.hyperstack?.groupId);
   assert.deepEqual(
     { ...a.hyperstack, groupId: undefined },
-    { groupId: undefined, channel: 0, channels: C, times: T, time: 1, channelName: 'nuclei', color: '00FFFF', timeIncrement: { value: 30, unit: 's' } },
+    { groupId: undefined, name: 'cells.tif', channel: 0, channels: C, times: T, time: 1, channelName: 'nuclei', color: '00FFFF', timeIncrement: { value: 30, unit: 's' } },
   );
   assert.equal(b.hyperstack?.color, undefined, 'no colour in the file: none invented in main');
   assert.deepEqual([a.depth, a.height, a.width], [Z, H, W]);

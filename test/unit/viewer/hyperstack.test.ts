@@ -9,11 +9,11 @@ import { memoryStorage } from '../../../renderer/state/persist.ts';
 function member(stackId: string, channel: number, extra: Partial<NonNullable<StackInfo['hyperstack']>> = {}, channels = 2): StackInfo {
   return {
     stackId,
-    name: `cells.tif · channel ${channel}`,
+    name: `channel ${channel} · cells.tif`,
     depth: 2, height: 2, width: 2,
     meta: { name: 'cells.tif', dtype: 'uint16', voxelSize: { z: 1, y: 1, x: 1, unit: 'micron' }, flavour: 'imagej', sourceAxes: 'TCZYX', sourceShape: [3, channels, 2, 2, 2] },
     role: 'primary', min: 0, max: 1,
-    hyperstack: { groupId: 'h1', channel, channels, times: 3, time: 0, ...extra },
+    hyperstack: { groupId: 'h1', name: 'cells.tif', channel, channels, times: 3, time: 0, ...extra },
   };
 }
 
