@@ -63,3 +63,36 @@ test('the app\'s denoise-hyperstack job equals the whole-hyperstack denoise work
   // Progress went forward to the end.
   assert.ok(progress.length >= 6 && progress.every((p, i) => i === 0 || p >= progress[i - 1]) && Math.abs(progress.at(-1)! - 1) < 1e-9, `progress ${progress.join(', ')}`);
 });
+
+test('along t: the app trains one model per channel on the frames and denoises as n2s denoise does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'n2s-hyper-job-t-'));
+  const input = join(dir, 'lapse.tif');
+  // A time-lapse of 5 frames of 2 planes: too few planes for neighbours along z, enough along t.
+  const { low } = generateMicroscopyHyperstack({ seed: 9, depth: 2, height: 32, width: 32, channels: 2, times: 5 });
+  await writeHyperstack(input, low, { format: 'imagej' });
+  const h = await readHyperstack(input);
+  const stacks = new StackStore();
+  const [first] = stacks.addHyperstack(h, 'primary');
+  const outputDir = join(dir, 'app-out');
+  const main = { stacks, paths: { assertReadable: (p: string) => p }, outputDir } as unknown as MainServices;
+  const ctx = { jobId: 'jt', progress: () => {}, signal: new AbortController().signal, checkpoint: async () => {}, log: () => {} } satisfies JobContext;
+
+  const { job: train } = await import('../../../main/app/jobs/kinds/train-hyperstack.ts');
+  const { TrainingConfig } = await import('../../../shared/config/training.ts');
+  const config = TrainingConfig.parse({ method: 'n2s', mode: 'self', neighbours: 1, widthScale: 0.125, epochs: 1, stepsPerEpoch: 2, batch: 2, patch: 16, engine: 'tfjs', backend: 'wasm' });
+  const trained = (await train.finish!(await train.run(await train.prepare!({ stackId: first.stackId, config, neighbourAxis: 't' }, main, 'jt'), ctx), main, 'jt')) as { modelDir: string; entries: { channels: number[] }[] };
+  assert.deepEqual(trained.entries.map((e) => e.channels), [[0], [1]]);
+  assert.ok(trained.modelDir.startsWith(outputDir), 'in the app\'s output folder');
+
+  const output = join(dir, 'lapse-denoised.tif');
+  await denoiseHyperstack({ input, output, modelDir: trained.modelDir, dtype: 'float32', engine: 'tfjs', tta: false });
+  const expected = await readHyperstack(output);
+  const jobInput = await job.prepare!({ stackId: first.stackId, modelDir: trained.modelDir, engine: 'tfjs', tta: false }, main, 'jt');
+  const result = (await job.finish!(await job.run(jobInput, ctx), main, 'jt')) as { stacks: StackInfo[]; models: string };
+  assert.equal(result.models, 'one model per channel');
+  const got = stacks.group(result.stacks[0].hyperstack!.groupId).hyper;
+  assert.match(got.meta.description ?? '', /neighbours along t/);
+  let worst = 0;
+  for (let i = 0; i < got.data.length; i++) worst = Math.max(worst, Math.abs(got.data[i] - expected.data[i]));
+  assert.equal(worst, 0, `largest difference between the app's and the workflow's output along t: ${worst}`);
+});
