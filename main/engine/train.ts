@@ -72,6 +72,9 @@ export interface TrainResult {
   background: Float32Array | null;
   /** True when early stopping ended the run before its last epoch. */
   stoppedEarly?: boolean;
+  /** Steps the run was set to do (a budgeted run re-plans them as it goes) and the steps it did. */
+  stepsPlanned?: number;
+  stepsDone?: number;
   /** The budget's plan and the seconds the run really took after the plan was made (null without a budget). */
   budget?: { plan: BudgetPlan; seconds: number; actualSeconds: number } | null;
 }
@@ -143,7 +146,8 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const layout = samplerLayout(config);
   const spec = opts.sampler?.spec ?? archFor(config);
   const budget = opts.budget ?? null;
-  if (budget) {
+  // Another sampler's batches have their own batch and patch: the budget then plans the steps only.
+  if (budget && !opts.sampler) {
     const v0 = opts.volumes[0];
     const shape = chooseShape({ accelerator: onAccelerator(config), height: v0?.height ?? config.patch, width: v0?.width ?? config.patch, divisor: spec.divisor, fixed: budget.fixed });
     config = { ...config, ...shape };
@@ -342,6 +346,8 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       seconds: (Date.now() - t0) / 1000,
       background: bg ?? null,
       stoppedEarly,
+      stepsPlanned: totalSteps,
+      stepsDone: done,
       budget: plan && budget ? { plan, seconds: budget.seconds, actualSeconds: (performance.now() - tPlan) / 1000 } : null,
     };
   } finally {

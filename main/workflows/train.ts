@@ -251,7 +251,7 @@ export async function trainOnStacks(request: TrainStacksRequestInput, data: Trai
   emit({ type: 'stage', stage: 'verdict', message: 'checking the model on held-out planes' });
   const { verdictForSavedModel } = await import('../engine/verdict.ts');
   // No signal: a cancelled run still gets its (short) check, with the early stop as a warning.
-  const verdict = await verdictForSavedModel(req.out, r, stack, { stepsDone: engine.steps, stepsPlanned: totalSteps, cancelled: r.cancelled }, log);
+  const verdict = await verdictForSavedModel(req.out, r, stack, { stepsDone: engine.steps, stepsPlanned: r.stepsPlanned ?? totalSteps, cancelled: r.cancelled }, log);
   return {
     modelDir: req.out,
     checkpointDir: checkpoints > 0 ? checkpointDir : undefined,

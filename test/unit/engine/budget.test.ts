@@ -104,6 +104,8 @@ test('early stopping: stops after `patience` epochs without a better validation 
   assert.equal(r.bestEpoch, 3);
   assert.equal(r.history.length, 6, 'epochs 4, 5, 6 were not better; the run ends after epoch 6');
   assert.equal(engine.steps, 12);
+  assert.equal(r.stepsDone, 12);
+  assert.equal(r.stepsPlanned, 40, 'the verdict sees a run that stopped before its plan');
   const full = await trainModel({ config: { ...config, epochs: 6 }, volumes: [vol], engine: new ScriptedEngine([5, 4, 3, 3.5, 3.2, 3.1]), patience: 0 });
   assert.equal(full.stoppedEarly, false);
   assert.equal(full.history.length, 6);
@@ -129,6 +131,7 @@ test('budgeted run: batch/patch/steps chosen, the estimate logged before trainin
     assert.equal(r.config.patch, 64, 'the patch fits the 64² planes');
     assert.equal(r.config.epochs, plan.epochs);
     assert.equal(r.history.length, plan.epochs);
+    assert.equal(r.stepsDone, r.stepsPlanned, 'a re-planned run that completes did what it planned (no "stopped early" warning)');
     assert.ok(r.seconds < 10 * 1.5, `the run took ${r.seconds.toFixed(1)} s of a 10 s budget`);
     const err = Math.abs(plan.estimateSeconds - actualSeconds) / actualSeconds;
     last = `estimate ${plan.estimateSeconds.toFixed(2)} s, actual ${actualSeconds.toFixed(2)} s (${plan.epochs}×${plan.stepsPerEpoch} steps, ${plan.secondsPerStep.toFixed(3)} s/step)`;
