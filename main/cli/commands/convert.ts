@@ -5,6 +5,8 @@ import { UserError } from '../../errors.ts';
 import { OutputDtype } from '../../../shared/config/enums.ts';
 import { openStack, writeStack } from '../../io/index.ts';
 import { openHyperstack, writeHyperstack } from '../../io/hyperstack.ts';
+import { describeWorkload, etaReporter } from '../../io/workload.ts';
+import type { DType } from '../../../shared/stack.ts';
 
 const Args = z.object({
   input: z.string().min(1),
@@ -67,6 +69,29 @@ function parseArgs(argv: string[]): z.infer<typeof Args> {
   return r.data;
 }
 
+/**
+ * Progress of a conversion: JSON events with --json, a plane counter on a terminal. A large job
+ * (main/io/workload.ts) first says how big it is and then, terminal or not, how long it has left.
+ */
+function progressReporter(a: { json: boolean }, planes: number, height: number, width: number, dtype: DType): ((done: number, total: number) => void) | undefined {
+  if (a.json) return (done, total) => emitJson({ type: 'progress', done, total });
+  const job = describeWorkload(planes, height, width, dtype);
+  if (job.large) process.stderr.write(`converting ${job.text}\n`);
+  const eta = job.large ? etaReporter(planes) : undefined;
+  let latest = '';
+  if (process.stderr.isTTY) {
+    return (done, total) => {
+      latest = eta?.(done) ?? latest;
+      process.stderr.write(`\rplane ${done}/${total}${latest ? ` — ${latest}` : ''}${done === total ? '\n' : ''}`);
+    };
+  }
+  if (!eta) return undefined;
+  return (done) => {
+    const line = eta(done);
+    if (line) process.stderr.write(`${line}\n`);
+  };
+}
+
 /** Every time point and channel of IN to OUT, plane by plane. */
 async function convertWhole(a: z.infer<typeof Args>): Promise<number> {
   const src = await openHyperstack(a.input);
@@ -82,11 +107,7 @@ async function convertWhole(a: z.infer<typeof Args>): Promise<number> {
       overwrite: a.overwrite,
       protect: [a.input],
       dimensionOrder: a.dimensionOrder,
-      onProgress: a.json
-        ? (done, total) => emitJson({ type: 'progress', done, total })
-        : process.stderr.isTTY
-          ? (done, total) => process.stderr.write(`\rplane ${done}/${total}${done === total ? '\n' : ''}`)
-          : undefined,
+      onProgress: progressReporter(a, src.meta.times * src.meta.channels * src.meta.depth, src.meta.height, src.meta.width, src.meta.dtype),
     });
     const m = src.meta;
     if (a.json) emitJson({ type: 'result', ...report, axes: m.axes, shape: { t: m.times, c: m.channels, z: m.depth, y: m.height, x: m.width } });
@@ -142,11 +163,7 @@ async function convertOne(a: z.infer<typeof Args>): Promise<number> {
       dtype: a.dtype,
       overwrite: a.overwrite,
       protect: [a.input],
-      onProgress: a.json
-        ? (done, total) => emitJson({ type: 'progress', done, total })
-        : process.stderr.isTTY
-          ? (done, total) => process.stderr.write(`\rplane ${done}/${total}${done === total ? '\n' : ''}`)
-          : undefined,
+      onProgress: progressReporter(a, src.depth, src.height, src.width, src.meta.dtype),
     });
     if (a.json) emitJson({ type: 'result', ...report });
     else {
