@@ -8,7 +8,7 @@
  * - Every temporary path is registered while it lives; `installTempCleanup()` (called once by the
  *   CLI entry) removes the registered ones on SIGINT/SIGTERM and at exit.
  */
-import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { rmSync, unlinkSync, lstatSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -117,6 +117,33 @@ async function publish(tmp: string, abs: string, path: string, overwrite: boolea
 }
 
 /**
+ * Removes the temporary files a killed writer (SIGKILL, power loss: no handler runs) left next to
+ * `abs`: `.NAME.PID.RAND.tmp` of this very name whose process is gone. Nothing else is touched.
+ */
+async function removeStaleTemps(abs: string): Promise<void> {
+  const prefix = `.${basename(abs)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(abs));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const m = /^(\d+)\.[0-9a-f]{8}$/.exec(name.slice(prefix.length, -4));
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue; // its writer is alive
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPERM') continue;
+    }
+    const p = join(dirname(abs), name);
+    if ((await lstat(p).catch(() => undefined))?.isFile()) await unlink(p).catch(() => {});
+  }
+}
+
+/**
  * Runs `write` on a temporary file next to `path`, then publishes it under `path`. The output
  * rules (checkOutputPath) are checked again just before publishing.
  */
@@ -126,6 +153,7 @@ export async function writeAtomically<T>(
   opts: { overwrite?: boolean; protect?: (string | undefined)[] } = {},
 ): Promise<T> {
   const abs = resolve(path);
+  await removeStaleTemps(abs);
   const tmp = tempNameFor(abs);
   const release = registerTemp(tmp);
   let fh: FileHandle;

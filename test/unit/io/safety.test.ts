@@ -273,3 +273,21 @@ test('a volume written by python3-zarr is replaced by no n2s write, even with --
     cleanup();
   }
 });
+
+test('the temporary file of a writer killed with SIGKILL is removed by the next write of that output', async () => {
+  const { dir, cleanup } = tempDir('safe-stale');
+  try {
+    const out = join(dir, 'out.tif');
+    // A process id that is certainly gone: a child that has exited.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const stale = join(dir, `.out.tif.${dead}.0badc0de.tmp`);
+    writeFileSync(stale, Buffer.alloc(1000));
+    const mine = join(dir, `.other.tif.${dead}.0badc0de.tmp`);
+    writeFileSync(mine, 'not ours to judge: another output');
+    await writeStack(out, ramp(2, 4, 4));
+    assert.equal(existsSync(stale), false, 'the dead writer’s temporary file is gone');
+    assert.equal(existsSync(mine), true, 'temporary files of other outputs are left alone');
+  } finally {
+    cleanup();
+  }
+});
