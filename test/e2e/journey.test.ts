@@ -183,22 +183,17 @@ for (const size of SIZES) {
       await page.waitForFunction(() => !/probing/.test(document.querySelector('[data-testid="train-engines"]')?.textContent ?? 'probing'), undefined, { timeout: 120_000 });
       await byTestId('train-start').click();
       await page.locator('[data-testid="train-status"][data-state="running"]').waitFor({ timeout: 60_000 });
-      // Note the run's state at the moment the inset appears.
-      const state = await page.evaluate(
+      // Note the run's state at the moment the inset appears (polled; no named functions in page
+      // code: the test's transpiler would wrap them in a helper the page does not have).
+      const handle = await page.waitForFunction(
         () =>
-          new Promise<string>((resolve) => {
-            const check = () => {
-              const inset = document.querySelector('[data-testid="preview-inset"][data-plane="3"] img');
-              if (!inset) return false;
-              resolve(document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') ?? '');
-              return true;
-            };
-            if (check()) return;
-            setTimeout(() => resolve('no preview within 150 s'), 150_000);
-            const mo = new MutationObserver(() => check() && mo.disconnect());
-            mo.observe(document.body, { subtree: true, childList: true, attributes: true });
-          }),
+          document.querySelector('[data-testid="preview-inset"][data-plane="3"] img')
+            ? (document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') ?? '?')
+            : false,
+        undefined,
+        { timeout: 150_000, polling: 50 },
       );
+      const state = String(await handle.jsonValue());
       assert.ok(state === 'running' || state === 'paused', `the preview arrived during the run (state ${state})`);
       await shot('04-preview-inset');
       assert.deepEqual(await layerNames(), ['nuclei-20ms.tif'], 'the preview is not a layer');
