@@ -291,3 +291,22 @@ test('the temporary file of a writer killed with SIGKILL is removed by the next 
     cleanup();
   }
 });
+
+test('a bioimage.io package folder replaces (--force) only a package n2s wrote, never a user folder', async () => {
+  const { writePackage } = await import('../../../main/engine/onnx/export/write-package.ts');
+  const { dir, cleanup } = tempDir('safe-pkg');
+  try {
+    const files = new Map([['rdf.yaml', new TextEncoder().encode('name: x\n')]]);
+    const user = join(dir, 'results');
+    mkdirSync(user);
+    writeFileSync(join(user, 'thesis.docx'), 'years of work');
+    await assert.rejects(writePackage(files, user, true), /is a folder n2s did not write; refusing to replace it, even with --force/);
+    assert.deepEqual(tree(user), ['thesis.docx']);
+    const pkg = join(dir, 'pkg');
+    assert.equal(await writePackage(files, pkg), 'folder');
+    assert.equal(await writePackage(new Map([['rdf.yaml', new TextEncoder().encode('name: y\n')]]), pkg, true), 'folder');
+    assert.equal(readFileSync(join(pkg, 'rdf.yaml'), 'utf8'), 'name: y\n');
+  } finally {
+    cleanup();
+  }
+});

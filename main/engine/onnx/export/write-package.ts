@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { zipSync } from 'fflate';
+import { OWNER_MARKER, isOwnedFolder, ownerMarkerText } from '../../../io/output-path.ts';
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -43,11 +44,17 @@ export async function writePackage(files: Map<string, Uint8Array>, out: string, 
   if (present && !overwrite && (await readdir(out).catch(() => ['(a file)'])).length > 0) {
     throw new OutputExistsError(`${out} already exists and is not empty (use --force to replace it)`);
   }
+  // --force replaces only a package folder n2s wrote (it carries OWNER_MARKER): never a user's
+  // folder (main/io/README.md, "Safety").
+  if (present && (await stat(out)).isDirectory() && (await readdir(out)).length > 0 && !(await isOwnedFolder(out))) {
+    throw new OutputExistsError(`${out} is a folder n2s did not write; refusing to replace it, even with --force (choose a new name)`);
+  }
   await mkdir(dirname(out), { recursive: true });
   const tmp = join(dirname(out), `.${basename(out)}.tmp-${randomBytes(4).toString('hex')}`);
   try {
     await mkdir(tmp);
     for (const [name, data] of files) await writeFile(join(tmp, name), data);
+    await writeFile(join(tmp, OWNER_MARKER), ownerMarkerText('bioimage.io package'));
     if (present) {
       const old = `${tmp}-old`;
       await rename(out, old);
