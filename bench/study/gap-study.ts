@@ -10,7 +10,7 @@
  *
  * Each finished run is cached in <out>/runs/ (scores) and /tmp (predictions, for the ensemble), and
  * report.md + results.json are rewritten after every run, so an interrupted study resumes and a
- * partial one is readable.
+ * partial one is readable; `--report-only` rewrites them from the cached runs without training.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -198,6 +198,7 @@ function fmtBand(vals: number[], d = 2): string {
   return vals.length > 1 ? `${b.mean.toFixed(d)} ± ${((b.high - b.low) / 2).toFixed(d)}` : b.mean.toFixed(d);
 }
 const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)}`;
 
 function buildReport(c: GapConfig, notes: string[], runs: Run[], command: string, inputPsnr: number): string {
   const keys = [...new Set(runs.map((r) => r.key))];
@@ -244,7 +245,7 @@ function buildReport(c: GapConfig, notes: string[], runs: Run[], command: string
     for (const k of selfRows) {
       for (const v of ['plain', 'tta8', 'tta16']) {
         const p = best(k, v);
-        if (p !== null) L.push(`- ${label(k)} ${v === 'plain' ? 'plain' : `with TTA ${v.slice(3)}`}: ${p.toFixed(2)} dB, ${(n2n - p).toFixed(2)} dB below Noise2Noise plain (${n2n.toFixed(2)} dB)${n2nTta !== null ? `, ${(n2nTta - p).toFixed(2)} dB below Noise2Noise with TTA ×8 (${n2nTta.toFixed(2)} dB)` : ''}.`);
+        if (p !== null) L.push(`- ${label(k)} ${v === 'plain' ? 'plain' : `with TTA ×${v.slice(3)}`}: ${p.toFixed(2)} dB; minus Noise2Noise plain (${n2n.toFixed(2)} dB): ${signed(p - n2n)} dB${n2nTta !== null ? `; minus Noise2Noise with TTA ×8 (${n2nTta.toFixed(2)} dB): ${signed(p - n2nTta)} dB` : ''}.`);
       }
     }
     const self = keys.filter((k) => k !== 'n2n' && k !== 'n2v-torch' && !k.startsWith('micro'));
@@ -253,7 +254,7 @@ function buildReport(c: GapConfig, notes: string[], runs: Run[], command: string
       const p = best(k, v);
       if (p !== null && (top === null || p > top.p)) top = { k, v, p };
     }
-    if (top) L.push(`- Best self-supervised variant: ${label(top.k)} (${top.v}), ${top.p.toFixed(2)} dB — ${(n2n - top.p).toFixed(2)} dB below Noise2Noise plain${n2nTta !== null ? `, ${(n2nTta - top.p).toFixed(2)} dB below Noise2Noise with TTA ×8` : ''}.`);
+    if (top) L.push(`- Best self-supervised variant: ${label(top.k)} (${top.v}), ${top.p.toFixed(2)} dB; minus Noise2Noise plain: ${signed(top.p - n2n)} dB${n2nTta !== null ? `; minus Noise2Noise with TTA ×8: ${signed(top.p - n2nTta)} dB` : ''}.`);
   }
   const ours = best('n2v', 'plain');
   const peer = best('n2v-torch', 'plain');
@@ -271,7 +272,9 @@ function buildReport(c: GapConfig, notes: string[], runs: Run[], command: string
 
 async function main(): Promise<void> {
   const path = process.argv[2];
-  if (!path) throw new Error('usage: node --import tsx bench/study/gap-study.ts CONFIG.json');
+  if (!path) throw new Error('usage: node --import tsx bench/study/gap-study.ts CONFIG.json [--report-only]');
+  // --report-only: rewrite report.md/results.json from the cached runs, train nothing.
+  const reportOnly = process.argv.includes('--report-only');
   const c = GapConfig.parse(JSON.parse(await readFile(path, 'utf8')));
   const out = resolve(c.out);
   const runsDir = join(out, 'runs');
@@ -292,7 +295,7 @@ async function main(): Promise<void> {
     await writeAtomic(join(out, 'results.json'), JSON.stringify({ name: c.name, command, generatedAt: new Date().toISOString(), config: c, notes: data.notes, inputPsnr, runs }, null, 1) + '\n');
     await writeAtomic(join(out, 'report.md'), buildReport(c, data.notes, runs, command, inputPsnr));
   };
-  const cached = async (key: string, seed: number, finger: string, run: () => Promise<Run>): Promise<Run> => {
+  const cached = async (key: string, seed: number, finger: string, run: () => Promise<Run>): Promise<Run | null> => {
     const file = join(runsDir, `${key}-s${seed}.json`);
     if (existsSync(file)) {
       const j = JSON.parse(await readFile(file, 'utf8')) as { fingerprint: string; run: Run };
@@ -301,6 +304,7 @@ async function main(): Promise<void> {
         return j.run;
       }
     }
+    if (reportOnly) return null;
     log(`${key} seed ${seed}: running`);
     const r = await run();
     await writeAtomic(file, JSON.stringify({ fingerprint: finger, run: r }) + '\n');
@@ -392,6 +396,7 @@ async function main(): Promise<void> {
         await writeFile(predFile(key, seed, 'tta8'), Buffer.from(pv.tta8.buffer));
         return { key, method: m.id, seed, trainSeconds: tr.seconds, bestEpoch: tr.bestEpoch, engine: `${tr.engine.engine}/${tr.engine.provider ?? tr.engine.backend}`, variants: pv.variants };
       });
+      if (!r) continue;
       runs.push(r);
       await save();
       await ensembleReady(seed);
@@ -426,11 +431,13 @@ async function main(): Promise<void> {
           }
           return { key: 'micro-n2s-self', method: 'n2s-self', seed: ms, trainSeconds: tr.seconds, bestEpoch: tr.bestEpoch, engine: `${tr.engine.engine}`, variants };
         });
+        if (!r) continue;
         runs.push(r);
         await save();
       }
     }
   }
+  await save();
   log('done');
 }
 
