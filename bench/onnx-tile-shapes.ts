@@ -1,3 +1,9 @@
+/**
+ * ONNX Runtime inference cost per megapixel for several batch/tile shapes of the CSBDeep U-Net
+ * (wall and process-CPU seconds, RSS after the runs), to choose predict.ts' default tiling; session
+ * options as a JSON second argument, e.g. '{"enableMemPattern":false}'.
+ *   node --import tsx bench/onnx-tile-shapes.ts '[[1,1024,1024],[4,512,512]]' '{}'
+ */
 import * as ort from 'onnxruntime-node';
 import { buildArch } from '../shared/model/arch.ts';
 import { initWeights } from '../shared/model/init.ts';
