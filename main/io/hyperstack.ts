@@ -16,7 +16,7 @@ import {
   axesFor, canonicalTimeUnit, hyperPlane, linearLut, lutColor, planeOffset, stackMetaOf,
   type ChannelMeta, type Hyperstack, type HyperstackMeta,
 } from '../../shared/hyperstack.ts';
-import { INCOMPLETE_MARKER, checkTarget, writeAtomically } from './atomic.ts';
+import { INCOMPLETE_MARKER, checkTarget, openInputFile, resolveInput, writeAtomically } from './atomic.ts';
 import { StackFileError, asStackFileError } from './errors.ts';
 import { encodeNifti, isNiftiPath, niftiBytes, parseNiftiHeader } from './nifti.ts';
 import { checkFinite } from './select.ts';
@@ -62,7 +62,8 @@ async function isZarr(path: string): Promise<boolean> {
 
 /** Opens every time point, channel and plane of a stack file for lazy reading. */
 export async function openHyperstack(path: string, opts: { allowNonFinite?: boolean } = {}): Promise<HyperstackSource> {
-  const abs = resolve(path);
+  // Non-UTF-8 names recovered, special files (a FIFO) refused before anything opens them.
+  const abs = resolve(await resolveInput(path));
   try {
     await stat(abs);
   } catch {
@@ -96,9 +97,7 @@ function wrapStack(src: StackSource): HyperstackSource {
 }
 
 async function openTiffHyperstack(abs: string, opts: { allowNonFinite?: boolean }): Promise<HyperstackSource> {
-  const fh = await open(abs, 'r').catch((e: unknown) => {
-    throw asStackFileError(abs, e, 'cannot open');
-  });
+  const fh = await openInputFile(abs);
   try {
     const layout = await inspectTiff(fh, abs);
     const { info } = layout;

@@ -11,7 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { DType, VoxelSize } from '../../shared/stack.ts';
 import { canonicalTimeUnit, type ChannelMeta, type HyperstackMeta } from '../../shared/hyperstack.ts';
-import { AtomicFileStore, getChecked, openCheckedArray, zarrIncomplete, FILE_NAME, FILE_NAME_PROBLEM, incompleteText, publishFolder, removeStalePartials } from './zarr.ts';
+import { AtomicFileStore, getChecked, openCheckedArray, readMetadataText, zarrIncomplete, FILE_NAME, FILE_NAME_PROBLEM, incompleteText, publishFolder, removeStalePartials } from './zarr.ts';
 import { StackFileError } from './errors.ts';
 import { registerTemp, tempNameFor, zarrFaultPoint } from './atomic.ts';
 import { INCOMPLETE_MARKER, OWNER_MARKER, checkOutputPath, isOwnedFolder, ownerMarkerText } from './output-path.ts';
@@ -45,7 +45,9 @@ const TIME_OUT: Record<string, string> = { s: 'second', ms: 'millisecond', us: '
 
 async function readJson(path: string): Promise<unknown> {
   try {
-    return JSON.parse(await fsp.readFile(path, 'utf8')) as unknown;
+    // Regular files only (a FIFO named .zattrs would block): zarr.ts reads it.
+    const text = await readMetadataText(path);
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new StackFileError(path, `not valid JSON (${(e as Error).message.split('\n')[0]})`);
