@@ -35,8 +35,13 @@ export interface BudgetOptions {
 export const DEFAULT_CPU_SECONDS = 240;
 /** Epochs a budgeted run is cut into (validation, the cosine learning-rate schedule and early stopping are per epoch). */
 export const TARGET_EPOCHS = 12;
-/** Fewest steps per epoch worth a validation pass. */
+/** Fewest steps per epoch worth a validation pass (also the floor when a run re-plans itself). */
 export const MIN_STEPS_PER_EPOCH = 10;
+/**
+ * Steps per epoch the plan wants at least: 3× the floor, so a run on a machine that slows down by
+ * up to 3× after the measurement (other jobs starting) can still keep to its estimate by re-planning.
+ */
+export const PLAN_STEPS_PER_EPOCH = 3 * MIN_STEPS_PER_EPOCH;
 /** Steps timed at the start (after one untimed warm-up step); they are real training steps. */
 export const MEASURED_STEPS = 3;
 
@@ -121,7 +126,7 @@ export function defaultPatience(epochs: number): number {
  * Epochs and steps per epoch that fill the remaining time (a pure function of the measurement):
  *   total = epochs·(stepsPerEpoch·secondsPerStep + secondsPerValidation) ≤ seconds − elapsed
  * (`measuredSteps` of epoch 1 are already done and not paid again). TARGET_EPOCHS epochs when each
- * gets ≥ MIN_STEPS_PER_EPOCH steps, fewer epochs on a slow machine, never less than one epoch of
+ * gets ≥ PLAN_STEPS_PER_EPOCH steps, fewer epochs on a slow machine, never less than one epoch of
  * MIN_STEPS_PER_EPOCH steps (the estimate then says how long that takes).
  */
 export function planBudget(o: {
@@ -150,7 +155,7 @@ export function planBudget(o: {
     spe = f.stepsPerEpoch;
     epochs = Math.max(1, Math.floor((left + o.measuredSteps * t) / (spe * t + v)));
   } else {
-    epochs = f.epochs ?? Math.max(1, Math.min(TARGET_EPOCHS, Math.floor(left / (MIN_STEPS_PER_EPOCH * t + v))));
+    epochs = f.epochs ?? Math.max(1, Math.min(TARGET_EPOCHS, Math.floor(left / (PLAN_STEPS_PER_EPOCH * t + v))));
     // Steps for the time left after the validations; the measured steps are already in epoch 1.
     const steps = Math.floor((left - epochs * v) / t) + o.measuredSteps;
     spe = Math.max(MIN_STEPS_PER_EPOCH, Math.floor(steps / epochs));

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { budgetFor, chooseShape, DEFAULT_CPU_SECONDS, MIN_STEPS_PER_EPOCH, parseDuration, planBudget, TARGET_EPOCHS } from '../../../main/engine/budget.ts';
+import { budgetFor, chooseShape, DEFAULT_CPU_SECONDS, MIN_STEPS_PER_EPOCH, parseDuration, PLAN_STEPS_PER_EPOCH, planBudget, TARGET_EPOCHS } from '../../../main/engine/budget.ts';
 import { trainModel } from '../../../main/engine/train.ts';
 import type { ArchSpec } from '../../../shared/model/arch.ts';
 import type { Batch, EngineReport, NamedWeights, TrainEngine, TrainEngineOptions } from '../../../main/engine/types.ts';
@@ -57,6 +57,14 @@ describe('budget planning (pure)', () => {
     assert.equal(hopeless.estimateSeconds, (MIN_STEPS_PER_EPOCH - 4) * 3 + 2, 'the estimate says how long the minimum takes');
   });
 
+  test('epochs keep room to re-plan: ≥ 3× the minimum steps each, when the time allows', () => {
+    for (const t of [0.05, 0.4, 1.75, 4]) {
+      const p = planBudget({ seconds: 240, elapsed: 10, secondsPerStep: t, secondsPerValidation: 4 * t, measuredSteps: 4, batch: 4, patch: 128 });
+      if (230 >= PLAN_STEPS_PER_EPOCH * t + 4 * t) assert.ok(p.stepsPerEpoch >= PLAN_STEPS_PER_EPOCH, `${t} s/step: ${p.epochs}×${p.stepsPerEpoch}`);
+      assert.ok(p.estimateSeconds <= 230 + 1e-9, `${t} s/step: estimate ${p.estimateSeconds}`);
+    }
+  });
+
   test('numbers the user set are kept', () => {
     const both = planBudget({ seconds: 60, elapsed: 0, secondsPerStep: 1, secondsPerValidation: 0, measuredSteps: 4, batch: 4, patch: 128, fixed: { epochs: 2, stepsPerEpoch: 50 } });
     assert.equal(both.epochs, 2);
@@ -71,14 +79,20 @@ describe('budget planning (pure)', () => {
   });
 });
 
-/** An engine whose validation loss follows a script: early stopping must read it. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** An engine whose validation loss follows a script: early stopping must read it. Steps may take time. */
 class ScriptedEngine implements TrainEngine {
   evaluations = 0;
   steps = 0;
-  constructor(private readonly valLosses: number[]) {}
+  constructor(
+    private readonly valLosses: number[],
+    private readonly stepMs: (step: number) => number = () => 0,
+  ) {}
   async init(_s: ArchSpec, _w: NamedWeights, _o: TrainEngineOptions): Promise<void> {}
   async step(_b: Batch): Promise<number> {
-    this.steps++;
+    const ms = this.stepMs(this.steps++);
+    if (ms > 0) await sleep(ms);
     return 1;
   }
   async evaluate(_b: Batch): Promise<number> {
@@ -139,4 +153,18 @@ test('budgeted run: batch/patch/steps chosen, the estimate logged before trainin
     if (err <= 0.25) return;
   }
   assert.fail(`estimate off by more than 25 % twice: ${last}`);
+});
+
+test('a machine that slows down 2× after the measurement: the run re-plans and still ends near its estimate', async () => {
+  const s = blobStack(6, 8, 32, 32, 0.1);
+  const vol = { depth: 8, height: 32, width: 32, a: s.noisy };
+  // 60 ms per step while measuring (the first 4 steps), 120 ms afterwards.
+  const engine = new ScriptedEngine([1], (i) => (i < 4 ? 60 : 120));
+  const r = await trainModel({ config: { widthScale: 0.125, normalize: 'none', valBatches: 1 }, volumes: [vol], engine, budget: { seconds: 8, fixed: {}, patience: 0 } });
+  assert.ok(r.budget);
+  const { plan, actualSeconds } = r.budget;
+  assert.ok(r.stepsDone !== undefined && r.stepsDone < 0.8 * plan.epochs * plan.stepsPerEpoch, `re-planned from ${plan.epochs}×${plan.stepsPerEpoch} to ${r.stepsDone} steps`);
+  const err = Math.abs(actualSeconds - plan.estimateSeconds) / plan.estimateSeconds;
+  assert.ok(err < 0.25, `estimate ${plan.estimateSeconds.toFixed(2)} s, actual ${actualSeconds.toFixed(2)} s`);
+  assert.equal(r.stepsDone, r.stepsPlanned);
 });
