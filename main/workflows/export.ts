@@ -3,15 +3,16 @@
  * optional report folder, a model folder copied elsewhere (the app's export job).
  * Emits: stage, progress (planes written).
  */
-import { cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { cp, lstat, mkdir, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ModelCopyRequest, ModelExportRequest, StackExportRequest, type ModelExportRequestInput } from '../../shared/config/export.ts';
 import type { ExportReport } from '../../shared/ipc/job-kinds/export.ts';
 import type { Stack } from '../../shared/stack.ts';
-import { InvalidRequestError, ModelFolderError, OutputExistsError } from '../errors.ts';
+import { InvalidRequestError, ModelFolderError, OutputExistsError, UserError } from '../errors.ts';
+import { OWNER_MARKER, canonicalPath, checkOutputPath, isOwnedFolder, isWithin, ownerMarkerText, type OutputPathState } from '../io/output-path.ts';
+import { registerTemp, tempNameFor } from '../io/atomic.ts';
 import { parseRequest, type WorkflowOptions } from './common.ts';
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
 
 export type ModelExportResult =
@@ -89,28 +90,96 @@ function markdown(r: ExportReport, stackPath: string, files: string[]): string {
   return lines.join('\n') + '\n';
 }
 
-async function writeReport(dir: string, r: ExportReport, stackPath: string, overwrite: boolean): Promise<string[]> {
-  if ((await exists(dir)) && !overwrite) throw new OutputExistsError(`${basename(dir)} already exists; choose another name or allow overwriting`);
-  // Built in a temporary folder and renamed, so a failed export leaves no half-written report.
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  await mkdir(tmp, { recursive: true });
-  const files: string[] = [];
-  for (const p of r.plots) {
-    if (p.png) {
-      await writeFile(join(tmp, `${p.name}.png`), Buffer.from(p.png.slice('data:image/png;base64,'.length), 'base64'));
-      files.push(`${p.name}.png`);
+/**
+ * The output rules of main/io (README "Safety") for a folder this workflow writes: an existing
+ * folder is replaced only with overwrite and only when n2s wrote it (OWNER_MARKER), never when it
+ * is, holds or lies inside an input; an empty folder holds nothing to lose and is taken as new.
+ * Refusals are one line (OutputExistsError).
+ */
+async function checkFolderOut(dir: string, inputs: readonly string[], overwrite: boolean): Promise<OutputPathState> {
+  try {
+    const here = await lstat(dir).catch(() => null);
+    if (here?.isDirectory() && (await readdir(dir)).length === 0) {
+      const target = await canonicalPath(dir);
+      for (const input of inputs) {
+        if (isWithin(target, await canonicalPath(input))) throw new OutputExistsError(`${basename(dir)} lies inside the input ${basename(input)}; choose another output name`);
+      }
+      return { path: resolve(dir), existing: 'none' };
     }
-    if (p.svg) {
-      await writeFile(join(tmp, `${p.name}.svg`), p.svg);
-      files.push(`${p.name}.svg`);
-    }
+    return await checkOutputPath(dir, { inputs, overwrite });
+  } catch (e) {
+    if (e instanceof OutputExistsError) throw e;
+    if (e instanceof UserError) throw new OutputExistsError(e.message);
+    throw new OutputExistsError(`${basename(dir)}: ${firstLine(e)}`);
   }
-  const json = { title: r.title, output: stackPath, backend: r.backend, parameters: r.parameters, timings: r.timings, metrics: r.metrics, plots: files, createdAt: new Date().toISOString() };
-  await writeFile(join(tmp, 'report.json'), JSON.stringify(json, null, 2));
-  await writeFile(join(tmp, 'report.md'), markdown(r, stackPath, files));
-  files.push('report.json', 'report.md');
-  if (await exists(dir)) await rm(dir, { recursive: true });
-  await rename(tmp, dir);
+}
+
+/**
+ * Writes a folder atomically: `fill` builds it in a hidden temporary sibling that carries
+ * OWNER_MARKER, which is then renamed to `dir`. A replaced folder (ours, checked again just
+ * before) is moved aside first and removed only once the new one is in place; a new name is never
+ * taken from anything that appeared meanwhile (rename() fails on a non-empty folder or a file).
+ */
+async function publishOwnedFolder(dir: string, kind: string, inputs: readonly string[], overwrite: boolean, fill: (tmp: string) => Promise<void>): Promise<void> {
+  const root = resolve(dir);
+  await checkFolderOut(root, inputs, overwrite);
+  const tmp = tempNameFor(root, 'n2s-partial');
+  const releaseTmp = registerTemp(tmp);
+  let published = false;
+  try {
+    await fill(tmp);
+    await writeFile(join(tmp, OWNER_MARKER), ownerMarkerText(kind));
+    const state = await checkFolderOut(root, inputs, overwrite);
+    if (state.existing === 'none') {
+      try {
+        await rename(tmp, root);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') {
+          throw new OutputExistsError(`${basename(dir)} appeared while it was being written (another job?); refusing to replace it`);
+        }
+        throw e;
+      }
+    } else {
+      const aside = tempNameFor(root, 'n2s-old');
+      const releaseAside = registerTemp(aside);
+      try {
+        await rename(root, aside);
+        await rename(tmp, root);
+        // Only what checkFolderOut allowed is removed: a folder n2s wrote, or a file.
+        if (state.existing === 'owned-folder' && (await isOwnedFolder(aside))) await rm(aside, { recursive: true, force: true });
+        else if (state.existing === 'file') await unlink(aside);
+      } finally {
+        releaseAside();
+      }
+    }
+    published = true;
+  } finally {
+    // The temporary folder is this process's own (a fresh random name): removing it loses nothing.
+    if (!published) await rm(tmp, { recursive: true, force: true }).catch(() => {});
+    releaseTmp();
+  }
+}
+
+async function writeReport(dir: string, r: ExportReport, stackPath: string, overwrite: boolean, inputs: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  await publishOwnedFolder(dir, 'export report', inputs, overwrite, async (tmp) => {
+    await mkdir(tmp);
+    for (const p of r.plots) {
+      if (p.png) {
+        await writeFile(join(tmp, `${p.name}.png`), Buffer.from(p.png.slice('data:image/png;base64,'.length), 'base64'));
+        files.push(`${p.name}.png`);
+      }
+      if (p.svg) {
+        await writeFile(join(tmp, `${p.name}.svg`), p.svg);
+        files.push(`${p.name}.svg`);
+      }
+    }
+    const json = { title: r.title, output: stackPath, backend: r.backend, parameters: r.parameters, timings: r.timings, metrics: r.metrics, plots: files, createdAt: new Date().toISOString() };
+    await writeFile(join(tmp, 'report.json'), JSON.stringify(json, null, 2));
+    await writeFile(join(tmp, 'report.md'), markdown(r, stackPath, files));
+    files.push('report.json', 'report.md');
+  });
   return files;
 }
 
@@ -131,6 +200,9 @@ export async function exportStack(
   o: WorkflowOptions = {},
 ): Promise<StackExportResult> {
   const req = parseRequest(StackExportRequest, request);
+  const inputs = [...input.protect, ...(input.stack.meta.sourcePath ? [input.stack.meta.sourcePath] : [])];
+  // The report folder is checked before the stack is written, so a refusal comes before the work.
+  if (input.report) await checkFolderOut(reportDirFor(resolve(req.path)), inputs, req.overwrite);
   const { writeStack } = await import('../io/index.ts');
   o.onEvent?.({ type: 'stage', stage: 'write', message: `writing ${basename(req.path)}` });
   const rep = await writeStack(req.path, input.stack, {
@@ -146,27 +218,24 @@ export async function exportStack(
     o.onEvent?.({ type: 'stage', stage: 'report', message: 'writing the report' });
     reportDir = reportDirFor(rep.path);
     const dir = reportDir;
-    files = [...files, ...(await writeReport(dir, input.report, rep.path, req.overwrite)).map((f) => `${basename(dir)}/${f}`)];
+    files = [...files, ...(await writeReport(dir, input.report, rep.path, req.overwrite, inputs)).map((f) => `${basename(dir)}/${f}`)];
   }
   return { path: rep.path, format: rep.format, dtype: rep.dtype, bytes: rep.bytes, notes: rep.notes, reportDir, files };
 }
 
-/** A model folder copied to `path` (built under a temporary name, then renamed). */
+/**
+ * A model folder copied to `path`: built under a hidden temporary name that carries the owner
+ * marker, then renamed. An existing folder is replaced only with overwrite and only when n2s wrote
+ * it (an earlier copy); never a folder of the user's, never one that holds or is the model.
+ */
 export async function copyModel(request: { modelDir: string; path: string; overwrite?: boolean }): Promise<StackExportResult> {
   const req = parseRequest(ModelCopyRequest, request);
-  if (await exists(req.path)) {
-    if (!req.overwrite) throw new OutputExistsError(`${basename(req.path)} already exists; choose another folder name`);
-    // Only a model folder is ever replaced: never a recursive delete of a folder of the user's.
-    const there = await readdir(req.path).catch(() => null);
-    if (!there || !there.includes('config.json')) throw new OutputExistsError(`${basename(req.path)} exists and is not a model folder; choose another folder name`);
-  }
-  const names = await readdir(req.modelDir);
+  const names = await readdir(req.modelDir).catch(() => [] as string[]);
   if (!names.includes('config.json')) throw new ModelFolderError(`${req.modelDir} is not a model folder (no config.json)`);
-  const tmp = `${req.path}.tmp-${process.pid}-${Date.now()}`;
-  await mkdir(dirname(req.path), { recursive: true });
+  await mkdir(dirname(resolve(req.path)), { recursive: true });
   // The live-preview checkpoint is not part of the model.
-  await cp(req.modelDir, tmp, { recursive: true, filter: (src) => basename(src) !== 'checkpoint' });
-  if (await exists(req.path)) await rm(req.path, { recursive: true });
-  await rename(tmp, req.path);
+  await publishOwnedFolder(req.path, 'model copy', [req.modelDir], req.overwrite, (tmp) =>
+    cp(req.modelDir, tmp, { recursive: true, filter: (src) => basename(src) !== 'checkpoint' }),
+  );
   return { path: req.path, format: 'model', bytes: 0, notes: [], files: names.filter((n) => n !== 'checkpoint') };
 }
