@@ -4,7 +4,8 @@
  * grace period, and a worker that throws, exits or crashes becomes a job error — never an app
  * crash. At most `maxConcurrent` compute jobs run at once (about one per core: tfjs-wasm is
  * single-threaded in Node, see docs/engines.md) and at most `maxIo` io jobs (file reading, which
- * must not wait behind a long training run); the rest wait in a queue.
+ * must not wait behind a long training run) and at most `maxPreview` preview jobs (one plane of a
+ * training checkpoint, wanted while the run is still going); the rest wait in a queue.
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -48,6 +49,8 @@ export interface JobRunnerOptions {
   maxConcurrent?: number;
   /** Limit for jobs whose kind is in the 'io' lane. */
   maxIo?: number;
+  /** Limit for jobs whose kind is in the 'preview' lane (one: a newer preview replaces the last). */
+  maxPreview?: number;
   /** How long a cancelled worker may take to stop on its own before it is terminated. */
   cancelGraceMs?: number;
   /** The worker script (defaults to worker-entry.ts via worker-bootstrap.mjs, or job-worker.js when bundled). */
@@ -78,20 +81,21 @@ function defaultWorker(): { url: URL; entry?: string } {
   return { url: new URL('./job-worker.js', here) };
 }
 
-const laneOf = (job: Job): 'io' | 'compute' => job.resolved.spec.lane ?? 'compute';
+type Lane = 'io' | 'compute' | 'preview';
+const laneOf = (job: Job): Lane => job.resolved.spec.lane ?? 'compute';
 
 export class JobRunner {
   private jobs = new Map<string, Job>();
   private queue: Job[] = [];
-  private running = { io: 0, compute: 0 };
-  private readonly limits: { io: number; compute: number };
+  private running: Record<Lane, number> = { io: 0, compute: 0, preview: 0 };
+  private readonly limits: Record<Lane, number>;
   private readonly graceMs: number;
   private readonly resolve: KindResolver;
   private readonly worker: { url: URL; entry?: string };
   private readonly progressMs: number;
 
   constructor(private readonly opts: JobRunnerOptions) {
-    this.limits = { compute: opts.maxConcurrent ?? 2, io: opts.maxIo ?? 4 };
+    this.limits = { compute: opts.maxConcurrent ?? 2, io: opts.maxIo ?? 4, preview: opts.maxPreview ?? 1 };
     this.graceMs = opts.cancelGraceMs ?? 2000;
     this.resolve = opts.resolve ?? registryResolver;
     this.worker = opts.worker ?? defaultWorker();

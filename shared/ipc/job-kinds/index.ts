@@ -23,9 +23,11 @@ export interface JobKindSpec {
   pausable: boolean;
   /**
    * Which concurrency limit the job counts against: 'compute' (default: training, denoising —
-   * about one per core) or 'io' (reading files — should not wait behind an hour of training).
+   * about one per core), 'io' (reading files — should not wait behind an hour of training) or
+   * 'preview' (one plane of a training checkpoint: it must arrive while the run is still going, not
+   * after the engine probe or other compute jobs have freed a slot).
    */
-  lane?: 'io' | 'compute';
+  lane?: 'io' | 'compute' | 'preview';
 }
 
 export const jobKinds = {

@@ -18,4 +18,7 @@ export const previewJob = {
   }),
   result: StackInfo,
   pausable: false,
+  // Its own lane: a preview never waits for a compute slot (the engine probe, a denoise) — on a
+  // short run it would otherwise arrive after training ended.
+  lane: 'preview' as const,
 };
