@@ -12,6 +12,7 @@ export const jobKindModules: Record<string, KindLoader> = {
   denoise: () => import('./kinds/denoise.ts'),
   segment: () => import('./kinds/segment.ts'),
   train: () => import('./kinds/train.ts'),
+  'train-estimate': () => import('./kinds/train-estimate.ts'),
   preview: () => import('./kinds/preview.ts'),
   export: () => import('./kinds/export.ts'),
   similarity: () => import('./kinds/similarity.ts'),

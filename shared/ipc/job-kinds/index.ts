@@ -8,6 +8,7 @@ import { denoiseJob } from './denoise.ts';
 import { openStackJob } from './open-stack.ts';
 import { segmentJob } from './segment.ts';
 import { trainJob } from './train.ts';
+import { trainEstimateJob } from './train-estimate.ts';
 import { previewJob } from './preview.ts';
 import { exportJob } from './export.ts';
 import { similarityJob } from './similarity.ts';
@@ -35,6 +36,7 @@ export const jobKinds = {
   denoise: denoiseJob,
   segment: segmentJob,
   train: trainJob,
+  'train-estimate': trainEstimateJob,
   preview: previewJob,
   export: exportJob,
   similarity: similarityJob,

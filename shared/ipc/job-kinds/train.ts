@@ -49,6 +49,12 @@ export const trainJob = {
     previewEvery: z.number().int().min(0).default(0),
     /** Name shown in the models list. */
     name: z.string().optional(),
+    /**
+     * Time budget in seconds (main/engine/budget.ts): the epochs and steps per epoch are then
+     * planned from the step time measured at the start of the run (config's epochs/stepsPerEpoch
+     * are ignored); batch and patch stay as set. Absent: the config's steps are run as they are.
+     */
+    time: z.number().positive().max(7 * 24 * 3600).optional(),
   }),
   result: TrainedModelSummary,
   pausable: true,

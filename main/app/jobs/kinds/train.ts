@@ -4,7 +4,7 @@
  * steps the workflow writes a checkpoint model for the live preview. The best-by-validation model
  * is saved under the app's output folder (by model-store's saveTrainResult, as n2s train saves it).
  */
-import type { TrainingConfig } from '../../../../shared/config/training.ts';
+import type { TrainingConfig, TrainingConfigInput } from '../../../../shared/config/training.ts';
 import type { Stack } from '../../../../shared/stack.ts';
 import type { WorkflowEvent } from '../../../../shared/workflow-events.ts';
 import { UserError } from '../../../errors.ts';
@@ -22,6 +22,8 @@ interface Input {
   name: string;
   modelDir: string;
   checkpointDir: string;
+  /** Time budget in seconds: the workflow plans the epochs and steps (budgetFor). */
+  time?: number;
 }
 
 /**
@@ -94,14 +96,21 @@ export const job = defineJobKind('train', {
       name,
       modelDir: trainModelDir(main.outputDir, jobId),
       checkpointDir: trainCheckpointDir(main.outputDir, jobId),
+      time: params.time,
     };
   },
 
   async run(input, ctx): Promise<TrainedModelSummary> {
     const { trainOnStacks } = await import('../../../workflows/train.ts');
-    ctx.progress(0, 'starting', { step: 0, totalSteps: input.config.epochs * input.config.stepsPerEpoch });
+    // Under a time budget the epochs and steps are the budget's to plan: the workflow reads what the
+    // config leaves unset as its to choose (budgetFor), so they are left out; batch and patch stay.
+    const unplanned: TrainingConfigInput = { ...input.config };
+    delete unplanned.epochs;
+    delete unplanned.stepsPerEpoch;
+    const budgeted = input.time !== undefined;
+    ctx.progress(0, budgeted ? 'measuring the step time for the budget' : 'starting', budgeted ? { step: 0 } : { step: 0, totalSteps: input.config.epochs * input.config.stepsPerEpoch });
     const r = await trainOnStacks(
-      { config: input.config, out: input.modelDir, checkpointEvery: input.previewEvery, checkpointDir: input.checkpointDir },
+      { config: budgeted ? unplanned : input.config, time: input.time, out: input.modelDir, checkpointEvery: input.previewEvery, checkpointDir: input.checkpointDir },
       { stack: input.stack, copy: input.copy, clean: input.reference },
       { signal: ctx.signal, beforeStep: () => ctx.checkpoint(), onEvent: trainProgress(ctx) },
     );

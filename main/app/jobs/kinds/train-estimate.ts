@@ -1,0 +1,99 @@
+/**
+ * 'train-estimate': a few real training steps of the chosen settings on the chosen stack, timed on
+ * this machine, for the Train panel's estimate before Start. It trains through the trainer itself
+ * (main/engine/train.ts's trainModel: the same sampler, normalisation, engine and batch/patch as the
+ * run will use) with an engine wrapper that times each step and the validation pass; the model is
+ * thrown away. The first step is a warm-up (allocations, graph building) and is not counted, as in
+ * the budget's own measurement (main/engine/budget.ts).
+ */
+import type { Stack } from '../../../../shared/stack.ts';
+import type { TrainingConfig } from '../../../../shared/config/training.ts';
+import type { TrainEstimate } from '../../../../shared/ipc/job-kinds/train-estimate.ts';
+import { needsSecondCopy, trainingInputProblems } from '../../../../shared/config/training-checks.ts';
+import { UserError } from '../../../errors.ts';
+import type { Batch, TrainEngine } from '../../../engine/types.ts';
+import { defineJobKind } from '../kind.ts';
+
+interface Input {
+  stack: Stack;
+  copy?: Stack;
+  reference?: Stack;
+  config: TrainingConfig;
+  steps: number;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+export const job = defineJobKind('train-estimate', {
+  prepare(params, main): Input {
+    const stack = main.stacks.get(params.stackId);
+    const copy = params.copyStackId ? main.stacks.get(params.copyStackId) : undefined;
+    const reference = params.referenceStackId ? main.stacks.get(params.referenceStackId) : undefined;
+    const c = params.config;
+    const problems = trainingInputProblems(c, { name: stack.meta.name, depth: stack.depth, height: stack.height, width: stack.width, hasCopy: Boolean(copy), hasClean: Boolean(reference) });
+    if (problems.length > 0) throw new UserError(problems[0].message);
+    return { stack, copy, reference, config: c, steps: params.steps };
+  },
+
+  async run(input, ctx): Promise<TrainEstimate> {
+    const { trainModel, createTrainEngine } = await import('../../../engine/train.ts');
+    const { config, stack } = input;
+    ctx.progress(null, 'timing a few training steps');
+    const inner = await createTrainEngine(config.engine, (l) => ctx.log(l), config.backend);
+    const stepTimes: number[] = [];
+    let validation = 0;
+    let evaluating = false;
+    let engineName = '';
+    // Times the steps and the end-of-epoch validation; cancel is honoured before every step.
+    const timed: TrainEngine = {
+      init: (spec, weights, opts) => inner.init(spec, weights, opts),
+      async step(batch: Batch, lr: number) {
+        await ctx.checkpoint();
+        const t = performance.now();
+        const loss = await inner.step(batch, lr);
+        stepTimes.push((performance.now() - t) / 1000);
+        if (!engineName) {
+          // Named while the engine lives (the trainer disposes it at the end).
+          const r = inner.describe();
+          engineName = `${r.engine}/${r.provider ?? r.backend}`;
+        }
+        ctx.progress(stepTimes.length / (input.steps + 1), `timed step ${stepTimes.length} of ${input.steps + 1}`);
+        return loss;
+      },
+      async evaluate(batch: Batch) {
+        // The first evaluation builds the evaluation graph: a warm-up, timed again below.
+        if (!evaluating) {
+          evaluating = true;
+          await inner.evaluate(batch);
+        }
+        const t = performance.now();
+        const loss = await inner.evaluate(batch);
+        validation += (performance.now() - t) / 1000;
+        return loss;
+      },
+      getWeights: () => inner.getWeights(),
+      describe: () => inner.describe(),
+      dispose: () => inner.dispose(),
+    };
+    await trainModel({
+      // One epoch of the warm-up plus the timed steps; everything else as the run will have it.
+      config: { ...config, epochs: 1, stepsPerEpoch: input.steps + 1 },
+      volumes: [{ depth: stack.depth, height: stack.height, width: stack.width, a: stack.data, b: needsSecondCopy(config) ? input.copy?.data : undefined, clean: input.reference?.data }],
+      engine: timed,
+      signal: ctx.signal,
+      log: (l) => ctx.log(l),
+      budget: null,
+    });
+    if (ctx.signal.aborted || stepTimes.length < 2) throw new UserError('the step time was not measured (cancelled)');
+    return {
+      secondsPerStep: median(stepTimes.slice(1)),
+      secondsPerValidation: validation,
+      stepsTimed: stepTimes.length - 1,
+      engine: engineName,
+    };
+  },
+
+  finish(out) {
+    return out;
+  },
+});
