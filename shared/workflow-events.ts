@@ -61,6 +61,12 @@ export type WorkflowEvent =
     }
   /** A checkpoint model (for the live preview) was written after `step` steps; `count` so far. */
   | { type: 'checkpoint'; step: number; totalSteps: number; count: number; dir: string }
+  /**
+   * Said before a denoise starts: the input's size (planes × height × width, bytes; `text` is the
+   * one-line form) and the time the `total` planes to denoise are estimated to take (`eta`,
+   * seconds; `basis` says where the per-plane time comes from). Plane/chunk events update the ETA.
+   */
+  | { type: 'workload'; planes: number; height: number; width: number; dtype: string; bytes: number; large: boolean; total: number; secondsPerPlane: number; eta: number; basis: string; text: string }
   /** Planes denoised: `done` of `total` over the whole run (both copies count). */
   | { type: 'plane'; plane: number; done: number; total: number; secondsPerPlane: number; eta: number }
   /** OME-Zarr: a z-chunk range written (planes z0…z1−1); `done`/`total` count planes of this shard. */

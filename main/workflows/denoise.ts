@@ -13,14 +13,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { makeStack, type Stack } from '../../shared/stack.ts';
-import { DenoiseRequest, DenoiseStackRequest, PreviewRequest, type DenoiseRequestInput, type DenoiseStackRequestInput, type InferenceSettings, type ShardSpec } from '../../shared/config/denoise.ts';
+import { makeStack, type DType, type Stack } from '../../shared/stack.ts';
+import { DenoiseRequest, DenoiseStackRequest, PreviewRequest, inferenceVoxelsPerSecond, type DenoiseRequestInput, type DenoiseStackRequestInput, type InferenceSettings, type ShardSpec } from '../../shared/config/denoise.ts';
 import type { WorkflowEvent } from '../../shared/workflow-events.ts';
 import type { ArchSpec } from '../../shared/model/arch.ts';
 import { minPlanes } from '../../shared/model/neighbours.ts';
 import { InputMismatchError, ModelFolderError, OutputExistsError, TileSizeError, UserError } from '../errors.ts';
 import type { ModelConfig } from '../engine/model-store.ts';
 import type { EngineReport, Normalisation, Predictor } from '../engine/types.ts';
+import { describeWorkload, formatDuration } from '../io/workload.ts';
 import { cancellable, parseRequest, samePath, sameShape, throwIfCancelled, type WorkflowOptions } from './common.ts';
 
 /** A loaded, checked model ready to denoise. Dispose when done. */
@@ -250,6 +251,7 @@ export async function denoiseStacks(request: DenoiseStackRequestInput, input: { 
   const t0 = Date.now();
   const d = await openDenoiser(request, o);
   try {
+    await sayWorkload(d, input.stack, input.stack.meta.dtype, input.stack.depth * (input.copy ? 2 : 1), o);
     const data = await denoiseVolume(d, input.stack, input.copy, o);
     const { stack } = input;
     const result = makeStack(stack.depth, stack.height, stack.width, data, {
@@ -292,6 +294,39 @@ export async function previewPlane(request: DenoiseStackRequestInput & { plane: 
   } finally {
     d.dispose();
   }
+}
+
+/**
+ * Says the job's size and its estimated time before the work (issue 16: a 100 000-plane input must
+ * not run for hours without a word). The per-plane time is the engine's measured inference rate
+ * (shared/config/denoise.ts), times the test-time ensemble when predictPlanes will use it (the same
+ * decision, on the same volume); the plane and chunk events then carry the ETA measured as it goes.
+ */
+async function sayWorkload(d: Denoiser, shape: { depth: number; height: number; width: number }, dtype: DType, total: number, o: WorkflowOptions): Promise<void> {
+  if (!o.onEvent) return;
+  const { ttaFor, ttaFactor } = await import('../engine/tta.ts');
+  const size = describeWorkload(shape.depth, shape.height, shape.width, dtype);
+  const tta = ttaFor(d.settings.tta, shape.depth * shape.height * shape.width, d.spec.inChannels, d.engine);
+  const factor = tta.use ? ttaFactor(d.spec.inChannels, tta.options) : 1;
+  const rate = inferenceVoxelsPerSecond(d.engine.engine, d.engine.backend);
+  const secondsPerPlane = (shape.height * shape.width * factor) / rate;
+  const eta = secondsPerPlane * total;
+  const basis = `estimated from ${d.engine.engine}/${d.engine.backend}'s typical ${(rate / 1e6).toPrecision(2)} M voxels/s${factor > 1 ? `, ×${factor} ensemble` : ''}`;
+  const perPlane = secondsPerPlane >= 1 ? `${secondsPerPlane.toFixed(1)} s` : `${(secondsPerPlane * 1000).toFixed(0)} ms`;
+  o.onEvent({
+    type: 'workload',
+    planes: shape.depth,
+    height: shape.height,
+    width: shape.width,
+    dtype,
+    bytes: size.bytes,
+    large: size.large,
+    total,
+    secondsPerPlane,
+    eta,
+    basis,
+    text: `input: ${size.text}; ${eta < 1 ? 'under 1 s' : `about ${formatDuration(eta)}`} to denoise ${total} plane${total === 1 ? '' : 's'} (≈ ${perPlane} per plane, ${basis})`,
+  });
 }
 
 // ---------------------------------------------------------------- files, folders, OME-Zarr
@@ -339,6 +374,12 @@ export async function denoise(request: DenoiseRequestInput, o: WorkflowOptions =
     if (req.shard && req.shard.count > 1) throw new InputMismatchError(`--shard needs a folder, a .txt list of files or an OME-Zarr volume as input, not ${basename(req.input)}`);
     return denoiseFile(req, o);
   }
+  // The output's format follows its extension, not the input's: an OME-Zarr volume to a TIFF or
+  // NIfTI file is one stack read whole and written by that writer (only a .zarr is written in place).
+  if (kind === 'zarr' && !/\.zarr\/?$/i.test(req.output)) {
+    if (req.shard && req.shard.count > 1) throw new InputMismatchError(`--shard writes one OME-Zarr in place from every shard: name the output .zarr (not ${basename(req.output)})`);
+    return denoiseFile({ ...req, shard: undefined }, o);
+  }
   if (req.copy) throw new InputMismatchError('a second copy is not supported for folders / OME-Zarr volumes; denoise such pairs one stack at a time');
   return kind === 'zarr' ? denoiseZarr(req, o) : denoiseFolder(req, o);
 }
@@ -348,12 +389,26 @@ export async function denoiseFile(request: DenoiseRequestInput, o: WorkflowOptio
   const req = parseRequest(DenoiseRequest, request);
   const inputs = [req.input, ...(req.copy ? [req.copy] : [])];
   await checkOutput(req.output, inputs, req.overwrite);
-  const { readStack, writeStack } = await import('../io/index.ts');
+  const { openStack, readStack, writeStack } = await import('../io/index.ts');
   const t0 = Date.now();
   const d = opened ?? (await openDenoiser(req, o));
   try {
     o.onEvent?.({ type: 'stage', stage: 'read', message: `reading ${basename(req.input)}` });
-    const a = await readStack(req.input);
+    // Opened lazily first, so the size and the estimate are said before a huge input is read.
+    const src = await openStack(req.input);
+    let a: Stack;
+    try {
+      await sayWorkload(d, src, src.meta.dtype, src.depth * (req.copy ? 2 : 1), o);
+      const n = src.height * src.width;
+      const data = new Float32Array(src.depth * n);
+      for (let z = 0; z < src.depth; z++) {
+        throwIfCancelled(o.signal);
+        data.set(await src.readPlane(z), z * n);
+      }
+      a = { depth: src.depth, height: src.height, width: src.width, data, meta: src.meta };
+    } finally {
+      await src.close();
+    }
     const b = req.copy ? await readStack(req.copy) : undefined;
     const data = await denoiseVolume(d, a, b, o);
     const result = makeStack(a.depth, a.height, a.width, data, {
@@ -486,11 +541,12 @@ export async function denoiseZarr(request: DenoiseRequestInput, o: WorkflowOptio
       const d = await openDenoiser({ ...req, modelDir }, o);
       try {
         checkVolume(d, src, basename(input));
+        const total = mine.reduce((a, m) => a + m.z1 - m.z0, 0);
+        await sayWorkload(d, src, src.meta.dtype, total, o);
         o.onEvent?.({ type: 'stage', stage: 'normalise', message: 'fitting the normalisation' });
         // The same normalisation in every shard and in every other door: fitted on the whole volume.
         const source = src;
         const normalisation = await fitInputNormalisation(d, src, (z) => source.readPlane(z));
-        const total = mine.reduce((a, m) => a + m.z1 - m.z0, 0);
         const faultAfter = Number(process.env.N2S_FAULT_AFTER_CHUNKS ?? NaN);
         let chunksDone = 0;
         for (const r of mine) {

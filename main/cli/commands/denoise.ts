@@ -7,6 +7,7 @@ import { emitJson } from '../command.ts';
 import { UserError } from '../../errors.ts';
 import { Backend, Engine, OutputDtype, Provider } from '../../../shared/config/enums.ts';
 import type { DenoiseRequestInput } from '../../../shared/config/denoise.ts';
+import type { WorkflowEvent } from '../../../shared/workflow-events.ts';
 import { defined, num, oneOf, parseFlags, required, withFlagNames } from '../flags.ts';
 import { denoiseEventPrinter, endProgressLine } from '../render.ts';
 import { HYPERSTACK_FLAGS, neighbourAxisFlag } from '../hyperstack.ts';
@@ -109,6 +110,20 @@ export async function denoiseRequestFromFlags(f: Flags): Promise<DenoiseRequestI
   };
 }
 
+/**
+ * The shared printer, plus the job's size and estimated time said before the work: one line on
+ * stderr in both modes, and with --json also the typed event on stdout.
+ */
+function printer(json: boolean, label: string): (e: WorkflowEvent) => void {
+  const print = denoiseEventPrinter(json, label);
+  return (e) => {
+    print(e);
+    if (e.type !== 'workload') return;
+    if (json) emitJson({ ...e });
+    process.stderr.write(`${label}${e.text}\n`);
+  };
+}
+
 export async function run(argv: string[]): Promise<number> {
   const f = parseFlags(argv, OPTIONS, 'denoise');
   const json = f.json ?? false;
@@ -117,10 +132,10 @@ export async function run(argv: string[]): Promise<number> {
   const neighbourAxis = neighbourAxisFlag(f);
   const { denoisesWhole, denoiseWhole } = await import('../hyperstack.ts');
   if (await denoisesWhole(request.input, request.modelDir, neighbourAxis !== undefined)) {
-    return withFlagNames(() => denoiseWhole(request, neighbourAxis, json, denoiseEventPrinter(json, label)), { modelDir: 'model' });
+    return withFlagNames(() => denoiseWhole(request, neighbourAxis, json, printer(json, label)), { modelDir: 'model' });
   }
   const { denoise } = await import('../../workflows/denoise.ts');
-  const r = await withFlagNames(() => denoise(request, { onEvent: denoiseEventPrinter(json, label) }), { modelDir: 'model' });
+  const r = await withFlagNames(() => denoise(request, { onEvent: printer(json, label) }), { modelDir: 'model' });
   const shard = r.kind === 'stack' ? '' : `${r.shard.index}/${r.shard.count}`;
   switch (r.kind) {
     case 'stack': {
