@@ -102,3 +102,24 @@ test('the size and an estimate come before the first plane: workflow events, the
   assert.equal(objs[jw].bytes, 4 * 24 * 20 * 2);
   assert.match(json.stderr, /^input: 4 planes/m);
 });
+
+test('an OME-Zarr hyperstack in, --output x.tif: the hyperstack TIFF writer, the values of the .zarr output', async () => {
+  const { writeHyperstack, readHyperstack } = await import('../../../main/io/hyperstack.ts');
+  const { blobHyperstack } = await import('../hyperstack/helpers.ts');
+  const h = blobHyperstack({ seed: 7, times: 1, channels: 2, depth: 4, size: 24, sigma: 0.1 }).noisy;
+  const hz = join(dir, 'hyper.zarr');
+  await writeHyperstack(hz, h, {});
+  const zOut = join(dir, 'hyper-out.zarr');
+  const tOut = join(dir, 'hyper-out.tif');
+  const a = await runCli(['denoise', '--model', model, '--input', hz, '--output', zOut, '--engine', 'onnx', '--no-tta']);
+  assert.equal(a.code, 0, a.stderr);
+  const b = await runCli(['denoise', '--model', model, '--input', hz, '--output', tOut, '--engine', 'onnx', '--no-tta']);
+  assert.equal(b.code, 0, b.stderr);
+  assert.ok(statSync(tOut).isFile());
+  const ref = await readHyperstack(zOut);
+  const got = await readHyperstack(tOut);
+  assert.deepEqual([got.meta.channels, got.meta.depth, got.meta.height, got.meta.width], [2, 4, 24, 24]);
+  assert.deepEqual([...got.data], [...ref.data], 'the TIFF holds the values of the .zarr output');
+  const py = execFileSync('/usr/bin/python3', ['-c', 'import sys, tifffile; t = tifffile.TiffFile(sys.argv[1]); s = t.series[0]; print(t.is_imagej, s.axes, s.shape)', tOut], { encoding: 'utf8' }).trim();
+  assert.match(py, /^True ZCYX \(4, 2, 24, 24\)$/, py);
+});
