@@ -8,7 +8,8 @@
  * `openDenoiser` loads and checks; `denoiseVolume` is the single-stack core (one ZYX array, or a
  * window of one, with optional second copy) that hyperstack loops call per channel / time point;
  * `denoiseStacks`, `denoiseFile`, `denoiseFolder` and `denoiseZarr` are the doors' shapes of input.
- * Emits: stage, engine, plane (stacks), file (folders), chunk (OME-Zarr), log.
+ * Emits: stage, engine, workload (size and estimate, before the work), plane (stacks), file (folders),
+ * chunk (OME-Zarr), log.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
@@ -510,8 +511,8 @@ export async function denoiseZarr(request: DenoiseRequestInput, o: WorkflowOptio
   }
   const t0 = Date.now();
   let planesDone = 0;
-  let mine: { z0: number; z1: number }[] = [];
-  let skipped = 0;
+  let mine: { z0: number; z1: number }[];
+  let skipped: number;
   try {
     const { depth, height, width } = src;
     const k = config.layout.k;

@@ -43,7 +43,9 @@ tiles whose seams are blended; the result does not depend on the tile size. A mo
   --input FILE          noisy stack (TIFF, NIfTI, ...); a folder, a .txt list or a .zarr denoises
                         in shards (one output file per input file / one OME-Zarr volume)
   --copy FILE           second noisy copy: the output is the mean of the predictions from both
-  --output FILE         output stack (.tif ImageJ, .ome.tif OME-TIFF, .nii/.nii.gz); never the input
+  --output FILE         output stack (.tif ImageJ, .ome.tif OME-TIFF, .nii/.nii.gz, .zarr); the format
+                        follows this name, whatever the input's (a .zarr input to x.tif is a TIFF);
+                        never the input
   --tile T              square tile size in pixels (default: the whole plane when the network's
                         activations fit 800 MiB, else the fewest tiles that do; a multiple of 4/32)
   --overlap O           overlap of neighbouring tiles (default: the receptive field, both sides)
@@ -70,8 +72,9 @@ A file with several channels or time points (or a model trained on one) is denoi
 channel with its model, every time point, one output with the input's axes, order, channel names
 and colours, voxel size and time step; --shard I/N splits it over time points and chunks into one
 OME-Zarr (.zarr output) written in place (docs/hyperstacks.md).
-  --json                one JSON object per plane (file, chunk), then a result object (engine,
-                        provider, seconds, planes_per_second)`;
+  --json                a workload object first (the input's size and the estimated time, also
+                        said on stderr without --json), one JSON object per plane (file, chunk), then
+                        a result object (engine, provider, seconds, planes_per_second)`;
 
 type Flags = ReturnType<typeof parseFlags<typeof OPTIONS>>;
 
