@@ -8,6 +8,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AppInfo } from '../../shared/ipc/app.ts';
 import { trainCheckpointDir, type TrainedModelSummary } from '../../shared/ipc/job-kinds/train.ts';
+import type { TrainEstimate } from '../../shared/ipc/job-kinds/train-estimate.ts';
 import type { JobInfo } from '../../shared/ipc/jobs.ts';
 import { TrainingConfig, type TrainingConfigInput } from '../../shared/config/training.ts';
 import { runJob } from '../api/jobs.ts';
@@ -27,12 +28,16 @@ interface Curves {
   stepLoss: number[];
   stepLr: number[];
   epochs: number[];
+  /** The step each epoch ended at (a budgeted run re-plans its steps per epoch). */
+  epochSteps: number[];
   epochLoss: number[];
   epochVal: (number | null)[];
 }
-const emptyCurves = (): Curves => ({ steps: [], stepLoss: [], stepLr: [], epochs: [], epochLoss: [], epochVal: [] });
+const emptyCurves = (): Curves => ({ steps: [], stepLoss: [], stepLr: [], epochs: [], epochSteps: [], epochLoss: [], epochVal: [] });
 
 let appInfo: Promise<AppInfo> | null = null;
+/** Step times measured by 'train-estimate', per stack and settings (see estimateKey): measured once per window. */
+const measuredSteps = new Map<string, TrainEstimate>();
 const probing = new WeakSet<object>();
 
 function eta(seconds: number | undefined): string {
@@ -66,6 +71,23 @@ export function estimateSeconds(t: TrainSettings, measured: StepTiming | null): 
   if (measured) return { seconds: steps * measured.secondsPerStep * (guessStep(stepWork(t)) / guessStep(measured.work)), measured: true };
   return { seconds: steps * guessStep(stepWork(t)), measured: false };
 }
+
+/**
+ * What the step time measured here ('train-estimate') says about a run: under a time budget the run
+ * takes its budget (the trainer plans the steps to fill it) and does about budget ÷ step time steps;
+ * by steps, steps × step time plus a validation pass per epoch.
+ */
+export function measuredRun(t: Pick<TrainSettings, 'sizing' | 'minutes' | 'epochs' | 'stepsPerEpoch'>, m: Pick<TrainEstimate, 'secondsPerStep' | 'secondsPerValidation'>): { seconds: number; steps: number } {
+  if (t.sizing === 'time') {
+    const seconds = t.minutes * 60;
+    return { seconds, steps: Math.max(1, Math.floor(seconds / m.secondsPerStep)) };
+  }
+  const steps = t.epochs * t.stepsPerEpoch;
+  return { seconds: steps * m.secondsPerStep + t.epochs * m.secondsPerValidation, steps };
+}
+
+/** "0.52 s" / "38 ms" per step. */
+const perStep = (s: number): string => (s >= 0.1 ? `${s.toFixed(2)} s` : `${Math.max(1, Math.round(s * 1000))} ms`);
 
 /** Schema paths in the form's words. */
 const FIELD_WORDS: Record<string, string> = {
@@ -162,6 +184,50 @@ function TrainPanel({ api, workspace }: SlotProps) {
             : null;
   const running = job !== null && (job.state === 'running' || job.state === 'queued' || job.state === 'paused');
   const estimate = estimateSeconds(f, stepTiming);
+  // The step time depends on the stacks and on everything but the run's length, seed and rate.
+  const estimateKey =
+    primary && !problem
+      ? JSON.stringify({ stack: primary.stackId, copy: needsCopy ? copy?.stackId : null, reference: method === 'n2c' ? reference?.stackId : null, ...config, epochs: 0, stepsPerEpoch: 0, seed: 0, lr: 0 })
+      : null;
+  const [measuredStep, setMeasuredStep] = useState<{ key: string; estimate: TrainEstimate } | null>(null);
+  const [measuring, setMeasuring] = useState(false);
+  const stepMeasured = estimateKey ? (measuredStep?.key === estimateKey ? measuredStep.estimate : (measuredSteps.get(estimateKey) ?? null)) : null;
+  // Before Start: time a few steps of these settings on this stack (a few seconds, once per settings),
+  // after the settings have been still for a moment; never while a run is going.
+  useEffect(() => {
+    if (!estimateKey || running || !primary) return;
+    if (measuredSteps.has(estimateKey)) return;
+    let live = true;
+    let jobId: string | null = null;
+    const timer = setTimeout(() => {
+      setMeasuring(true);
+      void runJob(api, 'train-estimate', {
+        stackId: primary.stackId,
+        copyStackId: needsCopy ? copy?.stackId : undefined,
+        referenceStackId: method === 'n2c' ? reference?.stackId : undefined,
+        config,
+      })
+        .then((j) => {
+          jobId = j.jobId;
+          if (!live) void api.invoke('jobs:cancel', { jobId }).catch(() => undefined);
+          return j.done;
+        })
+        .then((r) => {
+          measuredSteps.set(estimateKey, r);
+          if (live) setMeasuredStep({ key: estimateKey, estimate: r });
+        })
+        .catch(() => undefined) // no measurement: the estimate stays a guess and says so
+        .finally(() => live && setMeasuring(false));
+    }, 700);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+      setMeasuring(false);
+      if (jobId) void api.invoke('jobs:cancel', { jobId }).catch(() => undefined);
+    };
+    // config is rebuilt every render; estimateKey stands for it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [estimateKey, running]);
   // The verdict of the latest model trained in this session (kept in the workspace state).
   const lastVerdict = [...models].reverse().find((m) => m.summary?.verdict)?.summary?.verdict ?? null;
 
@@ -178,9 +244,9 @@ function TrainPanel({ api, workspace }: SlotProps) {
       lossRef.current,
       [
         { x: c.steps, y: c.stepLoss, name: 'train (step)', mode: 'markers', marker: { size: 3 } },
-        { x: c.epochs.map((e) => e * f.stepsPerEpoch), y: c.epochLoss, name: 'train (epoch)', mode: 'lines+markers' },
+        { x: c.epochSteps, y: c.epochLoss, name: 'train (epoch)', mode: 'lines+markers' },
         {
-          x: c.epochs.filter((_, i) => c.epochVal[i] !== null).map((e) => e * f.stepsPerEpoch),
+          x: c.epochSteps.filter((_, i) => c.epochVal[i] !== null),
           y: c.epochVal.filter((v): v is number => v !== null),
           name: 'validation',
           mode: 'lines+markers',
@@ -189,7 +255,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
       { title: 'Loss', xaxis: { title: 'training step' }, yaxis: { title: 'loss (MSE)', type: logScale ? 'log' : 'linear' } },
     );
     if (lrRef.current) void drawPlot(lrRef.current, [{ x: c.steps, y: c.stepLr, name: 'learning rate', mode: 'lines' }], { title: 'Learning rate', xaxis: { title: 'training step' }, yaxis: { title: 'learning rate' }, height: 170, showlegend: false });
-  }, [curves, logScale, f.stepsPerEpoch]);
+  }, [curves, logScale]);
   useEffect(() => () => (purgePlot(lossRef.current), purgePlot(lrRef.current)), []);
 
   const onUpdate = (info: JobInfo, plane: () => number) => {
@@ -205,7 +271,9 @@ function TrainPanel({ api, workspace }: SlotProps) {
         next = { ...next, steps: [...next.steps, v.step], stepLoss: [...next.stepLoss, v.loss], stepLr: [...next.stepLr, v.lr ?? NaN] };
       }
       if (v.lastEpoch !== undefined && v.epochLoss !== undefined && !next.epochs.includes(v.lastEpoch)) {
-        next = { ...next, epochs: [...next.epochs, v.lastEpoch], epochLoss: [...next.epochLoss, v.epochLoss], epochVal: [...next.epochVal, v.epochValLoss ?? null] };
+        // At the last step seen (a budgeted run re-plans its steps per epoch, so not epoch × steps).
+        const at = next.steps.at(-1) ?? v.step ?? 0;
+        next = { ...next, epochs: [...next.epochs, v.lastEpoch], epochSteps: [...next.epochSteps, at], epochLoss: [...next.epochLoss, v.epochLoss], epochVal: [...next.epochVal, v.epochValLoss ?? null] };
       }
       return next;
     });
@@ -262,6 +330,8 @@ function TrainPanel({ api, workspace }: SlotProps) {
           config,
           previewEvery: f.previewEvery,
           name,
+          // By time: the trainer plans the epochs and steps to fill the budget.
+          time: f.sizing === 'time' ? f.minutes * 60 : undefined,
         },
         (info) => onUpdate(info, plane),
       );
@@ -304,7 +374,9 @@ function TrainPanel({ api, workspace }: SlotProps) {
   const control = (what: 'jobs:pause' | 'jobs:resume' | 'jobs:cancel') => job && void api.invoke(what, { jobId: job.jobId });
   const num = (key: keyof TrainSettings) => (v: number) => Number.isFinite(v) && setF({ [key]: v });
   const v = job?.values ?? {};
-  const totalSteps = v.totalSteps ?? f.epochs * f.stepsPerEpoch;
+  const totalSteps = v.totalSteps ?? (f.sizing === 'time' ? 0 : f.epochs * f.stepsPerEpoch);
+  // Under a time budget the trainer chose the epochs; the run's own numbers come with each step.
+  const epochsShown = v.epochs ?? (f.sizing === 'time' ? 0 : f.epochs);
   const shownState = job?.state === 'done' && stoppedEarly ? 'cancelled' : (job?.state ?? 'idle');
 
   return (
@@ -335,18 +407,54 @@ function TrainPanel({ api, workspace }: SlotProps) {
           </select>
         </label>
         <NumberField testId="train-width" label="Width scale" value={f.widthScale} step={0.125} min={0.125} onChange={num('widthScale')} />
-        <NumberField testId="train-epochs" label="Epochs" value={f.epochs} min={1} onChange={num('epochs')} />
-        <NumberField testId="train-steps" label="Steps / epoch" value={f.stepsPerEpoch} min={1} onChange={num('stepsPerEpoch')} />
+        <label>
+          Size the run by
+          <select data-testid="train-sizing" value={f.sizing} onChange={(e) => setF({ sizing: e.target.value as TrainSettings['sizing'] })}>
+            <option value="time">time budget (steps planned from the measured pace)</option>
+            <option value="steps">epochs and steps</option>
+          </select>
+        </label>
+        {f.sizing === 'time' ? (
+          <NumberField testId="train-minutes" label="Time budget (minutes)" value={f.minutes} min={0.5} step={0.5} onChange={num('minutes')} />
+        ) : (
+          <>
+            <NumberField testId="train-epochs" label="Epochs" value={f.epochs} min={1} onChange={num('epochs')} />
+            <NumberField testId="train-steps" label="Steps / epoch" value={f.stepsPerEpoch} min={1} onChange={num('stepsPerEpoch')} />
+          </>
+        )}
         <NumberField testId="train-batch" label="Batch" value={f.batch} min={1} onChange={num('batch')} />
         <NumberField testId="train-patch" label="Patch (pixels)" value={f.patch} min={8} step={4} onChange={num('patch')} />
         <NumberField testId="train-preview" label="Preview every N steps (0 = off)" value={f.previewEvery} min={0} onChange={num('previewEvery')} />
       </div>
-      <p data-testid="train-estimate" data-measured={estimate.measured} data-seconds={Math.round(estimate.seconds)}>
-        {f.epochs * f.stepsPerEpoch} steps · about <strong>{formatDuration(estimate.seconds)}</strong>{' '}
-        {estimate.measured
-          ? `(from the pace measured on this machine, ${stepTiming?.backend}${stepTiming && Math.abs(stepTiming.work - stepWork(f)) > 1e-9 ? ', scaled to these settings' : ''})`
-          : '(rough guess from the settings; the first run here measures the real pace)'}
-      </p>
+      {stepMeasured ? (
+        (() => {
+          const run = measuredRun(f, stepMeasured);
+          return (
+            <p data-testid="train-estimate" data-measured="step" data-seconds={Math.round(run.seconds)}>
+              {f.sizing === 'time' ? `time budget · about ${run.steps} steps` : `${run.steps} steps`} · about <strong>{formatDuration(run.seconds)}</strong> (measured: {perStep(stepMeasured.secondsPerStep)} per step on this machine, {stepMeasured.engine})
+            </p>
+          );
+        })()
+      ) : (
+        <p data-testid="train-estimate" data-measured={estimate.measured ? 'run' : 'guess'} data-seconds={Math.round(f.sizing === 'time' ? f.minutes * 60 : estimate.seconds)}>
+          {f.sizing === 'time' ? (
+            <>
+              time budget · about <strong>{formatDuration(f.minutes * 60)}</strong>
+            </>
+          ) : (
+            <>
+              {f.epochs * f.stepsPerEpoch} steps · about <strong>{formatDuration(estimate.seconds)}</strong>
+            </>
+          )}{' '}
+          {measuring
+            ? '(measuring a few steps on this machine…)'
+            : f.sizing === 'time'
+              ? '(the steps are planned from the pace measured at the start)'
+              : estimate.measured
+                ? `(from the pace of the last run here, ${stepTiming?.backend}${stepTiming && Math.abs(stepTiming.work - stepWork(f)) > 1e-9 ? ', scaled to these settings' : ''})`
+                : '(rough guess from the settings; a few steps are measured before Start)'}
+        </p>
+      )}
       {problem && (
         <p className="n2s-problem" data-testid="train-problem" role="alert">
           {problem}
@@ -372,7 +480,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
       <div data-testid="train-status" data-state={shownState}>
         <progress data-testid="train-progress" max={totalSteps} value={v.step ?? 0} />
         <span>
-          {` step ${v.step ?? 0}/${totalSteps} · epoch ${v.epoch ?? 0}/${f.epochs} · ETA ${eta(v.eta)} · ${shownState}${stoppedEarly ? ' (best model so far kept)' : ''}`}
+          {` step ${v.step ?? 0}/${totalSteps} · epoch ${v.epoch ?? 0}/${epochsShown || '–'} · ETA ${eta(v.eta)} · ${shownState}${stoppedEarly ? ' (best model so far kept)' : ''}`}
         </span>
       </div>
       {lastVerdict && (

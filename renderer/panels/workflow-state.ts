@@ -6,6 +6,7 @@
 import { useSyncExternalStore } from 'react';
 import { z } from 'zod';
 import { Method } from '../../shared/config/enums.ts';
+import { DEFAULT_TRAIN_SECONDS } from '../../shared/config/train-budget.ts';
 import type { TrainedModelSummary } from '../../shared/ipc/job-kinds/train.ts';
 import type { StackScores } from '../../shared/ipc/job-kinds/evaluate.ts';
 import type { EngineStatusInfo } from '../../shared/ipc/job-kinds/engines.ts';
@@ -51,13 +52,20 @@ export const TrainSettings = z.object({
   previewEvery: z.number().int().min(0),
   engine: z.enum(['auto', 'tfjs', 'onnx']),
   backend: z.enum(['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu']),
+  /**
+   * How the run is sized: by a time budget (the trainer plans epochs and steps from the step time
+   * it measures, as `n2s train --time` does) or by the epochs and steps set here. Defaults fill
+   * them in for settings saved before they existed.
+   */
+  sizing: z.enum(['time', 'steps']).default('time'),
+  minutes: z.number().positive().max(7 * 24 * 60).default(DEFAULT_TRAIN_SECONDS / 60),
 });
 export type TrainSettings = z.infer<typeof TrainSettings>;
 
 /**
- * Defaults that finish in minutes on a laptop CPU: half-width U-Net, 10 × 50 steps of batch 8 at
- * 64² (the paper's 100 × 100 steps of 16 at 256² at full width take hours there), a preview every
- * 50 steps.
+ * Defaults that finish in minutes on a laptop CPU: half-width U-Net, batch 8 at 64², sized by the
+ * CLI's default time budget (shared/config/train-budget.ts); by steps, 10 × 50 (the paper's
+ * 100 × 100 steps of 16 at 256² at full width take hours there); a preview every 50 steps.
  */
 export const DEFAULT_TRAIN: TrainSettings = {
   method: 'n2s',
@@ -73,6 +81,8 @@ export const DEFAULT_TRAIN: TrainSettings = {
   previewEvery: 50,
   engine: 'auto',
   backend: 'auto',
+  sizing: 'time',
+  minutes: DEFAULT_TRAIN_SECONDS / 60,
 };
 
 export const ExportSettings = z.object({

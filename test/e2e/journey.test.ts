@@ -153,7 +153,9 @@ for (const size of SIZES) {
       await byTestId('train-patch').fill('512');
       assert.match(await byTestId('train-problem').innerText(), /Patch 512 is larger than the image \(128 × 128 pixels\)/);
       assert.equal(await byTestId('train-start').isDisabled(), true);
-      // A tiny run: a few dozen steps of a network an eighth of the paper's width.
+      // A tiny run: a few dozen steps of a network an eighth of the paper's width (sized by steps,
+      // not by the default time budget).
+      await byTestId('train-sizing').selectOption('steps');
       for (const [id, v] of [['train-width', '0.125'], ['train-epochs', '6'], ['train-steps', '50'], ['train-batch', '2'], ['train-patch', '32'], ['train-preview', '5']] as const) {
         await byTestId(id).fill(v);
       }
@@ -166,8 +168,10 @@ for (const size of SIZES) {
       assert.equal(await byTestId('train-epochs').inputValue(), '6');
       assert.equal(await byTestId('train-engine').inputValue(), 'tfjs');
       assert.equal(await byTestId('train-problem').count(), 0);
-      // The run time is estimated before Start.
-      assert.match(await byTestId('train-estimate').innerText(), /300 steps · about \d+ (s|min)/);
+      // The run time is estimated before Start, from steps of these settings timed on this machine.
+      await page.locator('[data-testid="train-estimate"][data-measured="step"]').waitFor({ timeout: 120_000 });
+      assert.match(await byTestId('train-estimate').innerText(), /300 steps · about \d+ (s|min).*measured: [\d.]+ m?s per step/);
+      await shot('03b-train-estimate');
       // At 1280×800 the loss plot is on screen without scrolling.
       const plot = (await byTestId('loss-plot').boundingBox())!;
       assert.ok(plot.y < size.height - 40, `loss plot top at ${plot.y}px of ${size.height}`);

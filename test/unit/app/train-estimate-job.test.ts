@@ -56,3 +56,14 @@ test('a time budget given to the train job plans the steps from the measured pac
 test("the app's default time budget is the CLI's", () => {
   assert.equal(DEFAULT_TRAIN_SECONDS, DEFAULT_CPU_SECONDS);
 });
+
+test('the Train panel sizes a run by the default time budget, also for settings saved before it existed', async () => {
+  const { DEFAULT_TRAIN, TrainSettings } = await import('../../../renderer/panels/workflow-state.ts');
+  assert.equal(DEFAULT_TRAIN.sizing, 'time');
+  assert.equal(DEFAULT_TRAIN.minutes * 60, DEFAULT_TRAIN_SECONDS);
+  const { sizing: _s, minutes: _m, ...older } = DEFAULT_TRAIN;
+  const parsed = TrainSettings.parse({ ...older, epochs: 7 });
+  assert.equal(parsed.sizing, 'time');
+  assert.equal(parsed.minutes * 60, DEFAULT_TRAIN_SECONDS);
+  assert.equal(parsed.epochs, 7, 'the explicit steps are kept for the steps sizing');
+});
