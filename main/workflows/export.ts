@@ -115,6 +115,29 @@ async function checkFolderOut(dir: string, inputs: readonly string[], overwrite:
 }
 
 /**
+ * Removes what a killed export of the same name (SIGKILL: no clean-up ran) left next to `root`:
+ * hidden `.NAME.PID.RAND.n2s-partial` / `.n2s-old` folders whose process is gone and that carry
+ * the owner marker. Anything else is left alone.
+ */
+async function removeDeadPartials(root: string): Promise<void> {
+  const prefix = `.${basename(root)}.`;
+  const names = await readdir(dirname(root)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)\.[0-9a-f]{8}\.n2s-(partial|old)$/.exec(name.slice(prefix.length));
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue; // its writer is alive
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPERM') continue;
+    }
+    const p = join(dirname(root), name);
+    if (await isOwnedFolder(p)) await rm(p, { recursive: true, force: true });
+  }
+}
+
+/**
  * Writes a folder atomically: `fill` builds it in a hidden temporary sibling that carries
  * OWNER_MARKER, which is then renamed to `dir`. A replaced folder (ours, checked again just
  * before) is moved aside first and removed only once the new one is in place; a new name is never
@@ -123,11 +146,17 @@ async function checkFolderOut(dir: string, inputs: readonly string[], overwrite:
 async function publishOwnedFolder(dir: string, kind: string, inputs: readonly string[], overwrite: boolean, fill: (tmp: string) => Promise<void>): Promise<void> {
   const root = resolve(dir);
   await checkFolderOut(root, inputs, overwrite);
+  await removeDeadPartials(root);
   const tmp = tempNameFor(root, 'n2s-partial');
   const releaseTmp = registerTemp(tmp);
   let published = false;
   try {
+    // The marker goes in first, so a folder left by a killed export is known as ours (and removed
+    // by the next export of the same name, removeDeadPartials).
+    await mkdir(tmp);
+    await writeFile(join(tmp, OWNER_MARKER), ownerMarkerText(kind));
     await fill(tmp);
+    // Again after the fill: a copied folder may have brought a marker of its own.
     await writeFile(join(tmp, OWNER_MARKER), ownerMarkerText(kind));
     const state = await checkFolderOut(root, inputs, overwrite);
     if (state.existing === 'none') {
@@ -164,7 +193,6 @@ async function publishOwnedFolder(dir: string, kind: string, inputs: readonly st
 async function writeReport(dir: string, r: ExportReport, stackPath: string, overwrite: boolean, inputs: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   await publishOwnedFolder(dir, 'export report', inputs, overwrite, async (tmp) => {
-    await mkdir(tmp);
     for (const p of r.plots) {
       if (p.png) {
         await writeFile(join(tmp, `${p.name}.png`), Buffer.from(p.png.slice('data:image/png;base64,'.length), 'base64'));

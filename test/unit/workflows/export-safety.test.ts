@@ -100,3 +100,20 @@ test("copyModel: a user's folder survives overwrite; a copy n2s made is replaced
   assert.equal(readFileSync(join(model, 'config.json'), 'utf8'), '{"model": true}');
   assert.deepEqual(leftovers(dir), []);
 });
+
+test("a killed export's hidden partial folder (ours, dead writer) goes on the next export of that name; nothing else does", async () => {
+  const model = fakeModel(join(dir, 'model2'));
+  const target = join(dir, 'copy2');
+  const deadPid = 2 ** 22 + 17; // above Linux's pid_max: no such process
+  const stale = join(dir, `.copy2.${deadPid}.0badcafe.n2s-partial`);
+  mkdirSync(stale);
+  writeFileSync(join(stale, OWNER_MARKER), JSON.stringify({ software: 'Noise2Stack Studio', kind: 'model copy' }));
+  writeFileSync(join(stale, 'weights.bin'), 'half');
+  const usersLookalike = join(dir, `.copy2.${deadPid}.0badcafe.n2s-old`);
+  mkdirSync(usersLookalike);
+  writeFileSync(join(usersLookalike, 'mine.txt'), 'not n2s');
+  await copyModel({ modelDir: model, path: target });
+  assert.equal(existsSync(stale), false);
+  assert.equal(readFileSync(join(usersLookalike, 'mine.txt'), 'utf8'), 'not n2s');
+  rmSync(usersLookalike, { recursive: true });
+});
