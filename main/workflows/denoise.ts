@@ -376,8 +376,9 @@ export async function denoise(request: DenoiseRequestInput, o: WorkflowOptions =
     return denoiseFile(req, o);
   }
   // The output's format follows its extension, not the input's: an OME-Zarr volume to a TIFF or
-  // NIfTI file is one stack read whole and written by that writer (only a .zarr is written in place).
-  if (kind === 'zarr' && !/\.zarr\/?$/i.test(req.output)) {
+  // NIfTI file is one stack read whole and written by that writer (any other name is an OME-Zarr
+  // written in place, as before).
+  if (kind === 'zarr' && STACK_EXT.test(req.output)) {
     if (req.shard && req.shard.count > 1) throw new InputMismatchError(`--shard writes one OME-Zarr in place from every shard: name the output .zarr (not ${basename(req.output)})`);
     return denoiseFile({ ...req, shard: undefined }, o);
   }
