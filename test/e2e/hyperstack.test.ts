@@ -161,6 +161,7 @@ test('denoise runs every channel and time point; export writes one file with bot
   const input0 = stacks().slice(0, C);
   // A tiny run (a few steps of a network an eighth of the paper's width), set in the Train tab.
   await byTestId('tab-train').click();
+  await byTestId('train-sizing').selectOption('steps'); // sized by steps, not the default time budget
   for (const [id, v] of [['train-width', '0.125'], ['train-epochs', '1'], ['train-steps', '3'], ['train-batch', '2'], ['train-patch', '16']] as const) await byTestId(id).fill(v);
   await byTestId('tab-hyperstack').click();
   await byTestId('hyperstack-panel').waitFor();

@@ -17,6 +17,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { readStack, writeStack } from '../../main/io/index.ts';
 import { generateMicroscopy } from '../../main/science/synth-microscopy.ts';
 import { makeStack } from '../../shared/stack.ts';
+import { DEFAULT_TRAIN_SECONDS } from '../../shared/config/train-budget.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { artifactsDir, launchBrowser, watchPage } from './helpers/browser.ts';
 
@@ -345,8 +346,9 @@ for (const size of SIZES) {
       assert.equal(await byTestId('train-width').inputValue(), '0.125', 'kept across reloads');
       await byTestId('train-reset').click();
       assert.equal(await byTestId('train-width').inputValue(), '0.5', 'reset on request');
-      // The defaults are a run of minutes, not hours, here.
-      assert.match(await byTestId('train-estimate').innerText(), /^500 steps · about \d+ min \d+ s/);
+      // The defaults are a run of minutes, not hours: the CLI's default time budget.
+      assert.equal(await byTestId('train-sizing').inputValue(), 'time');
+      assert.match(await byTestId('train-estimate').innerText(), new RegExp(`^time budget · about ${DEFAULT_TRAIN_SECONDS / 60} min 00 s`));
       await shot('10-closed-reloaded');
       assert.deepEqual(problems, []);
       assert.deepEqual(await strayErrors(/different grid/), []);

@@ -97,6 +97,7 @@ test('training: loss points appear, the progress bar advances, cancel stops it',
   await byTestId('train-advanced').locator('summary').click();
   await page.getByText(/^Available: .*tfjs\/wasm/).waitFor({ timeout: 90_000 });
   assert.match(await byTestId('train-backend').locator('option[value="tensorflow"]').innerText(), /not available/);
+  await byTestId('train-sizing').selectOption('steps'); // sized by steps, not the default time budget
   for (const [id, v] of [['train-width', '0.125'], ['train-epochs', '500'], ['train-steps', '20'], ['train-batch', '2'], ['train-patch', '16'], ['train-val', '0.2']] as const) {
     await byTestId(id).fill(v);
   }
