@@ -107,6 +107,17 @@ export function chooseShape(o: { accelerator: boolean; height: number; width: nu
   return { batch, patch };
 }
 
+/**
+ * The patch a run will train with, known before it starts, so the input checks test that one and not
+ * the paper's default: the user's patch as set; under a budget, chooseShape's choice; with neither,
+ * the config's default capped by the planes (as chooseShape caps it).
+ */
+export function plannedPatch(o: { budget: BudgetOptions | null; explicit: boolean; patch: number; accelerator: boolean; height: number; width: number; divisor: number }): number {
+  if (o.explicit) return o.patch;
+  if (o.budget) return chooseShape({ accelerator: o.accelerator, height: o.height, width: o.width, divisor: o.divisor, fixed: o.budget.fixed }).patch;
+  return Math.min(o.patch, floorTo(Math.min(o.height, o.width), o.divisor));
+}
+
 export interface BudgetPlan extends BudgetSizes {
   secondsPerStep: number;
   secondsPerValidation: number;

@@ -15,10 +15,11 @@ import type { Stack } from '../../shared/stack.ts';
 import { samplerLayout, type TrainingConfig } from '../../shared/config/training.ts';
 import { TrainFilesRequest, TrainStacksRequest, type TrainFilesRequestInput, type TrainStacksRequestInput } from '../../shared/config/train-request.ts';
 import { needsSecondCopy, trainingInputProblems, type TrainingCheckWording } from '../../shared/config/training-checks.ts';
-import type { ArchSpec } from '../../shared/model/arch.ts';
+import { buildArch, type ArchSpec } from '../../shared/model/arch.ts';
 import { InputMismatchError, OutputExistsError, TrainingDivergedError } from '../errors.ts';
 import type { Batch, EngineReport, HistoryPoint, NamedWeights, Normalisation, TrainEngine, TrainEngineOptions, TrainEvent } from '../engine/types.ts';
 import type { TrainResult } from '../engine/train.ts';
+import { budgetFor, onAccelerator, plannedPatch, type BudgetOptions } from '../engine/budget.ts';
 import type { Verdict } from '../../shared/verdict.ts';
 import { cancellable, parseRequest, samePath, sameShape, throwIfCancelled, type WorkflowOptions } from './common.ts';
 
@@ -65,13 +66,20 @@ export interface TrainOutcome {
  * The training-input checks of shared/config/training-checks.ts as an error (the first problem):
  * the same rule the Train panel shows while the user edits.
  */
-export function checkTrainingInputs(config: TrainingConfig, data: TrainData, wording?: TrainingCheckWording): void {
+export function checkTrainingInputs(config: TrainingConfig, data: TrainData, wording?: TrainingCheckWording, explicitPatch = true): void {
+  const { stack } = data;
   const problems = trainingInputProblems(
     config,
-    { name: data.stack.meta.name, depth: data.stack.depth, height: data.stack.height, width: data.stack.width, hasCopy: Boolean(data.copy), hasClean: Boolean(data.clean) },
+    { name: stack.meta.name, depth: stack.depth, height: stack.height, width: stack.width, hasCopy: Boolean(data.copy), hasClean: Boolean(data.clean) },
     wording,
   );
-  if (problems.length > 0) throw new InputMismatchError(problems[0].message);
+  const first = problems[0];
+  // A patch the user did not set is the planned one (plannedPatch): it only fails to fit when the
+  // planes are smaller than the network's smallest input, which is what the message then says.
+  if (first?.field === 'patch' && !explicitPatch) {
+    throw new InputMismatchError(`the planes of ${stack.meta.name} (${stack.height}×${stack.width}) are smaller than the ${config.patch}×${config.patch} the ${config.arch} U-Net needs at least`);
+  }
+  if (first) throw new InputMismatchError(first.message);
   if (data.copy) sameShape(data.stack, data.copy, `the second copy ${data.copy.meta.name}`);
   if (data.clean) sameShape(data.stack, data.clean, `the clean reference ${data.clean.meta.name}`);
   for (const m of data.more ?? []) sameShape(data.stack, m, `the training stack ${m.meta.name}`);
@@ -80,6 +88,16 @@ export function checkTrainingInputs(config: TrainingConfig, data: TrainData, wor
   if (bg && bg.length !== data.stack.height * data.stack.width) {
     throw new InputMismatchError(`the background pattern has ${bg.length} pixels, the planes of ${data.stack.meta.name} ${data.stack.height}×${data.stack.width}`);
   }
+}
+
+/**
+ * The config with the patch the run will train with (the budget's choice or the default capped by the
+ * planes, engine/budget.ts plannedPatch), so the checks refuse only a patch the run would really use.
+ */
+function withPlannedPatch(config: TrainingConfig, explicit: boolean, budget: BudgetOptions | null, planes: { height: number; width: number }): TrainingConfig {
+  const divisor = buildArch({ arch: config.arch, inChannels: 1 }).divisor;
+  const patch = plannedPatch({ budget, explicit, patch: config.patch, accelerator: onAccelerator(config), height: planes.height, width: planes.width, divisor });
+  return patch === config.patch ? config : { ...config, patch };
 }
 
 /**
@@ -142,10 +160,13 @@ class WatchedEngine implements TrainEngine {
 /** Train on stacks in memory and save the best model to request.out. */
 export async function trainOnStacks(request: TrainStacksRequestInput, data: TrainData, o: TrainOptions = {}): Promise<TrainOutcome> {
   const req = parseRequest(TrainStacksRequest, request);
-  const config = req.config;
+  // From the config as the door wrote it: what the user left unset is the budget's to choose.
+  const budget = budgetFor(request.config ?? {}, req.config, req.time);
+  const explicitPatch = typeof request.config?.patch === 'number';
+  const config = withPlannedPatch(req.config, explicitPatch, budget, data.stack);
   const emit = o.onEvent ?? (() => {});
   const log = (line: string) => emit({ type: 'log', line });
-  checkTrainingInputs(config, data, o.wording);
+  checkTrainingInputs(config, data, o.wording, explicitPatch);
   await checkModelOut(req.out, req.overwrite);
   throwIfCancelled(o.signal);
 
@@ -156,9 +177,6 @@ export async function trainOnStacks(request: TrainStacksRequestInput, data: Trai
   const background = data.background ?? undefined;
   const layout = samplerLayout(config);
   const spec = archFor(config);
-  const { budgetFor } = await import('../engine/budget.ts');
-  // From the config as the door wrote it: what the user left unset is the budget's to choose.
-  const budget = budgetFor(request.config ?? {}, config, req.time);
   let totalSteps = config.epochs * config.stepsPerEpoch;
   const history: HistoryPoint[] = [];
   let engineReport: EngineReport = { engine: 'tfjs', backend: 'unknown' };
@@ -284,7 +302,9 @@ export async function trainFromFiles(request: TrainFilesRequestInput, o: TrainOp
   emit({ type: 'stage', stage: 'read', message: `reading ${basename(req.input)}` });
   const stack = await readStack(req.input);
   // Shape checks before the other files are read (a wrong K or patch is known now).
-  checkTrainingInputs(req.config, { stack, copy: req.copy ? stack : undefined, clean: req.clean ? stack : undefined }, wording);
+  const explicitPatch = typeof request.config?.patch === 'number';
+  const planned = withPlannedPatch(req.config, explicitPatch, budgetFor(request.config ?? {}, req.config, req.time), stack);
+  checkTrainingInputs(planned, { stack, copy: req.copy ? stack : undefined, clean: req.clean ? stack : undefined }, wording, explicitPatch);
   const copy = req.copy ? await readStack(req.copy) : undefined;
   const clean = req.clean ? await readStack(req.clean) : undefined;
   let background: Float32Array | undefined;
