@@ -75,15 +75,15 @@ export function estimateSeconds(t: TrainSettings, measured: StepTiming | null): 
 /**
  * What the step time measured here ('train-estimate') says about a run: under a time budget the run
  * takes its budget (the trainer plans the steps to fill it) and does about budget ÷ step time steps;
- * by steps, steps × step time plus a validation pass per epoch.
+ * by steps, the start (engine, warm-up step), steps × step time and a validation pass per epoch.
  */
-export function measuredRun(t: Pick<TrainSettings, 'sizing' | 'minutes' | 'epochs' | 'stepsPerEpoch'>, m: Pick<TrainEstimate, 'secondsPerStep' | 'secondsPerValidation'>): { seconds: number; steps: number } {
+export function measuredRun(t: Pick<TrainSettings, 'sizing' | 'minutes' | 'epochs' | 'stepsPerEpoch'>, m: Pick<TrainEstimate, 'secondsPerStep' | 'secondsPerValidation' | 'startSeconds'>): { seconds: number; steps: number } {
   if (t.sizing === 'time') {
     const seconds = t.minutes * 60;
-    return { seconds, steps: Math.max(1, Math.floor(seconds / m.secondsPerStep)) };
+    return { seconds, steps: Math.max(1, Math.floor((seconds - m.startSeconds) / m.secondsPerStep)) };
   }
   const steps = t.epochs * t.stepsPerEpoch;
-  return { seconds: steps * m.secondsPerStep + t.epochs * m.secondsPerValidation, steps };
+  return { seconds: m.startSeconds + steps * m.secondsPerStep + t.epochs * m.secondsPerValidation, steps };
 }
 
 /** "0.52 s" / "38 ms" per step. */

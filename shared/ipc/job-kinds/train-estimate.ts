@@ -8,10 +8,12 @@ import { z } from 'zod';
 import { TrainingConfig } from '../../config/training.ts';
 
 export const TrainEstimate = z.object({
-  /** Median of the timed steps (the warm-up step is not counted). */
+  /** Median of the later half of the timed steps (the warm-up step is not counted): the pace a run keeps. */
   secondsPerStep: z.number().positive(),
   /** One validation pass (every validation batch); 0 without a validation set. */
   secondsPerValidation: z.number().min(0),
+  /** Engine start, data preparation and the first (warm-up) step: paid once per run. */
+  startSeconds: z.number().min(0),
   /** Steps timed (after the warm-up). */
   stepsTimed: z.number().int().positive(),
   /** Engine/provider that ran them, e.g. "onnx/cpu". */
@@ -26,7 +28,7 @@ export const trainEstimateJob = {
     referenceStackId: z.string().optional(),
     /** The run's settings; its epochs and steps are not used (the estimate is per step). */
     config: TrainingConfig,
-    /** Timed steps after the warm-up step: a few seconds of work. */
+    /** Fewest timed steps after the warm-up step (more are timed, up to a second or two, while the pace still settles). */
     steps: z.number().int().min(1).max(20).default(3),
   }),
   result: TrainEstimate,

@@ -30,7 +30,7 @@ test('train-estimate times real steps of these settings here, and a bigger step 
   const t0 = Date.now();
   const small = await estimate(tiny);
   const seconds = (Date.now() - t0) / 1000;
-  assert.equal(small.stepsTimed, 3);
+  assert.ok(small.stepsTimed >= 3 && small.stepsTimed <= 40, `${small.stepsTimed}`);
   assert.equal(small.engine, 'tfjs/wasm');
   assert.ok(small.secondsPerStep > 0 && small.secondsPerValidation > 0, JSON.stringify(small));
   // A few steps, not the 5000 the config asks for.
