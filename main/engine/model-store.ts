@@ -160,7 +160,7 @@ async function readJson(path: string, what: string): Promise<unknown> {
     text = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `${what} not found: ${path}` : `cannot read ${path}: ${(e as Error).message}`);
+    throw new Error(code === 'ENOENT' ? `${what} not found: ${path}` : `cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
   try {
     return JSON.parse(text);

@@ -74,7 +74,7 @@ export function samplerChannels(o: Pick<SamplerOptions, 'method' | 'mode' | 'k'>
  * transpose-flip), so every one of the 8 symmetries of the square is reachable.
  */
 function dihedral(t: number, p: number, r: number, c: number): [number, number] {
-  let rr = r;
+  const rr = r;
   let cc = c;
   if (t & 4) cc = p - 1 - cc; // horizontal flip
   switch (t & 3) {

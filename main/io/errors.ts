@@ -17,6 +17,7 @@ export class StackFileError extends UserError {
  * escape sequence) are written as \n, \t or \xNN. File names may hold any byte but "/" and NUL.
  */
 export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this function replaces
   return text.replace(/[\x00-\x1f\x7f]/g, (ch) => {
     if (ch === '\n') return '\\n';
     if (ch === '\r') return '\\r';

@@ -9,7 +9,7 @@
  *   channelStack(h, t, c)         one (time, channel) as a StackSource, for the per-stack engine
  */
 import { basename, resolve } from 'node:path';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { DType, Stack } from '../../shared/stack.ts';
 import {

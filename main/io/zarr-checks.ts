@@ -202,7 +202,7 @@ export function checkedCodec(name: string, Inner: CodecClass): CodecClass {
             out = await inner.decode(bytes);
           } catch (e) {
             // The WebAssembly codecs throw "std::runtime_error,zstd codec error: …".
-            throw new Error(String(e instanceof Error ? e.message : e).replace(/^std::\w+,\s*/, ''));
+            throw new Error(String(e instanceof Error ? e.message : e).replace(/^std::\w+,\s*/, ''), { cause: e });
           }
           if (expected !== undefined && out.length !== expected) {
             throw new Error(`decoded to ${out.length} bytes, the chunk holds ${expected} (short or corrupt chunk)`);

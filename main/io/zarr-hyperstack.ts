@@ -13,7 +13,7 @@ import type { DType, VoxelSize } from '../../shared/stack.ts';
 import { canonicalTimeUnit, type ChannelMeta, type HyperstackMeta } from '../../shared/hyperstack.ts';
 import { AtomicFileStore, getChecked, openCheckedArray, readMetadataText, zarrIncomplete, FILE_NAME, FILE_NAME_PROBLEM, incompleteText, publishFolder, removeStalePartials } from './zarr.ts';
 import { StackFileError } from './errors.ts';
-import { registerTemp, tempNameFor, zarrFaultPoint } from './atomic.ts';
+import { registerTemp, tempNameFor } from './atomic.ts';
 import { INCOMPLETE_MARKER, OWNER_MARKER, checkOutputPath, isOwnedFolder, ownerMarkerText } from './output-path.ts';
 
 const Axis = z.object({ name: z.string(), type: z.string().optional(), unit: z.string().optional() });

@@ -197,7 +197,7 @@ async function readJson(path: string): Promise<unknown> {
     return text === undefined ? undefined : (JSON.parse(text) as unknown);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`, { cause: e });
   }
 }
 

@@ -16,7 +16,7 @@ import { samplerLayout } from '../../shared/config/training.ts';
 import { HYPERSTACK_MODEL_FILE, writeHyperstackManifest, type HyperstackModelManifest } from '../engine/hyperstack-model.ts';
 import { InputMismatchError, OutputExistsError } from '../errors.ts';
 import type { Batch } from '../engine/types.ts';
-import { parseRequest, throwIfCancelled, type WorkflowOptions } from './common.ts';
+import { parseRequest, throwIfCancelled } from './common.ts';
 import { trainOnStacks, type TrainOptions, type TrainOutcome } from './train.ts';
 
 export interface HyperstackTrainOutcome {

@@ -2,7 +2,7 @@
  * TIFF stacks (ImageJ hyperstacks, OME-TIFF, plain multi-page) opened for lazy per-plane reading.
  * The structure is validated up front (structure.ts); a plane is decoded only when asked for.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { DType, StackMeta } from '../../../shared/stack.ts';
 import { StackFileError, asStackFileError } from '../errors.ts';

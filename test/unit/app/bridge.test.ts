@@ -145,7 +145,7 @@ test('a TIFF file opens through the io readers; a bad file gives a readable job 
     assert.equal(fail.state, 'error');
     assert.equal(fail.error?.code, 'user');
     assert.match(fail.error?.message ?? '', /not-an-image\.tif/);
-    assert.doesNotMatch(fail.error?.message ?? '', /\n|    at /, 'one line, no stack trace');
+    assert.doesNotMatch(fail.error?.message ?? '', /\n| {4}at /, 'one line, no stack trace');
   } finally {
     c.ws.close();
   }
