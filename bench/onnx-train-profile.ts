@@ -34,4 +34,14 @@ for (const e of nodeEv) by.set(e.args?.op_name ?? '?', (by.get(e.args?.op_name ?
 const total = [...by.values()].reduce((a, b) => a + b, 0);
 console.log(arch, fg, 'total ms per step', total.toFixed(0));
 for (const [k, v] of [...by].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(k.padEnd(16), v.toFixed(1));
+
+if (process.argv.includes('--nodes')) {
+  // Per node, the name prefix before the first '_' stripped of counters: which layers' rules cost most.
+  const byNode = new Map<string, number>();
+  for (const e of nodeEv) {
+    const k = `${e.args?.op_name ?? '?'} ${e.name.replace(/_kernel_time$/, '')}`;
+    byNode.set(k, (byNode.get(k) ?? 0) + e.dur / 4 / 1000);
+  }
+  for (const [k, v] of [...byNode].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(v.toFixed(1).padStart(7), k);
+}
 rmSync(dir, { recursive: true });

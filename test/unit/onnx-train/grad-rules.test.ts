@@ -68,6 +68,9 @@ const CASES: (RuleCase & { layout?: FilterGradLayout })[] = [
   { ...convCase('shift', 5, 2), layout: 'shift' },
   { ...convCase('shift', 12, 1), layout: 'shift' },
   { ...convCase('shift', 1, 12), layout: 'shift' },
+  // Equal widths take the row/column split (rows of X by one Gather); 'shift-slices' is the previous form.
+  { ...convCase('shift', 4, 4), layout: 'shift' },
+  { ...convCase('shift-slices', 3, 4), layout: 'shift-slices' },
   { ...convCase('im2col', 3, 4), layout: 'im2col' },
   { ...convCase('im2col', 5, 2), layout: 'im2col' },
   // 9·Cw < Cf: the unwindowed operand goes first into the Gemm (the output conv's case).
