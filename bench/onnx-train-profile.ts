@@ -27,7 +27,7 @@ const feeds = { x: T(new Float32Array(n * s * s * 2).map(Math.random), [n, s, s,
 for (let i = 0; i < 4; i++) await sess.run(feeds);
 sess.endProfiling(); await sess.release();
 const file = join(dir, readdirSync(dir).filter((f) => f.startsWith('ortprof')).sort().at(-1) ?? '');
-const ev = JSON.parse(readFileSync(file, 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];
+const ev = JSON.parse(readFileSync(file, 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string; output_type_shape?: unknown } }[];
 const nodeEv = ev.filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'));
 const by = new Map<string, number>();
 for (const e of nodeEv) by.set(e.args?.op_name ?? '?', (by.get(e.args?.op_name ?? '?') ?? 0) + e.dur / 4 / 1000);
@@ -36,10 +36,10 @@ console.log(arch, fg, 'total ms per step', total.toFixed(0));
 for (const [k, v] of [...by].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(k.padEnd(16), v.toFixed(1));
 
 if (process.argv.includes('--nodes')) {
-  // Per node, the name prefix before the first '_' stripped of counters: which layers' rules cost most.
+  // Per node with its output shape: which layers' rules cost most.
   const byNode = new Map<string, number>();
   for (const e of nodeEv) {
-    const k = `${e.args?.op_name ?? '?'} ${e.name.replace(/_kernel_time$/, '')}`;
+    const k = `${e.args?.op_name ?? '?'} ${e.name.replace(/_kernel_time$/, '')} → ${JSON.stringify(e.args?.output_type_shape ?? '')}`;
     byNode.set(k, (byNode.get(k) ?? 0) + e.dur / 4 / 1000);
   }
   for (const [k, v] of [...byNode].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(v.toFixed(1).padStart(7), k);

@@ -155,7 +155,13 @@ function filterGradShift(c: GradContext, e: TapeEntry, x: string, dz: string, k:
   // Floats written per pixel (pads, slices, concatenations, the MatMul's packing of its transposed
   // operand): k+k shifts ≈ 10·Ci + 7·Co, all k² shifts on the narrower side ≈ 19·min + 2·max. The
   // second wins for unequal layers (the input conv 2→32, the output conv 32→1, the decoder's 2C→C).
-  if (19 * Math.min(ci, co) + 2 * Math.max(ci, co) < 10 * ci + 7 * co) return filterGradSkewed(c, e, x, dz, k, ci <= co);
+  if (c.filterGrad === 'shift-slices') {
+    if (19 * Math.min(ci, co) + 2 * Math.max(ci, co) < 10 * ci + 7 * co) return filterGradSkewed(c, e, x, dz, k, ci <= co);
+  } else if ((1 + 2 * k + k * k) * Math.min(ci, co) + Math.max(ci, co) < (1 + 2 * k) * (ci + co)) {
+    // With the rows gathered (below): k+k shifts ≈ 7·Ci + 7·Co floats per pixel, all k² windows of
+    // the narrower side ≈ 16·min + max (filterGradWindows).
+    return filterGradWindows(c, e, x, dz, k, ci <= co);
+  }
   const pads = c.ints([0, 0, p, p, 0, 0, p, p]);
   // Padded and flattened per image: [B, C, Hp·Wp]. The padded height/width come from the shape at
   // run time (Shape → Slice), so the graph keeps a dynamic batch and any patch size.
@@ -239,6 +245,44 @@ function filterGradSkewed(c: GradContext, e: TapeEntry, x: string, dz: string, k
   if (shiftX) return g.op('Transpose', [shaped], { perm: [3, 2, 0, 1] }, `${tag}_dw`); // (a,b,ci,co) → OIHW
   const oihw = g.op('Transpose', [shaped], { perm: [2, 3, 0, 1] }, `${tag}_dwflipped`); // [co, ci, a, b] = dW[2p−a, 2p−b]
   return g.op('Slice', [oihw, c.ints([k - 1, k - 1]), c.ints([INT64_MIN_END, INT64_MIN_END]), c.ints([2, 3]), c.ints([-1, -1])], {}, `${tag}_dw`);
+}
+
+/**
+ * All k² windows of one side S (the narrower of X and dZ) against the other side F unpadded and
+ * unshifted, in plain 2-D coordinates (no padded flat grid): S padded by p, its k column windows
+ * [B, Cs, Hp, W] stacked on a new axis (Slices + one Concat), then ONE Gather of whole rows
+ * (rows a … a+H−1 for row shift a) gives every window (a, b) as [B, Cs, k_b, k_a, H, W], and one
+ * batched MatMul [B, Cs·k², H·W] × [B, H·W, Cf] contracts them with F (a free reshape of NCHW).
+ * Window (a, b) of padded X is dW[a, b]; window (a, b) of padded dZ is dW[2p−a, 2p−b]
+ * (Σ X[u]·dZpad[u + 2p − a], see filterGrad).
+ */
+function filterGradWindows(c: GradContext, e: TapeEntry, x: string, dz: string, k: number, shiftX: boolean): string {
+  const { g } = c;
+  const tag = e.output;
+  const p = (k - 1) / 2;
+  const [ci, co] = e.channels ?? [NaN, NaN];
+  const [sv, fv, cs, cf] = shiftX ? [x, dz, ci, co] : [dz, x, co, ci];
+  const sp = g.op('Pad', [sv, c.ints([0, 0, p, p, 0, 0, p, p])], { mode: 'constant' }, `${tag}_spad`); // [B, Cs, Hp, Wp]
+  const cols: string[] = [];
+  for (let b = 0; b < k; b++) {
+    const col = g.op('Slice', [sp, c.ints([b]), c.ints([b - 2 * p === 0 ? INT64_MAX_END : b - 2 * p]), c.ints([3])], {}, `${tag}_scol`);
+    cols.push(g.op('Unsqueeze', [col, c.ints([2])], {}, `${tag}_scol5`));
+  }
+  const stack = cols.length === 1 ? cols[0] : g.op('Concat', cols, { axis: 2 }, `${tag}_scols`); // [B, Cs, k_b, Hp, W]
+  const h = g.op('Slice', [g.op('Shape', [sv], {}, `${tag}_sshape`), c.ints([2]), c.ints([3])], {}, `${tag}_h`);
+  const r0 = g.op('Range', [c.ints0(0), g.op('Squeeze', [h, c.ints([0])], {}, `${tag}_hs`), c.ints0(1)], {}, `${tag}_rr`);
+  const idx = g.op('Add', [g.op('Unsqueeze', [r0, c.ints([0])], {}, `${tag}_rr2`), c.column(k)], {}, `${tag}_rowidx`); // [k_a, H]
+  const wins = g.op('Gather', [stack, idx], { axis: 3 }, `${tag}_wins6`); // [B, Cs, k_b, k_a, H, W]
+  const ws = g.op('Reshape', [wins, c.ints([0, cs * k * k, -1])], {}, `${tag}_wins`);
+  const ff = g.op('Reshape', [fv, c.ints([0, 0, -1])], {}, `${tag}_fflat`); // [B, Cf, H·W]
+  // ONNX Runtime fuses this Transpose into the MatMul (transB): F is packed once, never transposed.
+  const fT = g.op('Transpose', [ff], { perm: [0, 2, 1] }, `${tag}_fT`);
+  const prod = g.op('MatMul', [ws, fT], {}, `${tag}_dwb`); // [B, Cs·k², Cf]
+  const sum = g.op('ReduceSum', [prod, c.ints([0])], { keepdims: 0 }, `${tag}_dwsum`);
+  const shaped = g.op('Reshape', [sum, c.ints([cs, k, k, cf])], {}, `${tag}_dw4d`); // [Cs, b, a, Cf]
+  if (shiftX) return g.op('Transpose', [shaped], { perm: [3, 0, 2, 1] }, `${tag}_dw`); // (ci,b,a,co) → OIHW
+  const flipped = g.op('Transpose', [shaped], { perm: [0, 3, 2, 1] }, `${tag}_dwflipped`); // [co, ci, a, b] = dW[2p−a, 2p−b]
+  return g.op('Slice', [flipped, c.ints([k - 1, k - 1]), c.ints([INT64_MIN_END, INT64_MIN_END]), c.ints([2, 3]), c.ints([-1, -1])], {}, `${tag}_dw`);
 }
 
 /** Slice end meaning "through the last element". */
