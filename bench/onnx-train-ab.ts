@@ -1,8 +1,9 @@
 /**
  * A/B of training-graph variants on one thread, interleaved step by step in ONE process, timed in
  * process CPU seconds (robust to other processes on a shared machine, unlike wall time):
- *   node --import tsx bench/onnx-train-ab.ts [csbdeep|n2n] [layoutA] [layoutB] [rounds]
- * Layouts are grad-rules.ts' FilterGradLayout values (default shift-slices against shift).
+ *   node --import tsx bench/onnx-train-ab.ts [csbdeep|n2n] [layoutA] [layoutB] [rounds] [--opt-b basic|extended|all]
+ * Layouts are grad-rules.ts' FilterGradLayout values (default shift-slices against shift); --opt-b
+ * gives session B another graph optimisation level (A keeps the product's 'all').
  */
 import * as ort from 'onnxruntime-node';
 import { buildArch } from '../shared/model/arch.ts';
@@ -14,7 +15,7 @@ import { sessionOptions } from '../main/engine/onnx/providers.ts';
 
 const arch = (process.argv[2] ?? 'csbdeep') as 'csbdeep' | 'n2n';
 const layouts = [(process.argv[3] ?? 'shift-slices') as FilterGradLayout, (process.argv[4] ?? 'shift') as FilterGradLayout];
-const rounds = Number(process.argv[5] ?? '8');
+const rounds = Number(process.argv[5] && !process.argv[5].startsWith('--') ? process.argv[5] : '8');
 const spec = buildArch(arch === 'csbdeep' ? { arch, inChannels: 2, residualChannels: [0, 1] } : { arch, inChannels: 4 });
 const s = 128, n = 4;
 const L = paramLayout(spec);
@@ -30,7 +31,13 @@ const feeds = {
   adam_c2: T(new Float32Array([0.001]), []),
   lr: T(new Float32Array([1e-3]), []),
 };
-const sessions = await Promise.all(layouts.map((fg) => ort.InferenceSession.create(buildTrainingGraph({ spec, height: s, width: s, masked: false, output: 'step', filterGrad: fg }), sessionOptions('cpu', 1))));
+const optAt = process.argv.indexOf('--opt-b');
+const optB = optAt > 0 ? (process.argv[optAt + 1] as 'basic' | 'extended' | 'all') : 'all';
+const sessions = await Promise.all(
+  layouts.map((fg, i) =>
+    ort.InferenceSession.create(buildTrainingGraph({ spec, height: s, width: s, masked: false, output: 'step', filterGrad: fg }), { ...sessionOptions('cpu', 1), graphOptimizationLevel: i === 1 ? optB : 'all' }),
+  ),
+);
 const cpu: number[][] = layouts.map(() => []);
 for (const ss of sessions) await ss.run(feeds);
 for (let r = 0; r < rounds; r++) {
