@@ -187,9 +187,22 @@ export class JobRunner {
     return [...this.jobs.values()].filter((j) => j.worker).length;
   }
 
+  /**
+   * Stops every job: asked to cancel first, so a worker inside native engine code (ONNX Runtime)
+   * leaves it at its next checkpoint and exits on its own; terminated only after the grace period.
+   */
   async dispose(): Promise<void> {
     this.queue = [];
-    await Promise.all([...this.jobs.values()].map((j) => j.worker?.terminate()));
+    const alive = [...this.jobs.values()].filter((j) => j.worker);
+    const exited = alive.map((j) => new Promise<void>((r) => j.worker?.once('exit', () => r())));
+    for (const j of alive) {
+      j.cancelRequested = true;
+      this.send(j, { t: 'cancel' });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(exited), new Promise<void>((r) => (timer = setTimeout(r, this.graceMs)))]);
+    clearTimeout(timer);
+    await Promise.all(alive.map((j) => j.worker?.terminate()));
   }
 
   private pump(): void {
