@@ -64,7 +64,10 @@ test('installers for every platform, native code unpacked, entry point built by 
   assert.equal(main.outdir, 'dist/main');
   assert.equal(pkg.main, `${main.outdir}/electron-main.js`);
   assert.deepEqual(preloadBundleOptions(root, 'dist/main').outExtension, { '.js': '.cjs' });
-  assert.match(readFileSync(`${root}scripts/build.mjs`, 'utf8'), /mainBundleOptions\(root, 'dist\/main'\)/);
+  // build.mjs bundles main into OUT/main, where OUT is the project's dist/ unless --out names another.
+  const build = readFileSync(`${root}scripts/build.mjs`, 'utf8');
+  assert.match(build, /mainBundleOptions\(root, `\$\{out\}\/main`\)/);
+  assert.match(build, /const out = [^\n]*: `\$\{root\}dist`;/);
   assert.ok(pkg.optionalDependencies['@tensorflow/tfjs-node'], 'tfjs-node is optional: the app falls back to WASM');
   assert.ok(!pkg.dependencies['@tensorflow/tfjs-node']);
   assert.match(pkg.scripts.start, /scripts\/build\.mjs && electron \./);
