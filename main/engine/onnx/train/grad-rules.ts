@@ -166,9 +166,7 @@ function filterGradShift(c: GradContext, e: TapeEntry, x: string, dz: string, k:
   // Padded and flattened per image: [B, C, Hp·Wp]. The padded height/width come from the shape at
   // run time (Shape → Slice), so the graph keeps a dynamic batch and any patch size.
   const xp = g.op('Pad', [x, pads], { mode: 'constant' }, `${tag}_xpad`);
-  const dzp = g.op('Pad', [dz, pads], { mode: 'constant' }, `${tag}_dzpad`);
   const xf = g.op('Reshape', [xp, c.ints([0, 0, -1])], {}, `${tag}_xflat`);
-  const dzf = g.op('Reshape', [dzp, c.ints([0, 0, -1])], {}, `${tag}_dzflat`);
   const shape = g.op('Shape', [xp], {}, `${tag}_pshape`);
   const hp = g.op('Slice', [shape, c.ints([2]), c.ints([3])], {}, `${tag}_hp`);
   const wp = g.op('Slice', [shape, c.ints([3]), c.ints([4])], {}, `${tag}_wp`);
@@ -178,7 +176,19 @@ function filterGradShift(c: GradContext, e: TapeEntry, x: string, dz: string, k:
   const cut = (v: string, start: string, name: string) =>
     g.op('Slice', [v, start, g.op('Add', [start, len], {}, `${name}_end`), c.ints([2])], {}, name);
   const cols: string[] = [];
-  for (let j = 0; j < k; j++) cols.push(cut(dzf, g.op('Add', [pWp, c.ints([p - j])], {}, `${tag}_c${j}`), `${tag}_dzcol`));
+  let dzf: string | undefined;
+  for (let j = 0; j < k; j++) {
+    if (c.filterGrad === 'shift-slices') {
+      dzf ??= g.op('Reshape', [g.op('Pad', [dz, pads], { mode: 'constant' }, `${tag}_dzpad`), c.ints([0, 0, -1])], {}, `${tag}_dzflat`);
+      cols.push(cut(dzf, g.op('Add', [pWp, c.ints([p - j])], {}, `${tag}_c${j}`), `${tag}_dzcol`));
+    } else {
+      // The same window straight from dZ in one copy: the flat window at p·Wp + (p−j) of the padded
+      // grid is dZ padded by j columns on the left and 2p−j on the right (the wrapped-around
+      // elements fall on zero pad columns), flattened: [B, Co, H·Wp].
+      const shifted = g.op('Pad', [dz, c.ints([0, 0, 0, j, 0, 0, 0, 2 * p - j])], { mode: 'constant' }, `${tag}_dzcolpad`);
+      cols.push(g.op('Reshape', [shifted, c.ints([0, 0, -1])], {}, `${tag}_dzcol`));
+    }
+  }
   const ds = k === 1 ? cols[0] : g.op('Concat', cols, { axis: 1 }, `${tag}_dzcols`); // [B, k·Co, L], row j·Co+co
   if (c.filterGrad === 'shift-slices') {
     // The previous default: k Slices of X and a Concat (kept for measuring, bench/onnx-train-ab.ts).
