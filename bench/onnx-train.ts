@@ -3,10 +3,10 @@
  * interleaved round by round, so all three see the same machine load: the ONNX training graph in
  * onnxruntime-node (CPU provider), the tfjs engine on tfjs-backend-wasm, and PyTorch on the CPU
  * (bench/pytorch_train.py, Debian's /usr/bin/python3). Prints a table and writes
- * bench/results/onnx-train.json. Target (issue 11): ONNX Runtime ≤ 1.5× PyTorch's step time.
+ * bench/results/onnx-train.json. Target (issue 19): ONNX Runtime ≤ 1.0× PyTorch's step time.
  *
  *   node --import tsx bench/onnx-train.ts [--rounds 4] [--steps 3] [--tfjs-steps 1] [--no-tfjs]
- *                                        [--filter-grad im2col|windows|conv] [--threads 2]
+ *                                        [--filter-grad shift|shift-slices|im2col|windows|conv] [--threads 2]
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
