@@ -9,6 +9,7 @@
  * and logs the estimate before the planned run continues. The measured steps count as training.
  * Early stopping (patience in epochs without a better validation loss) ends a run that has converged.
  */
+import { GPU_PROVIDERS } from '../../shared/config/enums.ts';
 import type { TrainingConfig, TrainingConfigInput } from '../../shared/config/training.ts';
 
 /** The sizes a budget may choose; the ones in `fixed` were set by the user and are kept. */
@@ -71,7 +72,7 @@ export function parseDuration(text: string | number): number {
 
 /** Whether the config trains on an accelerator (the paper's budget is then affordable). */
 export function onAccelerator(c: Pick<TrainingConfig, 'provider' | 'backend'>): boolean {
-  return ['webgpu', 'dml', 'cuda', 'coreml'].includes(c.provider) || c.backend === 'tensorflow-gpu';
+  return (GPU_PROVIDERS as readonly string[]).includes(c.provider) || c.backend === 'tensorflow-gpu';
 }
 
 /**

@@ -13,12 +13,13 @@ import { createRequire } from 'node:module';
 import { arch, cpus, homedir, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { Provider, TFJS_BACKENDS } from '../../shared/config/enums.ts';
 
 /** What `auto` resolved to: an engine and its provider (onnx) or backend (tfjs). */
 export const EngineChoice = z.object({
   engine: z.enum(['onnx', 'tfjs']),
-  provider: z.enum(['cpu', 'webgpu', 'dml', 'cuda', 'coreml']).optional(),
-  backend: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+  provider: Provider.exclude(['auto']).optional(),
+  backend: z.enum(TFJS_BACKENDS).optional(),
 });
 export type EngineChoice = z.infer<typeof EngineChoice>;
 
@@ -122,7 +123,9 @@ export function choiceOf(report: { engine: 'onnx' | 'tfjs'; backend: string; pro
 /** `--engine auto`'s order of preference (docs/engines.md): GPU providers, tfjs-node-gpu, ONNX Runtime's CPU, the rest. */
 function preference(r: { engine: 'onnx' | 'tfjs'; name: string }): number {
   if (r.engine === 'onnx') return r.name === 'cpu' ? 2 : 0;
-  return ['tensorflow-gpu', '', 'tensorflow', 'wasm', 'cpu'].indexOf(r.name) + 1 || 9;
+  // tensorflow-gpu before ONNX Runtime's CPU provider (2), the other tfjs backends after it.
+  const i = (TFJS_BACKENDS as readonly string[]).indexOf(r.name);
+  return i < 0 ? 9 : i === 0 ? 1 : i + 2;
 }
 
 /**

@@ -11,12 +11,12 @@ import type { NamedWeights } from '../../shared/model/init.ts';
 import { choiceOf, readEngineChoice, writeEngineChoice } from './engine-cache.ts';
 import { loadModel, type ModelConfig } from './model-store.ts';
 import type { EngineReport, Predictor } from './types.ts';
-import { GPU_PROVIDERS as GPU_PROVIDER_LIST } from '../../shared/config/enums.ts';
+import { type Backend, type Engine, GPU_PROVIDERS as GPU_PROVIDER_LIST } from '../../shared/config/enums.ts';
 
 export interface LoadPredictorOptions {
-  engine?: 'auto' | 'onnx' | 'tfjs';
+  engine?: Engine;
   provider?: string;
-  backend?: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  backend?: Backend;
   log?: (line: string) => void;
 }
 

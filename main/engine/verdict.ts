@@ -12,6 +12,7 @@
  * The pure part (`verdictFromLosses`) is separate from the prediction so it can be tested and
  * reused where the losses are already known.
  */
+import type { Backend, Engine } from '../../shared/config/enums.ts';
 import { channelPlanes } from '../../shared/model/neighbours.ts';
 import type { ArchSpec } from '../../shared/model/arch.ts';
 import { denoiseStack } from './predict.ts';
@@ -199,8 +200,8 @@ export interface TrainedModelFacts {
     valFraction: number;
     valSplit: 'plane' | 'stack';
     /** The engine and backend the user chose for training are used for the check too. */
-    engine?: 'auto' | 'onnx' | 'tfjs';
-    backend?: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+    engine?: Engine;
+    backend?: Backend;
   };
   layout: { mode: 'self' | 'copy'; k: number };
   spec: ArchSpec;

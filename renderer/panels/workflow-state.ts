@@ -5,7 +5,7 @@
  */
 import { useSyncExternalStore } from 'react';
 import { z } from 'zod';
-import { Method } from '../../shared/config/enums.ts';
+import { Backend, Engine, Method } from '../../shared/config/enums.ts';
 import { DEFAULT_TRAIN_SECONDS } from '../../shared/config/train-budget.ts';
 import type { TrainedModelSummary } from '../../shared/ipc/job-kinds/train.ts';
 import type { StackScores } from '../../shared/ipc/job-kinds/evaluate.ts';
@@ -50,8 +50,8 @@ export const TrainSettings = z.object({
   valFraction: z.number().min(0).max(0.9),
   seed: z.number().int().min(0),
   previewEvery: z.number().int().min(0),
-  engine: z.enum(['auto', 'tfjs', 'onnx']),
-  backend: z.enum(['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu']),
+  engine: Engine,
+  backend: Backend,
   /**
    * How the run is sized: by a time budget (the trainer plans epochs and steps from the step time
    * it measures, as `n2s train --time` does) or by the epochs and steps set here. Defaults fill
