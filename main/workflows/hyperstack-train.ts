@@ -6,7 +6,6 @@
  *   time points are further training data for the same model (the noise is the same), sampled
  *     across time; with neighbours along t every plane's time series is a training stack instead.
  */
-import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { channelVolume, timeSeries, type Hyperstack } from '../../shared/hyperstack.ts';
 import type { Stack } from '../../shared/stack.ts';
@@ -14,10 +13,10 @@ import { HyperstackTrainRequest, type HyperstackTrainRequestInput } from '../../
 import { minPlanes } from '../../shared/model/neighbours.ts';
 import { samplerLayout } from '../../shared/config/training.ts';
 import { HYPERSTACK_MODEL_FILE, writeHyperstackManifest, type HyperstackModelManifest } from '../engine/hyperstack-model.ts';
-import { InputMismatchError, OutputExistsError } from '../errors.ts';
+import { InputMismatchError } from '../errors.ts';
 import type { Batch } from '../engine/types.ts';
 import { parseRequest, throwIfCancelled } from './common.ts';
-import { trainOnStacks, type TrainOptions, type TrainOutcome } from './train.ts';
+import { checkModelOut, trainOnStacks, type TrainOptions, type TrainOutcome } from './train.ts';
 
 export interface HyperstackTrainOutcome {
   modelDir: string;
@@ -27,18 +26,8 @@ export interface HyperstackTrainOutcome {
 }
 
 /** The hyperstack model folder: new, empty, or (with overwrite) a hyperstack model folder. */
-async function checkHyperstackModelOut(out: string, overwrite: boolean): Promise<void> {
-  let st;
-  try {
-    st = await stat(out);
-  } catch {
-    return;
-  }
-  if (!st.isDirectory()) throw new OutputExistsError(`${out} exists and is not a folder; choose another model folder`);
-  const names = await readdir(out);
-  if (names.length === 0) return;
-  if (!names.includes(HYPERSTACK_MODEL_FILE)) throw new OutputExistsError(`${out} is a folder that is not a hyperstack model folder; choose another model folder`);
-  if (!overwrite) throw new OutputExistsError(`${out} already holds a model; pass --overwrite to replace it (or choose another folder)`);
+function checkHyperstackModelOut(out: string, overwrite: boolean): Promise<void> {
+  return checkModelOut(out, overwrite, [], { file: HYPERSTACK_MODEL_FILE, what: 'hyperstack model folder' });
 }
 
 /** The training stacks of channel c: its T z-stacks (neighbours along z) or its Z time series (along t). */

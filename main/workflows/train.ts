@@ -104,7 +104,12 @@ function withPlannedPatch(config: TrainingConfig, explicit: boolean, budget: Bud
  * A model folder is replaced only with overwrite, and only when it is one (config.json) or empty:
  * checked before training starts, so an hour of training never ends in a refusal.
  */
-export async function checkModelOut(out: string, overwrite: boolean, inputs: string[] = []): Promise<void> {
+export async function checkModelOut(
+  out: string,
+  overwrite: boolean,
+  inputs: string[] = [],
+  kind: { file: string; what: string } = { file: 'config.json', what: 'model folder' },
+): Promise<void> {
   for (const p of inputs) if (samePath(p, out)) throw new OutputExistsError(`${out} is an input file; choose another model folder`);
   let st;
   try {
@@ -115,7 +120,7 @@ export async function checkModelOut(out: string, overwrite: boolean, inputs: str
   if (!st.isDirectory()) throw new OutputExistsError(`${out} exists and is not a folder; choose another model folder`);
   const names = await readdir(out);
   if (names.length === 0) return;
-  if (!names.includes('config.json')) throw new OutputExistsError(`${out} is a folder that is not a model folder; choose another model folder`);
+  if (!names.includes(kind.file)) throw new OutputExistsError(`${out} is a folder that is not a ${kind.what}; choose another model folder`);
   if (!overwrite) throw new OutputExistsError(`${out} already holds a model; pass --overwrite to replace it (or choose another folder)`);
 }
 

@@ -12,10 +12,11 @@
 import type { Stack } from '../../../../shared/stack.ts';
 import type { TrainingConfig } from '../../../../shared/config/training.ts';
 import type { TrainEstimate } from '../../../../shared/ipc/job-kinds/train-estimate.ts';
-import { needsSecondCopy, trainingInputProblems } from '../../../../shared/config/training-checks.ts';
-import { UserError } from '../../../errors.ts';
+import { needsSecondCopy } from '../../../../shared/config/training-checks.ts';
 import type { Batch, TrainEngine } from '../../../engine/types.ts';
+import { UserError } from '../../../errors.ts';
 import { defineJobKind } from '../kind.ts';
+import { checkedTrainingStacks } from './training-stacks.ts';
 
 interface Input {
   stack: Stack;
@@ -34,13 +35,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
 
 export const job = defineJobKind('train-estimate', {
   prepare(params, main): Input {
-    const stack = main.stacks.get(params.stackId);
-    const copy = params.copyStackId ? main.stacks.get(params.copyStackId) : undefined;
-    const reference = params.referenceStackId ? main.stacks.get(params.referenceStackId) : undefined;
-    const c = params.config;
-    const problems = trainingInputProblems(c, { name: stack.meta.name, depth: stack.depth, height: stack.height, width: stack.width, hasCopy: Boolean(copy), hasClean: Boolean(reference) });
-    if (problems.length > 0) throw new UserError(problems[0].message);
-    return { stack, copy, reference, config: c, steps: params.steps };
+    return { ...checkedTrainingStacks(params, main), config: params.config, steps: params.steps };
   },
 
   async run(input, ctx): Promise<TrainEstimate> {

@@ -7,10 +7,9 @@
 import type { TrainingConfig, TrainingConfigInput } from '../../../../shared/config/training.ts';
 import type { Stack } from '../../../../shared/stack.ts';
 import type { WorkflowEvent } from '../../../../shared/workflow-events.ts';
-import { UserError } from '../../../errors.ts';
 import { defineJobKind, type JobContext } from '../kind.ts';
 import { trainCheckpointDir, trainModelDir, type TrainedModelSummary } from '../../../../shared/ipc/job-kinds/train.ts';
-import { trainingInputProblems } from '../../../../shared/config/training-checks.ts';
+import { checkedTrainingStacks } from './training-stacks.ts';
 import { eventValues } from './workflow-progress.ts';
 
 interface Input {
@@ -79,13 +78,8 @@ function trainProgress(ctx: JobContext): (e: WorkflowEvent) => void {
 
 export const job = defineJobKind('train', {
   prepare(params, main, jobId): Input {
-    const stack = main.stacks.get(params.stackId);
-    const copy = params.copyStackId ? main.stacks.get(params.copyStackId) : undefined;
-    const reference = params.referenceStackId ? main.stacks.get(params.referenceStackId) : undefined;
+    const { stack, copy, reference } = checkedTrainingStacks(params, main);
     const c = params.config;
-    // Refused at start, in the words the Train panel uses for its up-front check.
-    const problems = trainingInputProblems(c, { name: stack.meta.name, depth: stack.depth, height: stack.height, width: stack.width, hasCopy: Boolean(copy), hasClean: Boolean(reference) });
-    if (problems.length > 0) throw new UserError(problems[0].message);
     const name = params.name ?? `${stack.meta.name.replace(/\.(ome\.)?tiff?$|\.nii(\.gz)?$/i, '')} ${c.method}${c.method === 'n2s' ? ` ${c.mode} K=${c.neighbours}` : ''}`;
     return {
       stack,
