@@ -10,7 +10,7 @@
  *                                              [--flags "--tile 1024"] [--threads 2]
  * `--depth-scale 0.25` runs quarter-depth stacks (a short check on a busy machine; ratios only).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +56,15 @@ interface Timed {
 }
 
 /** Runs a command; wall time from spawn to exit, peak RSS (KiB) from GNU time's %M. */
+/**
+ * What ships: the precompiled CLI (dist/cli, built by `npm ci`'s prepare script), rebuilt here from
+ * the current sources and forced, so the timing never silently falls back to tsx (which
+ * bin/n2s.mjs does, on purpose, whenever a source is newer than the bundle).
+ */
+const built = spawnSync(process.execPath, ['scripts/build.mjs', '--cli-only'], { stdio: 'inherit' });
+if (built.status !== 0) throw new Error('scripts/build.mjs --cli-only failed');
+const SHIPPED_CLI: NodeJS.ProcessEnv = { ...process.env, N2S_CLI: 'bundle' };
+
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -111,7 +120,7 @@ async function main(): Promise<void> {
       const samples = { n2s: [] as number[], n2sRss: [] as number[], torch: [] as number[], torchInference: [] as number[] };
       for (let r = 0; r < ROUNDS; r++) {
         const out = join(dir, `${c.id}-n2s-${r}.tif`);
-        const t = await run(process.execPath, ['bin/n2s.mjs', 'denoise', '--model', modelDir, '--input', input, '--output', out, ...EXTRA]);
+        const t = await run(process.execPath, ['bin/n2s.mjs', 'denoise', '--model', modelDir, '--input', input, '--output', out, ...EXTRA], SHIPPED_CLI);
         samples.n2s.push(t.seconds);
         if (t.peakRssMiB !== null) samples.n2sRss.push(t.peakRssMiB);
         rmSync(out, { force: true });
