@@ -87,17 +87,7 @@ export class StackStore {
   add(stack: Stack, role: StackRole, jobId?: string, range?: { min: number; max: number }): StackInfo {
     const shared = toSharedStack(stack);
     const stackId = `s${this.next++}`;
-    const info: StackInfo = {
-      stackId,
-      name: stack.meta.name,
-      depth: stack.depth,
-      height: stack.height,
-      width: stack.width,
-      meta: stack.meta,
-      role,
-      ...(range ?? stackRange(shared.data)),
-      ...(jobId ? { jobId } : {}),
-    };
+    const info = stackInfo(stackId, stack, role, range ?? stackRange(shared.data), jobId);
     this.entries.set(stackId, { stack: shared, info });
     this.events?.emit('stack:added', info);
     return info;
@@ -124,15 +114,7 @@ export class StackStore {
       const stack: Stack = { depth: v.depth, height: v.height, width: v.width, data: v.data, meta: { ...v.meta, name: label ? `${label} · ${m.name}` : m.name } };
       const stackId = `s${this.next++}`;
       const info: StackInfo = {
-        stackId,
-        name: stack.meta.name,
-        depth: stack.depth,
-        height: stack.height,
-        width: stack.width,
-        meta: stack.meta,
-        role,
-        ...r[c],
-        ...(jobId ? { jobId } : {}),
+        ...stackInfo(stackId, stack, role, r[c], jobId),
         hyperstack: {
           groupId,
           name: m.name,
@@ -248,4 +230,19 @@ export class StackStore {
     }
     return { axis, start, count, rows: D, cols: H, data: out };
   }
+}
+
+/** What the renderer is told of a stack held in main (shape, metadata, intensity range). */
+function stackInfo(stackId: string, stack: Stack, role: StackRole, range: { min: number; max: number }, jobId?: string): StackInfo {
+  return {
+    stackId,
+    name: stack.meta.name,
+    depth: stack.depth,
+    height: stack.height,
+    width: stack.width,
+    meta: stack.meta,
+    role,
+    ...range,
+    ...(jobId ? { jobId } : {}),
+  };
 }
