@@ -5,7 +5,6 @@
  */
 import { canonicalTimeUnit, hexToOmeColor, omeColorToHex, type ChannelMeta, type TimeIncrement } from '../../../shared/hyperstack.ts';
 import { omeUnit } from '../units.ts';
-import { escapeXml } from './ome.ts';
 
 function attrs(tag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -29,6 +28,10 @@ export function parseOmeExtras(xml: string): { colors: (string | undefined)[]; t
 }
 
 const OME_TIME_UNIT: Record<string, string> = { s: 's', ms: 'ms', us: 'µs', min: 'min', h: 'h' };
+
+export function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
 
 export interface OmeHyperWriteSpec {
   name: string;

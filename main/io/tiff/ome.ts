@@ -3,7 +3,8 @@
  * the first Image. A regular-expression reader suffices because OME-XML attributes are flat and
  * we need a handful; the writer emits the 2016-06 schema that Bio-Formats, tifffile and napari read.
  */
-import { canonicalUnit, convertLength, omeUnit } from '../units.ts';
+import { canonicalUnit, convertLength } from '../units.ts';
+import { formatOmeHyperXml } from './ome-hyperstack.ts';
 
 export interface OmePixels {
   dimensionOrder: string;
@@ -44,10 +45,6 @@ function decodeXml(s: string): string {
     if (e === 'apos') return "'";
     return String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
   });
-}
-
-export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function posInt(v: string | undefined, name: string, dflt?: number): number {
@@ -156,24 +153,13 @@ export interface OmeWriteSpec {
   software: string;
 }
 
-/** OME-XML for one single-channel ZYX image stored as IFDs 0..Z-1 of this file. */
+/** OME-XML for one single-channel ZYX image stored as IFDs 0..Z-1 of this file: the hyperstack's with C = T = 1. */
 export function formatOmeXml(s: OmeWriteSpec): string {
-  const u = omeUnit(s.voxel.unit);
-  const phys = u
-    ? ` PhysicalSizeX="${s.voxel.x}" PhysicalSizeXUnit="${u}" PhysicalSizeY="${s.voxel.y}" PhysicalSizeYUnit="${u}" PhysicalSizeZ="${s.voxel.z}" PhysicalSizeZUnit="${u}"`
-    : '';
-  const desc = s.description ? `<Description>${escapeXml(s.description)}</Description>` : '';
-  const chName = s.channelName ? ` Name="${escapeXml(s.channelName)}"` : '';
-  return (
-    '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    '<OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06" ' +
-    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
-    'xsi:schemaLocation="http://www.openmicroscopy.org/Schemas/OME/2016-06 http://www.openmicroscopy.org/Schemas/OME/2016-06/ome.xsd" ' +
-    `UUID="urn:uuid:${s.uuid}" Creator="${escapeXml(s.software)}">` +
-    `<Image ID="Image:0" Name="${escapeXml(s.name)}">${desc}` +
-    `<Pixels ID="Pixels:0" DimensionOrder="XYZCT" Type="${s.type}" SizeX="${s.sizeX}" SizeY="${s.sizeY}" SizeZ="${s.sizeZ}" SizeC="1" SizeT="1"${phys} BigEndian="false">` +
-    `<Channel ID="Channel:0:0"${chName} SamplesPerPixel="1"/>` +
-    `<TiffData IFD="0" PlaneCount="${s.sizeZ}"/>` +
-    '</Pixels></Image></OME>'
-  );
+  return formatOmeHyperXml({
+    ...s,
+    dimensionOrder: 'XYZCT',
+    sizeC: 1,
+    sizeT: 1,
+    channels: [s.channelName ? { name: s.channelName } : {}],
+  });
 }
