@@ -328,7 +328,12 @@ for (const size of SIZES) {
         await page.waitForTimeout(100);
       }
       await waitFor('all stacks closed in main', () => stacks().length === 0);
-      await byTestId('welcome').waitFor();
+      await byTestId('welcome').waitFor().catch(async (e: unknown) => {
+        // Say what kept the window from looking empty: what main holds, what the page lists.
+        await shot('10-not-empty');
+        const jobs = app.server.core.jobs.list().map((j) => `${j.kind}:${j.state}`);
+        throw new Error(`no welcome: main stacks ${JSON.stringify(stacks().map((s) => s.name))}, jobs ${jobs.join(' ')}, layers ${JSON.stringify(await layerNames())} (${String(e)})`);
+      });
       for (const tab of ['train', 'evaluate', 'segment', 'export', 'denoise']) {
         await byTestId(`tab-${tab}`).click();
         await page.waitForTimeout(100);
