@@ -66,7 +66,7 @@ export async function trainWhole(
   }
   const { trainHyperstackFromFile } = await import('../workflows/hyperstack-train.ts');
   const r = await trainHyperstackFromFile(
-    { input: request.input, out: request.out, overwrite: request.overwrite, config: request.config, ...(opts.channels ? { channels: opts.channels } : {}), ...(opts.neighbourAxis ? { neighbourAxis: opts.neighbourAxis } : {}) },
+    { input: request.input, out: request.out, overwrite: request.overwrite, config: request.config, ...(request.time !== undefined ? { time: request.time } : {}), ...(opts.channels ? { channels: opts.channels } : {}), ...(opts.neighbourAxis ? { neighbourAxis: opts.neighbourAxis } : {}) },
     { signal: opts.signal, onEvent: opts.onEvent },
   );
   const cancelled = r.entries.some((e) => e.outcome.cancelled);

@@ -13,6 +13,7 @@ import { HyperstackTrainRequest, type HyperstackTrainRequestInput } from '../../
 import { minPlanes } from '../../shared/model/neighbours.ts';
 import { samplerLayout } from '../../shared/config/training.ts';
 import { HYPERSTACK_MODEL_FILE, writeHyperstackManifest, type HyperstackModelManifest } from '../engine/hyperstack-model.ts';
+import { budgetFor, chooseShape, onAccelerator, type BudgetOptions } from '../engine/budget.ts';
 import { InputMismatchError } from '../errors.ts';
 import type { Batch } from '../engine/types.ts';
 import { parseRequest, throwIfCancelled } from './common.ts';
@@ -54,12 +55,17 @@ export async function trainHyperstack(request: HyperstackTrainRequestInput, h: H
     throw new InputMismatchError(`whole-hyperstack training is self-supervised (n2s, n2s-bs, n2v); ${req.config.method} needs a second copy or a reference: train one stack at a time`);
   }
   await checkHyperstackModelOut(req.out, req.overwrite);
+  // One time budget for the whole run — the user's, or the default CPU budget when the config sets
+  // no step counts (engine/budget.ts) — shared by the channels' models, so C channels do not take C
+  // times as long as the user asked for.
+  const budget = budgetFor(request.config ?? {}, req.config, req.time);
+  const models = req.channels === 'joint' ? 1 : m.channels;
   const emit = o.onEvent ?? (() => {});
   const entries: HyperstackTrainOutcome['entries'] = [];
   if (req.channels === 'joint') {
     const names = m.channelMeta.map((c, i) => c.name ?? `C${i}`);
     emit({ type: 'stage', stage: 'train', message: `one joint network for ${m.channels} channels` });
-    const outcome = await trainJoint(req, h, join(req.out, 'joint'), o);
+    const outcome = await trainJoint(req, h, join(req.out, 'joint'), o, budget);
     entries.push({ channels: Array.from({ length: m.channels }, (_, c) => c), names, dir: 'joint', outcome });
   }
   for (let c = 0; c < m.channels && req.channels === 'per-channel'; c++) {
@@ -68,7 +74,9 @@ export async function trainHyperstack(request: HyperstackTrainRequestInput, h: H
     emit({ type: 'stage', stage: 'train', message: `channel ${c}${name ? ` (${name})` : ''} of ${m.channels}: ${axis === 'z' ? `${m.times} time point${m.times === 1 ? '' : 's'} × ${m.depth} planes` : `${m.depth} planes × ${m.times} frames`}` });
     const [first, ...more] = trainingStacks(h, c, axis);
     const dir = `channel-${c}`;
-    const outcome = await trainOnStacks({ config: req.config, out: join(req.out, dir), overwrite: true, checkpointEvery: 0 }, { stack: first, more }, o);
+    // The config as the door wrote it (not parsed): what it leaves unset is the budget's to choose.
+    const share = budget ? { time: budget.seconds / models } : {};
+    const outcome = await trainOnStacks({ config: request.config ?? {}, ...share, out: join(req.out, dir), overwrite: true, checkpointEvery: 0 }, { stack: first, more }, o);
     entries.push({ channels: [c], ...(name ? { names: [name] } : {}), dir, outcome });
   }
   const manifest = await writeHyperstackManifest(req.out, {
@@ -86,7 +94,7 @@ export async function trainHyperstack(request: HyperstackTrainRequestInput, h: H
  * channel (shared/model/arch.ts outChannels). Trained on the tfjs engine (the ONNX training graph
  * has one output); the verdict is the per-channel models' (single-output) check and is not made here.
  */
-async function trainJoint(req: HyperstackTrainRequest, h: Hyperstack, out: string, o: TrainOptions): Promise<TrainOutcome> {
+async function trainJoint(req: HyperstackTrainRequest, h: Hyperstack, out: string, o: TrainOptions, budget: BudgetOptions | null): Promise<TrainOutcome> {
   const { TrainingConfig } = await import('../../shared/config/training.ts');
   const { buildArch } = await import('../../shared/model/arch.ts');
   const { trainModel } = await import('../engine/train.ts');
@@ -104,7 +112,11 @@ async function trainJoint(req: HyperstackTrainRequest, h: Hyperstack, out: strin
   const stacks = Array.from({ length: C }, (_, c) => trainingStacks(h, c, req.neighbourAxis));
   const vols = stacks[0].map((s0, i) => ({ depth: s0.depth, height: s0.height, width: s0.width, channels: stacks.map((sc) => norm(sc[i].data)) }));
   const split = splitPlanes(vols.map((v) => ({ depth: v.depth, height: v.height, width: v.width, a: v.channels[0] })), config.valFraction, config.valSplit);
-  const sOpts = { method: config.method, mode: layout.mode, k: layout.k, patch: config.patch, batch: config.batch, augment: config.augment, maxShift: config.maxShift, n2vFraction: config.n2vFraction, n2vRadius: config.n2vRadius };
+  const divisor = buildArch({ arch: 'csbdeep', inChannels: 1, widthScale: config.widthScale }).divisor;
+  // Under a budget the batch and patch the user left unset are the budget's (the sampler is ours, so
+  // the trainer plans the steps only).
+  const shape = budget ? chooseShape({ accelerator: onAccelerator(config), height: m.height, width: m.width, divisor, fixed: budget.fixed }) : { batch: config.batch, patch: config.patch };
+  const sOpts = { method: config.method, mode: layout.mode, k: layout.k, patch: shape.patch, batch: shape.batch, augment: config.augment, maxShift: config.maxShift, n2vFraction: config.n2vFraction, n2vRadius: config.n2vRadius };
   const spec = buildArch({ arch: 'csbdeep', inChannels: C * samplerChannels(sOpts), outChannels: C, widthScale: config.widthScale });
   const val: Batch[] = [];
   if (split.val.length > 0) {
@@ -113,11 +125,12 @@ async function trainJoint(req: HyperstackTrainRequest, h: Hyperstack, out: strin
   }
   const first = stacks[0][0];
   const r = await trainModel({
-    config,
+    config: { ...config, ...shape },
     volumes: [{ depth: first.depth, height: first.height, width: first.width, a: first.data }],
     sampler: { spec, train: streamJointBatches(vols, split.train, sOpts, config.seed + 1), val, trainPlanes: split.train.length, valPlanes: split.val.length },
     signal: o.signal,
     log: (line) => o.onEvent?.({ type: 'log', line }),
+    budget,
   });
   await saveTrainResult(out, { ...r, layout: { ...r.layout, inChannels: spec.inChannels } }, first);
   return {
@@ -137,5 +150,6 @@ export async function trainHyperstackFromFile(request: HyperstackTrainRequestInp
   const { readHyperstack } = await import('../io/hyperstack.ts');
   o.onEvent?.({ type: 'stage', stage: 'read', message: `reading ${basename(req.input)}` });
   const h = await readHyperstack(req.input);
-  return trainHyperstack(req, h, o);
+  // The request as written: what its config leaves unset is the budget's to choose.
+  return trainHyperstack(request, h, o);
 }

@@ -176,7 +176,9 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
     };
     setTrained({ state: 'running', text: 'training one model per channel…' });
     try {
-      const j = await runJob(api, 'train-hyperstack', { stackId: input.stackIds[0], config, neighbourAxis: axis }, (info) => {
+      // The Train tab's sizing: by time, one budget for the whole run (shared by the channels).
+      const time = t.sizing === 'time' ? t.minutes * 60 : undefined;
+      const j = await runJob(api, 'train-hyperstack', { stackId: input.stackIds[0], config, neighbourAxis: axis, time }, (info) => {
         if (info.state === 'running' && info.message) setTrained({ state: 'running', text: info.message });
       });
       const r = await j.done;

@@ -97,6 +97,8 @@ export const trainHyperstackJob = {
     config: TrainingConfig,
     /** Neighbours along z (planes, default) or t (frames of a time-lapse). */
     neighbourAxis: NeighbourAxis.default('z'),
+    /** Time budget of the whole run in seconds, shared by the channels' models (as the train job's). */
+    time: z.number().positive().max(7 * 24 * 3600).optional(),
   }),
   result: z.object({
     /** The model folder (hyperstack.json + one sub-folder per channel), in the app's output folder. */

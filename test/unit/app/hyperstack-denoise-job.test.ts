@@ -6,7 +6,7 @@
  * the input showed.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -83,6 +83,10 @@ test('along t: the app trains one model per channel on the frames and denoises a
   const trained = (await train.finish!(await train.run(await train.prepare!({ stackId: first.stackId, config, neighbourAxis: 't' }, main, 'jt'), ctx), main, 'jt')) as { modelDir: string; entries: { channels: number[] }[] };
   assert.deepEqual(trained.entries.map((e) => e.channels), [[0], [1]]);
   assert.ok(trained.modelDir.startsWith(outputDir), 'in the app\'s output folder');
+  // Sized by time (the Train tab's default), the budget plans the steps: the panel's 1 × 2 are not kept.
+  const budgeted = (await train.finish!(await train.run(await train.prepare!({ stackId: first.stackId, config, neighbourAxis: 't', time: 2 }, main, 'jb'), { ...ctx, jobId: 'jb' }), main, 'jb')) as { modelDir: string };
+  const saved = JSON.parse(readFileSync(join(budgeted.modelDir, 'channel-0', 'config.json'), 'utf8')) as { training: { epochs: number; stepsPerEpoch: number } };
+  assert.notDeepEqual([saved.training.epochs, saved.training.stepsPerEpoch], [1, 2], 'the budget planned the steps');
 
   const output = join(dir, 'lapse-denoised.tif');
   await denoiseHyperstack({ input, output, modelDir: trained.modelDir, dtype: 'float32', engine: 'tfjs', tta: false });

@@ -4,7 +4,7 @@
  * plane's time series with neighbours along t) — into ONE model folder in the app's output folder,
  * which 'denoise-hyperstack' then reads channel by channel.
  */
-import type { TrainingConfig } from '../../../../shared/config/training.ts';
+import type { TrainingConfig, TrainingConfigInput } from '../../../../shared/config/training.ts';
 import type { Hyperstack } from '../../../../shared/hyperstack.ts';
 import { trainModelDir } from '../../../../shared/ipc/job-kinds/train.ts';
 import type { WorkflowEvent } from '../../../../shared/workflow-events.ts';
@@ -16,6 +16,7 @@ interface Input {
   config: TrainingConfig;
   neighbourAxis: 'z' | 't';
   out: string;
+  time?: number;
 }
 
 export const job = defineJobKind('train-hyperstack', {
@@ -23,10 +24,10 @@ export const job = defineJobKind('train-hyperstack', {
     const groupId = main.stacks.groupOf(params.stackId);
     if (!groupId) throw new UserError(`${main.stacks.info(params.stackId).name} is not a channel of a hyperstack; train on it as one stack`);
     const { hyper } = main.stacks.group(groupId);
-    return { hyper, config: params.config, neighbourAxis: params.neighbourAxis, out: trainModelDir(main.outputDir, jobId) };
+    return { hyper, config: params.config, neighbourAxis: params.neighbourAxis, out: trainModelDir(main.outputDir, jobId), time: params.time };
   },
 
-  async run({ hyper, config, neighbourAxis, out }, ctx) {
+  async run({ hyper, config, neighbourAxis, out, time }, ctx) {
     const t0 = Date.now();
     const { trainHyperstack } = await import('../../../workflows/hyperstack-train.ts');
     const C = hyper.meta.channels;
@@ -41,8 +42,12 @@ export const job = defineJobKind('train-hyperstack', {
         ctx.progress((c + e.step / e.totalSteps) / C, `channel ${c + 1} of ${C}: epoch ${e.epoch}/${e.epochs}, step ${e.stepInEpoch}/${e.stepsPerEpoch}`);
       }
     };
+    // Under a time budget the epochs and steps are the budget's to plan (as in the train job).
+    const unplanned: TrainingConfigInput = { ...config };
+    delete unplanned.epochs;
+    delete unplanned.stepsPerEpoch;
     const r = await trainHyperstack(
-      { config, out, input: hyper.meta.sourcePath ?? hyper.meta.name, channels: 'per-channel', neighbourAxis, overwrite: false },
+      { config: time !== undefined ? unplanned : config, time, out, input: hyper.meta.sourcePath ?? hyper.meta.name, channels: 'per-channel', neighbourAxis, overwrite: false },
       hyper,
       { signal: ctx.signal, beforeStep: () => ctx.checkpoint(), onEvent },
     );
