@@ -253,7 +253,11 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
           <ChannelTable group={input} stacks={stacks} />
           <h4>Train one model per channel</h4>
           <p className="n2s-muted">
-            Every time point is training data. Settings of the Train tab ({trainSettings.epochs} × {trainSettings.stepsPerEpoch} steps, width {trainSettings.widthScale}); K = {k} from the Neighbours tab.
+            Every time point is training data. Settings of the Train tab (
+            {trainSettings.sizing === 'time'
+              ? `a time budget of ${trainSettings.minutes} min for the whole run, shared by the ${input.channels} channels`
+              : `${trainSettings.epochs} × ${trainSettings.stepsPerEpoch} steps per channel`}
+            , width {trainSettings.widthScale}); K = {k} from the Neighbours tab.
           </p>
           <label>
             Neighbours along
