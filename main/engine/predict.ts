@@ -107,12 +107,13 @@ export function activationBytesPerPixel(spec: ArchSpec): number {
 }
 
 /**
- * Default activation budget of one predictBatch call: 800 MiB (a 1024² plane of the CSBDeep U-Net
- * in one piece; 2160² planes in six tiles, so a 10×2160² stack stays under 1.5 GB resident), at most
- * a quarter of the machine's memory.
+ * Default activation budget of one predictBatch call: 1 GiB by activationBytesPerPixel's
+ * (conservative) estimate — a 1024² plane of the CSBDeep U-Net in one piece, 2160² planes in four
+ * tiles; measured on ONNX Runtime's CPU provider, a 10×2160² uint16 stack then peaks at 1.24 GB
+ * resident (< 1.5 GB, bench/denoise-command.ts) — at most a quarter of the machine's memory.
  */
 export function defaultTileMemory(): number {
-  return Math.min(800 * 2 ** 20, Math.floor(totalmem() / 4));
+  return Math.min(1024 * 2 ** 20, Math.floor(totalmem() / 4));
 }
 
 export interface TilePlan extends TileSettings {

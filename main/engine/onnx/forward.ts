@@ -61,7 +61,7 @@ export function weightsAsInitializers(g: GraphBuilder, weights: NamedWeights): W
  * Emits the network's nodes into `g`, reading its NCHW input from value `input`. Weight values are
  * requested through `weight` in weightShapes() order.
  */
-export function emitForward(g: GraphBuilder, spec: ArchSpec, input: string, weight: WeightSource): ForwardValues {
+export function emitForward(g: GraphBuilder, spec: ArchSpec, input: string, weight: WeightSource, split?: NamedWeights): ForwardValues {
   const shapes = new Map(weightShapes(spec).map((s) => [s.name, s.shape]));
   const values = new Map<string, string>([[spec.inputName, input]]);
   const preActivations = new Map<string, string>();
@@ -70,8 +70,74 @@ export function emitForward(g: GraphBuilder, spec: ArchSpec, input: string, weig
     if (v === undefined) throw new Error(`architecture refers to unknown node "${n}"`);
     return v;
   };
-  for (const node of spec.nodes) values.set(node.name, emitNode(g, node, get, spec.inputName, shapes, weight, preActivations));
+  const concats = split ? splitConcats(spec) : new Map<string, SplitConcat>();
+  const skipped = new Set([...concats.values()].map((c) => c.concat));
+  for (const node of spec.nodes) {
+    if (skipped.has(node.name)) continue;
+    const parts = node.op === 'conv' ? concats.get(node.name) : undefined;
+    const v = parts && split && node.op === 'conv' ? emitSplitConv(g, node, parts, get, split, preActivations) : emitNode(g, node, get, spec.inputName, shapes, weight, preActivations);
+    values.set(node.name, v);
+  }
   return { output: get(spec.output), values, preActivations };
+}
+
+interface SplitConcat {
+  concat: string;
+  inputs: [string, string];
+  /** Channels of inputs[0]. */
+  channelsA: number;
+}
+
+/** The convs whose input is a concat read by nothing else, by conv name. */
+function splitConcats(spec: ArchSpec): Map<string, SplitConcat> {
+  const ch = channelCounts(spec);
+  const uses = new Map<string, number>();
+  for (const n of spec.nodes) for (const i of n.op === 'concat' ? n.inputs : [n.input]) uses.set(i, (uses.get(i) ?? 0) + 1);
+  const byName = new Map(spec.nodes.map((n) => [n.name, n]));
+  const out = new Map<string, SplitConcat>();
+  for (const n of spec.nodes) {
+    if (n.op !== 'conv') continue;
+    const cat = byName.get(n.input);
+    if (cat?.op === 'concat' && uses.get(cat.name) === 1 && cat.name !== spec.output) out.set(n.name, { concat: cat.name, inputs: cat.inputs, channelsA: ch.get(cat.inputs[0]) ?? NaN });
+  }
+  return out;
+}
+
+/**
+ * conv(concat(a, b), [Wa | Wb]) as conv(a, Wa) + conv(b, Wb): the same sum without the Concat's copy of
+ * two whole activations. With fixed input dimensions ONNX Runtime proves the two terms' shapes equal
+ * and fuses the Add (and the activation) into the second convolution (docs/engines.md, "Inference").
+ */
+function emitSplitConv(
+  g: GraphBuilder,
+  node: Extract<ArchNode, { op: 'conv' }>,
+  { inputs: [a, b], channelsA: ca }: SplitConcat,
+  get: (n: string) => string,
+  weights: NamedWeights,
+  preActivations: Map<string, string>,
+): string {
+  const k = weights.get(`${node.name}/kernel`);
+  const bias = weights.get(`${node.name}/bias`);
+  if (!k || !bias) throw new Error(`model weights lack ${node.name}`);
+  const [kh, kw, ct, co] = k.shape;
+  const part = (c0: number, c1: number) => {
+    const ci = c1 - c0;
+    const out = new Float32Array(co * ci * kh * kw);
+    for (let y = 0; y < kh; y++)
+      for (let x = 0; x < kw; x++)
+        for (let i = 0; i < ci; i++)
+          for (let o = 0; o < co; o++) out[((o * ci + i) * kh + y) * kw + x] = k.data[((y * kw + x) * ct + c0 + i) * co + o];
+    return g.addInitializer(g.fresh(`${node.name}_kernel_${c0}_${c1}`), [co, ci, kh, kw], out);
+  };
+  const p = (node.kernel - 1) / 2;
+  const attrs = { kernel_shape: [node.kernel, node.kernel], pads: [p, p, p, p], strides: [1, 1] };
+  const fromA = g.op('Conv', [get(a), part(0, ca)], attrs, `${node.name}_a`);
+  const fromB = g.op('Conv', [get(b), part(ca, ct), g.addInitializer(g.fresh(`${node.name}_bias`), bias.shape, bias.data)], attrs, `${node.name}_b`);
+  const z = g.op('Add', [fromA, fromB], {}, node.activation === 'linear' ? node.name : `${node.name}_z`);
+  preActivations.set(node.name, z);
+  if (node.activation === 'relu') return g.op('Relu', [z], {}, node.name);
+  if (node.activation === 'leaky0.1') return g.op('LeakyRelu', [z], { alpha: { float: 0.1 } }, node.name);
+  return z;
 }
 
 function emitNode(
@@ -132,6 +198,12 @@ export interface ForwardModelOptions {
    */
   layout?: 'nchw' | 'nhwc';
   info?: ModelInfo;
+  /**
+   * For the predictor: fixed input dimensions instead of symbolic ones, and every skip concatenation
+   * split into two summed convolutions (emitSplitConv), which ONNX Runtime then fuses. Exported files
+   * keep the symbolic, literal graph other tools read.
+   */
+  fixedShape?: { batch: number; height: number; width: number };
 }
 
 /** A standalone forward model: named input/output, dynamic batch/height/width, FORWARD_OPSET. */
@@ -140,11 +212,13 @@ export function buildForwardModel(spec: ArchSpec, weights: NamedWeights, opts: F
   const cin = spec.inChannels;
   const cout = channelCounts(spec).get(spec.output) ?? 1;
   const nhwc = opts.layout === 'nhwc';
-  const inDims: Dim[] = nhwc ? ['batch', 'height', 'width', cin] : ['batch', cin, 'height', 'width'];
-  const outDims: Dim[] = nhwc ? ['batch', 'height', 'width', cout] : ['batch', cout, 'height', 'width'];
+  const fixed = opts.fixedShape;
+  const [B, H, W]: Dim[] = fixed ? [fixed.batch, fixed.height, fixed.width] : ['batch', 'height', 'width'];
+  const inDims: Dim[] = nhwc ? [B, H, W, cin] : [B, cin, H, W];
+  const outDims: Dim[] = nhwc ? [B, H, W, cout] : [B, cout, H, W];
   g.addInput(INPUT_NAME, inDims);
   const x = nhwc ? g.op('Transpose', [INPUT_NAME], { perm: [0, 3, 1, 2] }, 'input_nchw') : INPUT_NAME;
-  const { output } = emitForward(g, spec, x, weightsAsInitializers(g, weights));
+  const { output } = emitForward(g, spec, x, weightsAsInitializers(g, weights), fixed ? weights : undefined);
   if (nhwc) g.addNode('Transpose', [output], [OUTPUT_NAME], { perm: [0, 2, 3, 1] });
   else g.addNode('Identity', [output], [OUTPUT_NAME]);
   g.addOutput(OUTPUT_NAME, outDims);

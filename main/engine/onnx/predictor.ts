@@ -6,6 +6,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { ArchSpec } from '../../../shared/model/arch.ts';
+import { activationBytesPerPixel, defaultTileMemory } from '../predict.ts';
 import type { EngineReport, NamedWeights, Predictor } from '../types.ts';
 import { buildForwardModel, INPUT_NAME, OUTPUT_NAME } from './forward.ts';
 import {
@@ -15,6 +16,7 @@ import {
   type ProviderAttempt,
   type ProviderChoice,
   providerOrder,
+  sessionOptions,
   tryCreateSession,
 } from './providers.ts';
 
@@ -43,17 +45,63 @@ export interface OnnxPredictorOptions {
   calibrationTile?: number;
 }
 
+/** What the CPU provider needs to build a session for one tile shape. */
+interface ShapedSource {
+  spec: ArchSpec;
+  weights: NamedWeights;
+  threads: number;
+  /** Pixels (n·h·w) the cached sessions may hold together: their arenas keep their largest run. */
+  maxPixels: number;
+}
+
+/** Sessions kept per tile shape: a run's tiles, a smaller last batch, a rotated TTA variant. */
+const MAX_SHAPED_SESSIONS = 3;
+
 class OrtPredictor implements OnnxPredictor {
+  private readonly shaped = new Map<string, { session: Promise<ort.InferenceSession>; pixels: number }>();
+
   constructor(
     private readonly session: ort.InferenceSession,
     readonly report: OnnxEngineReport,
     private readonly cout: number,
+    /** CPU provider: one session per tile shape (fixedShapeSession); otherwise the symbolic session. */
+    private readonly shapedSource: ShapedSource | null = null,
   ) {}
+
+  /**
+   * On the CPU provider a tile runs on a session built for its exact shape, with the skip
+   * concatenations split (forward.ts fixedShape): ONNX Runtime then fuses them, 3–5 % faster per
+   * plane (bench/onnx-fixed-shape.ts) — same outputs to float32 rounding. Tiles of one run share one
+   * shape, so this costs one session creation per run.
+   */
+  private sessionFor(n: number, h: number, w: number): Promise<ort.InferenceSession> {
+    const src = this.shapedSource;
+    if (!src) return Promise.resolve(this.session);
+    const key = `${n}x${h}x${w}`;
+    const hit = this.shaped.get(key);
+    if (hit) {
+      this.shaped.delete(key);
+      this.shaped.set(key, hit); // most recently used last
+      return hit.session;
+    }
+    const pixels = n * h * w;
+    const held = () => [...this.shaped.values()].reduce((a, e) => a + e.pixels, 0);
+    for (const [k, e] of this.shaped) {
+      if (this.shaped.size < MAX_SHAPED_SESSIONS && held() + pixels <= src.maxPixels) break;
+      this.shaped.delete(k);
+      void e.session.then((s) => (s === this.session ? undefined : s.release())).catch(() => undefined);
+    }
+    const model = buildForwardModel(src.spec, src.weights, { layout: 'nhwc', fixedShape: { batch: n, height: h, width: w } });
+    const session = ort.InferenceSession.create(model, sessionOptions('cpu', src.threads, INFERENCE_OPTIONS)).catch(() => this.session);
+    this.shaped.set(key, { session, pixels });
+    return session;
+  }
 
   async predictBatch(x: Float32Array, n: number, h: number, w: number, cin: number): Promise<Float32Array> {
     if (x.length !== n * h * w * cin) throw new Error(`predictBatch: ${x.length} values for [${n},${h},${w},${cin}]`);
     const input = new ort.Tensor('float32', x, [n, h, w, cin]);
-    const out = await this.session.run({ [INPUT_NAME]: input });
+    const session = await this.sessionFor(n, h, w);
+    const out = await session.run({ [INPUT_NAME]: input });
     const y = out[OUTPUT_NAME];
     const data = y.data;
     if (!(data instanceof Float32Array) || data.length !== n * h * w * this.cout) {
@@ -67,6 +115,8 @@ class OrtPredictor implements OnnxPredictor {
   }
 
   dispose(): void {
+    for (const e of this.shaped.values()) void e.session.then((s) => (s === this.session ? undefined : s.release())).catch(() => undefined);
+    this.shaped.clear();
     void this.session.release();
   }
 }
@@ -159,7 +209,8 @@ export async function createOnnxPredictorFromWeights(
   if (fellBack) opts.log?.(`onnx: provider ${requested} did not load, falling back to ${provider} (${note})`);
   else if (requested === 'auto' && attempts.length > 1) opts.log?.(`onnx: ${note}`);
   const report: OnnxEngineReport = { engine: 'onnx', backend: provider, provider, threads, note, attempts };
-  return new OrtPredictor(session, report, 1);
+  const shaped = provider === 'cpu' ? { spec, weights, threads, maxPixels: Math.floor(defaultTileMemory() / activationBytesPerPixel(spec)) } : null;
+  return new OrtPredictor(session, report, 1, shaped);
 }
 
 /**
