@@ -50,7 +50,11 @@ interface ShapedSource {
   spec: ArchSpec;
   weights: NamedWeights;
   threads: number;
-  /** Pixels (n·h·w) the cached sessions may hold together: their arenas keep their largest run. */
+  /**
+   * Pixels (n·h·w) the cached sessions may hold together: their arenas keep their largest run. Two
+   * tiles' worth, so a tile and its rotated test-time variant (h×w and w×h, alternating call by call)
+   * keep their sessions; measured, an arena holds about 2/3 of activationBytesPerPixel's estimate.
+   */
   maxPixels: number;
 }
 
@@ -209,7 +213,7 @@ export async function createOnnxPredictorFromWeights(
   if (fellBack) opts.log?.(`onnx: provider ${requested} did not load, falling back to ${provider} (${note})`);
   else if (requested === 'auto' && attempts.length > 1) opts.log?.(`onnx: ${note}`);
   const report: OnnxEngineReport = { engine: 'onnx', backend: provider, provider, threads, note, attempts };
-  const shaped = provider === 'cpu' ? { spec, weights, threads, maxPixels: Math.floor(defaultTileMemory() / activationBytesPerPixel(spec)) } : null;
+  const shaped = provider === 'cpu' ? { spec, weights, threads, maxPixels: 2 * Math.floor(defaultTileMemory() / activationBytesPerPixel(spec)) } : null;
   return new OrtPredictor(session, report, 1, shaped);
 }
 

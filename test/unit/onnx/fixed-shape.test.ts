@@ -64,3 +64,20 @@ test('sessions are kept per tile shape: the same shape again reuses its session;
   assert.ok(held.has('1x32x32'), 'the most recent shape is held');
   p.dispose();
 });
+
+test('a tile and its rotated variant (test-time ensembling) keep their two sessions, call after call', async () => {
+  const spec = buildArch({ arch: 'csbdeep', inChannels: 2, widthScale: 0.25, residualChannels: [0, 1] });
+  const p = await createOnnxPredictorFromWeights(spec, initWeights(spec, 2), { provider: 'cpu' });
+  const held = (p as unknown as { shaped: Map<string, { session: Promise<unknown> }> }).shaped;
+  const seen = new Map<string, Promise<unknown>>();
+  for (let i = 0; i < 4; i++)
+    for (const [h, w] of [[32, 48], [48, 32]]) {
+      await p.predictBatch(input(1, h, w, 2, i), 1, h, w, 2);
+      const key = `1x${h}x${w}`;
+      const s = held.get(key)?.session;
+      assert.ok(s, `${key} held`);
+      if (seen.has(key)) assert.equal(s, seen.get(key), `${key}: the same session, not a new one`);
+      else seen.set(key, s);
+    }
+  p.dispose();
+});
