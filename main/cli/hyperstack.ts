@@ -69,11 +69,13 @@ export async function trainWhole(
     { input: request.input, out: request.out, overwrite: request.overwrite, config: request.config, ...(request.time !== undefined ? { time: request.time } : {}), ...(opts.channels ? { channels: opts.channels } : {}), ...(opts.neighbourAxis ? { neighbourAxis: opts.neighbourAxis } : {}) },
     { signal: opts.signal, onEvent: opts.onEvent },
   );
-  const cancelled = r.entries.some((e) => e.outcome.cancelled);
+  // Stopped between channels, no entry says so: the signal does.
+  const cancelled = opts.signal.aborted || r.entries.some((e) => e.outcome.cancelled);
   const entries = r.entries.map((e) => ({ channels: e.channels, names: e.names, dir: e.dir, bestEpoch: e.outcome.bestEpoch, bestValLoss: e.outcome.bestValLoss, verdict: e.outcome.verdict }));
   if (opts.json) emitJson({ type: 'result', model: r.modelDir, kind: 'hyperstack', channels: r.manifest.channels, neighbourAxis: r.manifest.neighbourAxis, entries, cancelled });
   else {
-    process.stdout.write(`saved ${r.manifest.channels === 'joint' ? 'a joint model' : `${r.entries.length} per-channel model${r.entries.length === 1 ? '' : 's'}`} (neighbours along ${r.manifest.neighbourAxis}) to ${r.modelDir}\n`);
+    const of = r.manifest.channels === 'per-channel' && r.entries.length < r.manifest.inputChannels ? ` of ${r.manifest.inputChannels} (stopped)` : '';
+    process.stdout.write(`saved ${r.manifest.channels === 'joint' ? 'a joint model' : `${r.entries.length}${of} per-channel model${r.entries.length === 1 && !of ? '' : 's'}`} (neighbours along ${r.manifest.neighbourAxis}) to ${r.modelDir}\n`);
     for (const e of r.entries) process.stdout.write(`  ${e.dir}${e.names ? ` (${e.names.join(', ')})` : ''}: best epoch ${e.outcome.bestEpoch}; ${e.outcome.verdict.sentence}\n`);
   }
   return cancelled ? 130 : 0;

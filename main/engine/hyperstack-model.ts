@@ -11,6 +11,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { InputMismatchError } from '../errors.ts';
 
 export const HYPERSTACK_MODEL_FILE = 'hyperstack.json';
 
@@ -70,6 +71,11 @@ export async function readHyperstackManifest(dir: string): Promise<HyperstackMod
 /** The entry (sub-folder) that denoises channel c. */
 export function entryFor(m: HyperstackModelManifest, c: number): HyperstackModelManifest['entries'][number] {
   const e = m.entries.find((x) => x.channels.includes(c));
-  if (!e) throw new Error(`the model has no entry for channel ${c} (it was trained on ${m.inputChannels} channel${m.inputChannels === 1 ? '' : 's'})`);
+  if (!e) {
+    const have = m.entries.flatMap((x) => x.channels);
+    throw new InputMismatchError(
+      `the model has no entry for channel ${c}: its training covered channel${have.length === 1 ? '' : 's'} ${have.join(', ')} of ${m.inputChannels} (stopped early?). Train it again, or denoise a trained channel alone (--channel) with its sub-folder (${m.entries[0].dir}/) as the model`,
+    );
+  }
   return e;
 }

@@ -14,7 +14,7 @@ import { minPlanes } from '../../shared/model/neighbours.ts';
 import { samplerLayout } from '../../shared/config/training.ts';
 import { HYPERSTACK_MODEL_FILE, writeHyperstackManifest, type HyperstackModelManifest } from '../engine/hyperstack-model.ts';
 import { budgetFor, chooseShape, onAccelerator, type BudgetOptions } from '../engine/budget.ts';
-import { InputMismatchError } from '../errors.ts';
+import { CancelledError, InputMismatchError } from '../errors.ts';
 import type { Batch } from '../engine/types.ts';
 import { parseRequest, throwIfCancelled } from './common.ts';
 import { checkModelOut, trainOnStacks, type TrainOptions, type TrainOutcome } from './train.ts';
@@ -69,6 +69,9 @@ export async function trainHyperstack(request: HyperstackTrainRequestInput, h: H
     entries.push({ channels: Array.from({ length: m.channels }, (_, c) => c), names, dir: 'joint', outcome });
   }
   for (let c = 0; c < m.channels && req.channels === 'per-channel'; c++) {
+    // Stopped: the channels trained so far (the last one with its best model so far, as a single
+    // stack's Ctrl-C) are kept and listed below; nothing trained at all is a plain cancel.
+    if (o.signal?.aborted && entries.length > 0) break;
     throwIfCancelled(o.signal);
     const name = m.channelMeta[c]?.name;
     emit({ type: 'stage', stage: 'train', message: `channel ${c}${name ? ` (${name})` : ''} of ${m.channels}: ${axis === 'z' ? `${m.times} time point${m.times === 1 ? '' : 's'} × ${m.depth} planes` : `${m.depth} planes × ${m.times} frames`}` });
@@ -76,7 +79,14 @@ export async function trainHyperstack(request: HyperstackTrainRequestInput, h: H
     const dir = `channel-${c}`;
     // The config as the door wrote it (not parsed): what it leaves unset is the budget's to choose.
     const share = budget ? { time: budget.seconds / models } : {};
-    const outcome = await trainOnStacks({ config: request.config ?? {}, ...share, out: join(req.out, dir), overwrite: true, checkpointEvery: 0 }, { stack: first, more }, o);
+    let outcome: TrainOutcome;
+    try {
+      outcome = await trainOnStacks({ config: request.config ?? {}, ...share, out: join(req.out, dir), overwrite: true, checkpointEvery: 0 }, { stack: first, more }, o);
+    } catch (e) {
+      // Stopped before this channel finished an epoch: it has nothing to save; the earlier ones stay.
+      if (e instanceof CancelledError && entries.length > 0) break;
+      throw e;
+    }
     entries.push({ channels: [c], ...(name ? { names: [name] } : {}), dir, outcome });
   }
   const manifest = await writeHyperstackManifest(req.out, {
