@@ -328,7 +328,8 @@ for (const size of SIZES) {
         await page.waitForTimeout(100);
       }
       await waitFor('all stacks closed in main', () => stacks().length === 0);
-      await byTestId('welcome').waitFor().catch(async (e: unknown) => {
+      // 60 s: under CI load the page's software-rendered views can hold its thread for a while.
+      await byTestId('welcome').waitFor({ timeout: 60_000 }).catch(async (e: unknown) => {
         // Say what kept the window from looking empty: what main holds, what the page lists.
         await shot('10-not-empty');
         const jobs = app.server.core.jobs.list().map((j) => `${j.kind}:${j.state}`);
