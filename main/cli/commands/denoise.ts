@@ -47,7 +47,7 @@ tiles whose seams are blended; the result does not depend on the tile size. A mo
                         follows this name, whatever the input's (a .zarr input to x.tif is a TIFF);
                         never the input
   --tile T              square tile size in pixels (default: the whole plane when the network's
-                        activations fit 800 MiB, else the fewest tiles that do; a multiple of 4/32)
+                        activations fit 1 GiB, else the fewest tiles that do; a multiple of 4/32)
   --overlap O           overlap of neighbouring tiles (default: the receptive field, both sides)
   --batch-tiles N       tiles per inference call (default: as many as fit the same memory budget)
   --tta / --no-tta      test-time ensembling: average over the 8 rotations/flips of every tile
