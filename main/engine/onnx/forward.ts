@@ -16,14 +16,15 @@ export const FORWARD_OPSET = 13;
 export const INPUT_NAME = 'input';
 export const OUTPUT_NAME = 'output';
 
-/** [k,k,Cin,Cout] (tfjs HWIO) -> [Cout,Cin,k,k] (ONNX OIHW). */
-export function hwioToOihw(data: Float32Array, shape: number[]): { dims: number[]; data: Float32Array } {
-  const [kh, kw, ci, co] = shape;
-  const out = new Float32Array(data.length);
+/** [k,k,Cin,Cout] (tfjs HWIO) -> [Cout,Cin,k,k] (ONNX OIHW); optionally only input channels [c0, c1). */
+export function hwioToOihw(data: Float32Array, shape: number[], c0 = 0, c1 = shape[2]): { dims: number[]; data: Float32Array } {
+  const [kh, kw, ct, co] = shape;
+  const ci = c1 - c0;
+  const out = new Float32Array(co * ci * kh * kw);
   for (let y = 0; y < kh; y++)
     for (let x = 0; x < kw; x++)
       for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++) out[((o * ci + i) * kh + y) * kw + x] = data[((y * kw + x) * ci + i) * co + o];
+        for (let o = 0; o < co; o++) out[((o * ci + i) * kh + y) * kw + x] = data[((y * kw + x) * ct + c0 + i) * co + o];
   return { dims: [co, ci, kh, kw], data: out };
 }
 
@@ -119,15 +120,10 @@ function emitSplitConv(
   const k = weights.get(`${node.name}/kernel`);
   const bias = weights.get(`${node.name}/bias`);
   if (!k || !bias) throw new Error(`model weights lack ${node.name}`);
-  const [kh, kw, ct, co] = k.shape;
+  const ct = k.shape[2];
   const part = (c0: number, c1: number) => {
-    const ci = c1 - c0;
-    const out = new Float32Array(co * ci * kh * kw);
-    for (let y = 0; y < kh; y++)
-      for (let x = 0; x < kw; x++)
-        for (let i = 0; i < ci; i++)
-          for (let o = 0; o < co; o++) out[((o * ci + i) * kh + y) * kw + x] = k.data[((y * kw + x) * ct + c0 + i) * co + o];
-    return g.addInitializer(g.fresh(`${node.name}_kernel_${c0}_${c1}`), [co, ci, kh, kw], out);
+    const t = hwioToOihw(k.data, k.shape, c0, c1);
+    return g.addInitializer(g.fresh(`${node.name}_kernel_${c0}_${c1}`), t.dims, t.data);
   };
   const p = (node.kernel - 1) / 2;
   const attrs = { kernel_shape: [node.kernel, node.kernel], pads: [p, p, p, p], strides: [1, 1] };
