@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { HyperstackMeta } from '../../shared/hyperstack.ts';
 import { HyperstackDenoiseRequest, type HyperstackDenoiseRequestInput } from '../../shared/config/hyperstack-request.ts';
-import type { ShardSpec } from '../../shared/config/denoise.ts';
+import type { DenoiseStackRequestInput, ShardSpec } from '../../shared/config/denoise.ts';
 import { InputMismatchError, ModelFolderError, OutputExistsError, UserError } from '../errors.ts';
 import type { ModelConfig } from '../engine/model-store.ts';
 import type { Normalisation } from '../engine/types.ts';
@@ -86,6 +86,167 @@ async function channelModels(modelDir: string, channels: number, askedAxis: 'z' 
   return { dirs: Array.from({ length: channels }, (_, c) => join(modelDir, entryFor(manifest, c).dir)), axis: manifest.neighbourAxis, joint: manifest.channels === 'joint' };
 }
 
+/** A hyperstack read plane by plane: a file (io/hyperstack.ts openHyperstack) or one in memory (the app). */
+export interface HyperstackSource {
+  meta: HyperstackMeta;
+  readPlane(t: number, c: number, z: number): Promise<Float32Array>;
+}
+
+/** The inference settings of a hyperstack denoise: the request without its files. */
+export type HyperstackDenoiseSettings = Omit<DenoiseStackRequestInput, 'modelDir'> & { neighbourAxis?: 'z' | 't'; chunkPlanes?: number };
+
+/** The models of a hyperstack denoise, opened lazily, and the units (chunks of planes or frames) they denoise. */
+export interface HyperstackDenoiser {
+  axis: 'z' | 't';
+  /** Which models serve the channels, in words ("one model per channel", "one joint model for all channels"). */
+  models: string;
+  /** The models' methods, e.g. "n2s self K=2". */
+  methods: string;
+  units: Unit[];
+  /** Denoised planes of a unit, keyed "t,c,z". */
+  computeUnit(u: Unit): Promise<Map<string, Float32Array>>;
+  /** Engine of the first model opened, e.g. "onnx/cpu" ('' before any unit). */
+  engine(): string;
+  dispose(): void;
+}
+
+/**
+ * The one denoising core for hyperstacks, whoever holds the data: n2s denoise and the shards read a
+ * file (denoiseHyperstack below), the app its open hyperstack (main/app/jobs/kinds/denoise-hyperstack.ts).
+ */
+export async function openHyperstackDenoiser(
+  src: HyperstackSource,
+  modelDir: string,
+  req: HyperstackDenoiseSettings,
+  /** onPlane: after each plane predicted (the app's progress inside a unit). */
+  o: WorkflowOptions & { onPlane?: (plane: number) => void } = {},
+): Promise<HyperstackDenoiser> {
+  const m = src.meta;
+  const denoisers = new Map<string, Denoiser>();
+  const { dirs, axis, joint } = await channelModels(modelDir, m.channels, req.neighbourAxis);
+  const configs = new Map<string, ModelConfig>();
+  for (const dir of new Set(dirs)) configs.set(dir, await readModel(dir));
+  const along = axis === 'z' ? m.depth : m.times;
+  for (const [c, dir] of dirs.entries()) {
+    checkVolume({ config: configs.get(dir)!, background: null }, { depth: along, height: m.height, width: m.width }, `${m.name}${m.channels > 1 ? ` channel ${c}` : ''} (${axis === 'z' ? 'planes' : 'time points'})`);
+  }
+  const units = unitsFor(m, axis, req.chunkPlanes);
+  const describe = [...new Set([...configs.values()].map((cf) => `${cf.training.method} ${cf.layout.mode} K=${cf.layout.k}`))].join(', ');
+
+  const denoiser = async (c: number): Promise<Denoiser> => {
+    const dir = dirs[c];
+    let d = denoisers.get(dir);
+    if (!d) {
+      // A joint model runs on tfjs: its several outputs are read whole, without test-time ensembling.
+      d = await openDenoiser({ ...req, modelDir: dir, ...(joint ? { engine: 'tfjs' as const, tta: false } : {}) }, o);
+      denoisers.set(dir, d);
+    }
+    return d;
+  };
+  // Fitted on whole volumes, so every unit and every shard uses the same normalisation.
+  const norms = new Map<string, Normalisation>();
+  const normFor = async (d: Denoiser, key: string, depth: number, read: (i: number) => Promise<Float32Array>): Promise<Normalisation> => {
+    let n = norms.get(key);
+    if (!n) {
+      n = await fitInputNormalisation(d, { depth, height: m.height, width: m.width }, read);
+      norms.set(key, n);
+    }
+    return n;
+  };
+  const hw = m.height * m.width;
+  const { inputWindow } = await import('../shard/plan.ts');
+
+  /** Denoised planes of a unit with a joint model: all channels' windows in, one plane per channel out. */
+  const computeJointUnit = async (u: Unit): Promise<Map<string, Float32Array>> => {
+    const out = new Map<string, Float32Array>();
+    const d = await denoiser(0);
+    const k = d.config.layout.k;
+    // (first index along the axis, last+1, the fixed index of the other axis) of each volume the unit needs
+    const jobs = axis === 'z'
+      ? Array.from({ length: u.t1 - u.t0 }, (_, i) => ({ fixed: u.t0 + i, a0: u.z0, a1: u.z1, len: m.depth }))
+      : Array.from({ length: u.z1 - u.z0 }, (_, i) => ({ fixed: u.z0 + i, a0: u.t0, a1: u.t1, len: m.times }));
+    for (const job of jobs) {
+      throwIfCancelled(o.signal);
+      const read = (c: number, i: number) => (axis === 'z' ? src.readPlane(job.fixed, c, i) : src.readPlane(i, c, job.fixed));
+      const win = inputWindow({ z0: job.a0, z1: job.a1 }, k, job.len);
+      const windows: Float32Array[] = [];
+      const ns: Normalisation[] = [];
+      for (let c = 0; c < m.channels; c++) {
+        const n = await normFor(d, axis === 'z' ? `${job.fixed},${c}` : `${c},${job.fixed}`, job.len, (i) => read(c, i));
+        const data = new Float32Array((win.z1 - win.z0) * hw);
+        for (let i = win.z0; i < win.z1; i++) data.set(await read(c, i), (i - win.z0) * hw);
+        windows.push(data);
+        ns.push(n);
+      }
+      const { predictJointPlanes } = await import('../engine/joint-predict.ts');
+      const pred = await predictJointPlanes(d.predictor, d.spec, d.config.layout, windows, ns, { depth: win.z1 - win.z0, height: m.height, width: m.width }, job.a0 - win.z0, job.a1 - win.z0);
+      for (let i = job.a0; i < job.a1; i++) {
+        for (let c = 0; c < m.channels; c++) {
+          const t = axis === 'z' ? job.fixed : i;
+          const z = axis === 'z' ? i : job.fixed;
+          out.set(`${t},${c},${z}`, pred[i - job.a0][c]);
+        }
+      }
+    }
+    return out;
+  };
+
+  /** Denoised planes of a unit, keyed "t,c,z". */
+  const computeUnit = async (u: Unit): Promise<Map<string, Float32Array>> => {
+    if (joint) return computeJointUnit(u);
+    const out = new Map<string, Float32Array>();
+    for (let c = 0; c < m.channels; c++) {
+      throwIfCancelled(o.signal);
+      const d = await denoiser(c);
+      checkVolume(d, { depth: along, height: m.height, width: m.width }, m.name);
+      const k = d.config.layout.k;
+      if (axis === 'z') {
+        for (let t = u.t0; t < u.t1; t++) {
+          const norm = await normFor(d, `${t},${c}`, m.depth, (z) => src.readPlane(t, c, z));
+          const win = inputWindow({ z0: u.z0, z1: u.z1 }, k, m.depth);
+          const data = new Float32Array((win.z1 - win.z0) * hw);
+          for (let z = win.z0; z < win.z1; z++) data.set(await src.readPlane(t, c, z), (z - win.z0) * hw);
+          const pred = await predictPlanes(d, [{ data, normalisation: norm }], { depth: win.z1 - win.z0, height: m.height, width: m.width }, { ...o, planes: { z0: u.z0 - win.z0, z1: u.z1 - win.z0 }, volumeVoxels: m.depth * hw });
+          for (let z = u.z0; z < u.z1; z++) out.set(`${t},${c},${z}`, pred.subarray((z - u.z0) * hw, (z - u.z0 + 1) * hw));
+        }
+      } else {
+        for (let z = u.z0; z < u.z1; z++) {
+          const norm = await normFor(d, `${c},${z}`, m.times, (t) => src.readPlane(t, c, z));
+          const win = inputWindow({ z0: u.t0, z1: u.t1 }, k, m.times);
+          const data = new Float32Array((win.z1 - win.z0) * hw);
+          for (let t = win.z0; t < win.z1; t++) data.set(await src.readPlane(t, c, z), (t - win.z0) * hw);
+          const pred = await predictPlanes(d, [{ data, normalisation: norm }], { depth: win.z1 - win.z0, height: m.height, width: m.width }, { ...o, planes: { z0: u.t0 - win.z0, z1: u.t1 - win.z0 }, volumeVoxels: m.times * hw });
+          for (let t = u.t0; t < u.t1; t++) out.set(`${t},${c},${z}`, pred.subarray((t - u.t0) * hw, (t - u.t0 + 1) * hw));
+        }
+      }
+    }
+    return out;
+  };
+
+  const models = joint
+    ? 'one joint model for all channels'
+    : m.channels > 1 && dirs[0] !== dirs[1]
+      ? 'one model per channel'
+      : m.channels > 1
+        ? `one model for all ${m.channels} channels`
+        : 'one model';
+  return {
+    axis,
+    models,
+    methods: describe,
+    units,
+    computeUnit,
+    engine: () => {
+      const d = denoisers.values().next().value;
+      return d ? [d.engine.engine, d.engine.provider ?? d.engine.backend].join('/') : '';
+    },
+    dispose: () => {
+      for (const d of denoisers.values()) d.dispose();
+      denoisers.clear();
+    },
+  };
+}
+
 /** Denoise a whole hyperstack file (or shard I/N of it) into one output. */
 export async function denoiseHyperstack(request: HyperstackDenoiseRequestInput, o: WorkflowOptions = {}): Promise<HyperstackDenoiseResult> {
   const req = parseRequest(HyperstackDenoiseRequest, request);
@@ -100,118 +261,20 @@ export async function denoiseHyperstack(request: HyperstackDenoiseRequestInput, 
   const { openHyperstack, writeHyperstack } = await import('../io/hyperstack.ts');
   const { resolveOutputDType } = await import('../io/index.ts');
   const src = await openHyperstack(input);
-  const denoisers = new Map<string, Denoiser>();
+  let hd: HyperstackDenoiser | undefined;
   try {
     const m = src.meta;
-    const { dirs, axis, joint } = await channelModels(modelDir, m.channels, req.neighbourAxis);
-    const configs = new Map<string, ModelConfig>();
-    for (const dir of new Set(dirs)) configs.set(dir, await readModel(dir));
-    const along = axis === 'z' ? m.depth : m.times;
-    for (const [c, dir] of dirs.entries()) {
-      checkVolume({ config: configs.get(dir)!, background: null }, { depth: along, height: m.height, width: m.width }, `${m.name}${m.channels > 1 ? ` channel ${c}` : ''} (${axis === 'z' ? 'planes' : 'time points'})`);
-    }
-    const units = unitsFor(m, axis, req.chunkPlanes);
+    hd = await openHyperstackDenoiser(src, modelDir, req, o);
+    const { axis, units, computeUnit } = hd;
     const mine = units.slice(Math.floor((shard.index * units.length) / shard.count), Math.floor(((shard.index + 1) * units.length) / shard.count));
     const { dtype, notes } = resolveOutputDType(m.dtype, req.dtype, toZarr ? 'zarr' : /\.nii(\.gz)?$/i.test(output) ? 'nifti' : /\.ome\.tiff?$/i.test(output) ? 'ome' : 'imagej');
-    const describe = [...new Set([...configs.values()].map((cf) => `${cf.training.method} ${cf.layout.mode} K=${cf.layout.k}`))].join(', ');
     const outMeta: HyperstackMeta = {
       ...m,
       name: basename(output),
       sourcePath: undefined,
       dtype,
-      description: `${m.description ? m.description + '\n' : ''}denoised by Noise2Stack Studio (${joint ? 'one joint model for all channels' : m.channels > 1 && dirs[0] !== dirs[1] ? 'one model per channel' : 'one model'}, neighbours along ${axis}; ${describe})`,
+      description: `${m.description ? m.description + '\n' : ''}denoised by Noise2Stack Studio (${hd.models}, neighbours along ${axis}; ${hd.methods})`,
     };
-
-    const denoiser = async (c: number): Promise<Denoiser> => {
-      const dir = dirs[c];
-      let d = denoisers.get(dir);
-      if (!d) {
-        // A joint model runs on tfjs: its several outputs are read whole, without test-time ensembling.
-        d = await openDenoiser({ ...req, modelDir: dir, ...(joint ? { engine: 'tfjs' as const, tta: false } : {}) }, o);
-        denoisers.set(dir, d);
-      }
-      return d;
-    };
-    // Fitted on whole volumes, so every unit and every shard uses the same normalisation.
-    const norms = new Map<string, Normalisation>();
-    const normFor = async (d: Denoiser, key: string, depth: number, read: (i: number) => Promise<Float32Array>): Promise<Normalisation> => {
-      let n = norms.get(key);
-      if (!n) {
-        n = await fitInputNormalisation(d, { depth, height: m.height, width: m.width }, read);
-        norms.set(key, n);
-      }
-      return n;
-    };
-    const hw = m.height * m.width;
-    const { inputWindow } = await import('../shard/plan.ts');
-
-    /** Denoised planes of a unit with a joint model: all channels' windows in, one plane per channel out. */
-    const computeJointUnit = async (u: Unit): Promise<Map<string, Float32Array>> => {
-      const out = new Map<string, Float32Array>();
-      const d = await denoiser(0);
-      const k = d.config.layout.k;
-      // (first index along the axis, last+1, the fixed index of the other axis) of each volume the unit needs
-      const jobs = axis === 'z'
-        ? Array.from({ length: u.t1 - u.t0 }, (_, i) => ({ fixed: u.t0 + i, a0: u.z0, a1: u.z1, len: m.depth }))
-        : Array.from({ length: u.z1 - u.z0 }, (_, i) => ({ fixed: u.z0 + i, a0: u.t0, a1: u.t1, len: m.times }));
-      for (const job of jobs) {
-        throwIfCancelled(o.signal);
-        const read = (c: number, i: number) => (axis === 'z' ? src.readPlane(job.fixed, c, i) : src.readPlane(i, c, job.fixed));
-        const win = inputWindow({ z0: job.a0, z1: job.a1 }, k, job.len);
-        const windows: Float32Array[] = [];
-        const ns: Normalisation[] = [];
-        for (let c = 0; c < m.channels; c++) {
-          const n = await normFor(d, axis === 'z' ? `${job.fixed},${c}` : `${c},${job.fixed}`, job.len, (i) => read(c, i));
-          const data = new Float32Array((win.z1 - win.z0) * hw);
-          for (let i = win.z0; i < win.z1; i++) data.set(await read(c, i), (i - win.z0) * hw);
-          windows.push(data);
-          ns.push(n);
-        }
-        const { predictJointPlanes } = await import('../engine/joint-predict.ts');
-        const pred = await predictJointPlanes(d.predictor, d.spec, d.config.layout, windows, ns, { depth: win.z1 - win.z0, height: m.height, width: m.width }, job.a0 - win.z0, job.a1 - win.z0);
-        for (let i = job.a0; i < job.a1; i++) {
-          for (let c = 0; c < m.channels; c++) {
-            const t = axis === 'z' ? job.fixed : i;
-            const z = axis === 'z' ? i : job.fixed;
-            out.set(`${t},${c},${z}`, pred[i - job.a0][c]);
-          }
-        }
-      }
-      return out;
-    };
-
-    /** Denoised planes of a unit, keyed "t,c,z". */
-    const computeUnit = async (u: Unit): Promise<Map<string, Float32Array>> => {
-      if (joint) return computeJointUnit(u);
-      const out = new Map<string, Float32Array>();
-      for (let c = 0; c < m.channels; c++) {
-        throwIfCancelled(o.signal);
-        const d = await denoiser(c);
-        checkVolume(d, { depth: along, height: m.height, width: m.width }, m.name);
-        const k = d.config.layout.k;
-        if (axis === 'z') {
-          for (let t = u.t0; t < u.t1; t++) {
-            const norm = await normFor(d, `${t},${c}`, m.depth, (z) => src.readPlane(t, c, z));
-            const win = inputWindow({ z0: u.z0, z1: u.z1 }, k, m.depth);
-            const data = new Float32Array((win.z1 - win.z0) * hw);
-            for (let z = win.z0; z < win.z1; z++) data.set(await src.readPlane(t, c, z), (z - win.z0) * hw);
-            const pred = await predictPlanes(d, [{ data, normalisation: norm }], { depth: win.z1 - win.z0, height: m.height, width: m.width }, { ...o, planes: { z0: u.z0 - win.z0, z1: u.z1 - win.z0 }, volumeVoxels: m.depth * hw });
-            for (let z = u.z0; z < u.z1; z++) out.set(`${t},${c},${z}`, pred.subarray((z - u.z0) * hw, (z - u.z0 + 1) * hw));
-          }
-        } else {
-          for (let z = u.z0; z < u.z1; z++) {
-            const norm = await normFor(d, `${c},${z}`, m.times, (t) => src.readPlane(t, c, z));
-            const win = inputWindow({ z0: u.t0, z1: u.t1 }, k, m.times);
-            const data = new Float32Array((win.z1 - win.z0) * hw);
-            for (let t = win.z0; t < win.z1; t++) data.set(await src.readPlane(t, c, z), (t - win.z0) * hw);
-            const pred = await predictPlanes(d, [{ data, normalisation: norm }], { depth: win.z1 - win.z0, height: m.height, width: m.width }, { ...o, planes: { z0: u.t0 - win.z0, z1: u.t1 - win.z0 }, volumeVoxels: m.times * hw });
-            for (let t = u.t0; t < u.t1; t++) out.set(`${t},${c},${z}`, pred.subarray((t - u.t0) * hw, (t - u.t0 + 1) * hw));
-          }
-        }
-      }
-      return out;
-    };
-
     let planes = 0;
     const totalPlanes = mine.reduce((a, u) => a + (u.t1 - u.t0) * (u.z1 - u.z0) * m.channels, 0);
     const progress = (u: Unit) => {
@@ -278,7 +341,7 @@ export async function denoiseHyperstack(request: HyperstackDenoiseRequestInput, 
     const report = await writeHyperstack(output, denoised, { dtype: req.dtype, overwrite: req.overwrite, protect: [input] });
     return { kind: 'hyperstack', output: report.path, shard, units: units.length, skipped: 0, planes, complete: true, axis, seconds: (Date.now() - t0) / 1000, notes: [...notes, ...report.notes] };
   } finally {
-    for (const d of denoisers.values()) d.dispose();
+    hd?.dispose();
     await src.close();
   }
 }

@@ -100,3 +100,30 @@ test('along t: the app trains one model per channel on the frames and denoises a
   for (let i = 0; i < got.data.length; i++) worst = Math.max(worst, Math.abs(got.data[i] - expected.data[i]));
   assert.equal(worst, 0, `largest difference between the app's and the workflow's output along t: ${worst}`);
 });
+
+test('a joint (all-channel) model denoises in the app as n2s denoise does (it was refused before)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'n2s-hyper-job-joint-'));
+  const input = join(dir, 'cells.tif');
+  const { low } = generateMicroscopyHyperstack({ seed: 5, depth: 6, height: 32, width: 32, channels: 2, times: 2 });
+  await writeHyperstack(input, low, { format: 'imagej' });
+  const { trainHyperstack } = await import('../../../main/workflows/hyperstack-train.ts');
+  const model = join(dir, 'joint-model');
+  const h = await readHyperstack(input);
+  await trainHyperstack({ input, out: model, channels: 'joint', config: { method: 'n2s', mode: 'self', neighbours: 1, widthScale: 0.125, epochs: 1, stepsPerEpoch: 3, batch: 2, patch: 16, normalise: 'none', seed: 3, engine: 'tfjs' } }, h);
+
+  const output = join(dir, 'cells-denoised.tif');
+  await denoiseHyperstack({ input, output, modelDir: model, dtype: 'float32', tta: false });
+  const expected = await readHyperstack(output);
+
+  const stacks = new StackStore();
+  const [first] = stacks.addHyperstack(h, 'primary');
+  const main = { stacks, paths: { assertReadable: (p: string) => p } } as unknown as MainServices;
+  const ctx = { jobId: 'jj', progress: () => {}, signal: new AbortController().signal, checkpoint: async () => {}, log: () => {} } satisfies JobContext;
+  const out = await job.run(await job.prepare!({ stackId: first.stackId, modelDir: model, tta: false }, main, 'jj'), ctx);
+  const result = (await job.finish!(out, main, 'jj')) as { stacks: StackInfo[]; models: string };
+  assert.equal(result.models, 'one joint model for all channels');
+  const got = stacks.group(result.stacks[0].hyperstack!.groupId).hyper;
+  let worst = 0;
+  for (let i = 0; i < got.data.length; i++) worst = Math.max(worst, Math.abs(got.data[i] - expected.data[i]));
+  assert.equal(worst, 0, `largest difference between the app's and the workflow's output: ${worst}`);
+});

@@ -1,16 +1,15 @@
 /**
- * 'denoise-hyperstack' (issue 18): every channel and time point of an open hyperstack group with
- * the denoise workflow's single-volume core (openDenoiser + denoiseVolume), looped over (t, c) —
- * or over (c, z) time series for a model trained with neighbours along t. A hyperstack model
- * folder (main/engine/hyperstack-model.ts) gives each channel its own model; an ordinary model
- * folder serves every channel. The result is a new group with the input's channels, names,
- * colours, voxel size and time increment, showing the time point the input shows.
+ * 'denoise-hyperstack' (issue 18): every channel and time point of an open hyperstack group through
+ * the hyperstack denoise workflow's core (openHyperstackDenoiser), the one `n2s denoise` and the
+ * shards use, reading the group from memory instead of a file: per-channel, single and joint models,
+ * neighbours along z or t. The result is a new group with the input's channels, names, colours,
+ * voxel size and time increment, showing the time point the input shows.
  */
 import type { DenoiseStackRequest } from '../../../../shared/config/denoise.ts';
 import type { Hyperstack } from '../../../../shared/hyperstack.ts';
 import type { WorkflowEvent } from '../../../../shared/workflow-events.ts';
 import { UserError } from '../../../errors.ts';
-import { defineJobKind, type JobContext } from '../kind.ts';
+import { defineJobKind } from '../kind.ts';
 
 interface Input {
   hyper: Hyperstack;
@@ -27,50 +26,6 @@ interface Output {
   seconds: number;
 }
 
-/** Which model folder denoises which channels, and along which axis its neighbours run. */
-interface Plan {
-  axis: 'z' | 't';
-  units: { dir: string; channels: number[] }[];
-  models: string;
-}
-
-async function planModels(modelDir: string, channels: number): Promise<Plan> {
-  const { join } = await import('node:path');
-  const { readHyperstackManifest, entryFor } = await import('../../../engine/hyperstack-model.ts');
-  const { InputMismatchError, ModelFolderError } = await import('../../../errors.ts');
-  let manifest;
-  try {
-    manifest = await readHyperstackManifest(modelDir);
-  } catch (e) {
-    throw new ModelFolderError(`${modelDir}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const all = Array.from({ length: channels }, (_, c) => c);
-  if (!manifest) return { axis: 'z', units: [{ dir: modelDir, channels: all }], models: channels > 1 ? `one model for all ${channels} channels` : 'one model' };
-  if (manifest.channels === 'joint') throw new InputMismatchError('joint (all-channel) models cannot denoise in the app yet; use n2s denoise or a per-channel model');
-  if (manifest.inputChannels !== channels) {
-    throw new InputMismatchError(`the model was trained on ${manifest.inputChannels} channel${manifest.inputChannels === 1 ? '' : 's'}, this hyperstack has ${channels}`);
-  }
-  const byDir = new Map<string, number[]>();
-  for (const c of all) {
-    const dir = join(modelDir, entryFor(manifest, c).dir);
-    byDir.set(dir, [...(byDir.get(dir) ?? []), c]);
-  }
-  return {
-    axis: manifest.neighbourAxis,
-    units: [...byDir].map(([dir, cs]) => ({ dir, channels: cs })),
-    models: byDir.size > 1 ? 'one model per channel' : 'one model',
-  };
-}
-
-/** Job progress over all volumes: volume i of n, and the plane events inside it. */
-function progressOf(ctx: JobContext, n: number) {
-  return (i: number, what: string) =>
-    (e: WorkflowEvent): void => {
-      if (e.type === 'log') ctx.log(e.line);
-      else if (e.type === 'plane') ctx.progress((i + e.done / e.total) / n, `${what}: plane ${e.done} of ${e.total}`);
-    };
-}
-
 export const job = defineJobKind('denoise-hyperstack', {
   prepare({ stackId, ...request }, main): Input {
     const groupId = main.stacks.groupOf(stackId);
@@ -81,48 +36,43 @@ export const job = defineJobKind('denoise-hyperstack', {
 
   async run({ hyper, time, request }, ctx): Promise<Output> {
     const t0 = Date.now();
-    const { openDenoiser, denoiseVolume } = await import('../../../workflows/denoise.ts');
-    const { channelVolume, planeOffset, timeSeries } = await import('../../../../shared/hyperstack.ts');
+    const { openHyperstackDenoiser } = await import('../../../workflows/hyperstack-denoise.ts');
+    const { planeOffset } = await import('../../../../shared/hyperstack.ts');
     const { channelRanges } = await import('../../stacks/stack-store.ts');
     const m = hyper.meta;
-    const plan = await planModels(request.modelDir, m.channels);
     const hw = m.height * m.width;
+    // The open hyperstack as the source the workflow reads plane by plane (n2s denoise reads a file).
+    const src = { meta: m, readPlane: async (t: number, c: number, z: number) => hyper.data.subarray(planeOffset(m, t, c, z), planeOffset(m, t, c, z) + hw) };
+    // Progress over the units (a time point, or a run of frames) and the planes predicted inside each.
+    const at = { i: 0, n: 1, what: '', done: 0, planes: 1 };
+    const onEvent = (e: WorkflowEvent): void => (e.type === 'log' ? ctx.log(e.line) : undefined);
+    const onPlane = (): void => {
+      at.done++;
+      ctx.progress((at.i + Math.min(1, at.done / at.planes)) / at.n, `${at.what}: plane ${at.done} of ${at.planes}`);
+    };
+    const { modelDir, ...settings } = request;
+    const d = await openHyperstackDenoiser(src, modelDir, settings, { signal: ctx.signal, onEvent, onPlane });
     const out = new Float32Array(new SharedArrayBuffer(hyper.data.byteLength));
-    const perChannel = plan.axis === 'z' ? m.times : m.depth;
-    const n = m.channels * perChannel;
-    const progress = progressOf(ctx, n);
-    let done = 0;
-    let engine = '';
-    let description = '';
-    for (const unit of plan.units) {
-      const d = await openDenoiser({ ...request, modelDir: unit.dir }, { signal: ctx.signal, onEvent: (e) => (e.type === 'log' ? ctx.log(e.line) : undefined) });
+    const engine = await (async () => {
       try {
-        engine ||= [d.engine.engine, d.engine.provider ?? d.engine.backend].join('/');
-        description ||= `denoised by Noise2Stack Studio, model ${d.config.training.method} ${d.config.layout.mode} K=${d.config.layout.k} (${plan.models}, neighbours along ${plan.axis})`;
-        for (const c of unit.channels) {
-          const cname = m.channelMeta[c]?.name ?? `channel ${c}`;
-          if (plan.axis === 'z') {
-            for (let t = 0; t < m.times; t++) {
-              await ctx.checkpoint();
-              const what = `${cname}, time point ${t + 1} of ${m.times}`;
-              const v = channelVolume(hyper, t, c);
-              out.set(await denoiseVolume(d, v, undefined, { signal: ctx.signal, onEvent: progress(done++, what), name: `${m.name} ${what}` }), planeOffset(m, t, c, 0));
-            }
-          } else {
-            // Neighbours along t: each plane's time series is the volume (its frames are its planes).
-            for (let z = 0; z < m.depth; z++) {
-              await ctx.checkpoint();
-              const what = `${cname}, plane ${z + 1} of ${m.depth} through time`;
-              const series = timeSeries(hyper, c, z);
-              const res = await denoiseVolume(d, series, undefined, { signal: ctx.signal, onEvent: progress(done++, what), name: `${m.name} ${what}` });
-              for (let t = 0; t < m.times; t++) out.set(res.subarray(t * hw, (t + 1) * hw), planeOffset(m, t, c, z));
-            }
+        at.n = d.units.length;
+        ctx.progress(0, 'denoising');
+        for (const [i, u] of d.units.entries()) {
+          await ctx.checkpoint();
+          Object.assign(at, { i, done: 0, planes: (u.t1 - u.t0) * (u.z1 - u.z0) * m.channels });
+          at.what = d.axis === 'z' ? `time point ${u.t0 + 1} of ${m.times}` : `frames ${u.t0 + 1}–${u.t1} of ${m.times}`;
+          for (const [key, plane] of await d.computeUnit(u)) {
+            const [t, c, z] = key.split(',').map(Number);
+            out.set(plane, planeOffset(m, t, c, z));
           }
+          ctx.progress((i + 1) / at.n, `${at.what}: done`);
         }
+        return d.engine();
       } finally {
         d.dispose();
       }
-    }
+    })();
+    const description = `denoised by Noise2Stack Studio (${d.models}, neighbours along ${d.axis}; ${d.methods})`;
     const name = `${m.name.replace(/\.(ome\.)?tiff?$|\.nii(\.gz)?$|\.zarr\/?$/i, '')} (denoised)`;
     const result: Hyperstack = {
       data: out,
@@ -134,7 +84,7 @@ export const job = defineJobKind('denoise-hyperstack', {
         description: `${m.description ? m.description + '\n' : ''}${description}`,
       },
     };
-    return { hyper: result, ranges: channelRanges(result), time, engine, models: plan.models, seconds: (Date.now() - t0) / 1000 };
+    return { hyper: result, ranges: channelRanges(result), time, engine, models: d.models, seconds: (Date.now() - t0) / 1000 };
   },
 
   finish({ hyper, ranges, time, engine, models, seconds }, main, jobId) {
