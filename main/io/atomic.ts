@@ -13,7 +13,7 @@ import { rmSync, unlinkSync, lstatSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { StackFileError } from './errors.ts';
-import { checkOutputPath, setRecoveredNameHook } from './output-path.ts';
+import { checkOutputPath, leftByDeadWriter, setRecoveredNameHook } from './output-path.ts';
 
 export { checkOutputPath, checkInputPath, openInputFile, resolveInput, OWNER_MARKER, INCOMPLETE_MARKER } from './output-path.ts';
 
@@ -121,23 +121,9 @@ async function publish(tmp: string, abs: string, path: string, overwrite: boolea
  * `abs`: `.NAME.PID.RAND.tmp` of this very name whose process is gone. Nothing else is touched.
  */
 async function removeStaleTemps(abs: string): Promise<void> {
-  const prefix = `.${basename(abs)}.`;
-  let names: string[];
-  try {
-    names = await readdir(dirname(abs));
-  } catch {
-    return;
-  }
+  const names = await readdir(dirname(abs)).catch(() => [] as string[]);
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const m = /^(\d+)\.[0-9a-f]{8}$/.exec(name.slice(prefix.length, -4));
-    if (!m || Number(m[1]) === process.pid) continue;
-    try {
-      process.kill(Number(m[1]), 0);
-      continue; // its writer is alive
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EPERM') continue;
-    }
+    if (!leftByDeadWriter(name, abs, ['tmp'])) continue;
     const p = join(dirname(abs), name);
     if ((await lstat(p).catch(() => undefined))?.isFile()) await unlink(p).catch(() => {});
   }

@@ -11,7 +11,7 @@
  * `checkOutputPath` runs these checks; workflows call it before any work starts, and the writers
  * call it again just before they publish their result.
  */
-import { lstat, open, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, readFile, realpath, rm, stat, type FileHandle } from 'node:fs/promises';
 import { constants, mkdtempSync, readFileSync, statSync, symlinkSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
@@ -84,6 +84,40 @@ export async function isOwnedFolder(dir: string): Promise<boolean> {
     return j.software === 'Noise2Stack Studio';
   } catch {
     return false;
+  }
+}
+
+/**
+ * Whether `name` is a hidden sibling `.<root's name>.<pid>.<8 hex>.<suffix>` of `root` (a temporary
+ * file or folder of our writers) whose writing process is gone: a killed writer's leftover. A live
+ * writer (this process included; EPERM: another user's) keeps its temporaries.
+ */
+export function leftByDeadWriter(name: string, root: string, suffixes: readonly string[]): boolean {
+  const prefix = `.${basename(root)}.`;
+  if (!name.startsWith(prefix)) return false;
+  const suffix = suffixes.find((s) => name.endsWith(`.${s}`));
+  if (suffix === undefined) return false;
+  const m = /^(\d+)\.[0-9a-f]{8}$/.exec(name.slice(prefix.length, name.length - suffix.length - 1));
+  if (!m) return false;
+  try {
+    process.kill(Number(m[1]), 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'EPERM';
+  }
+}
+
+/**
+ * Removes what a killed folder writer (OME-Zarr, a model export; SIGKILL: no clean-up ran) left
+ * next to `root`: hidden `.NAME.PID.RAND.n2s-partial` / `.n2s-old` folders whose process is gone and
+ * that carry the owner marker. Anything else is left alone.
+ */
+export async function removeDeadPartialFolders(root: string): Promise<void> {
+  const names = await readdir(dirname(root)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!leftByDeadWriter(name, root, ['n2s-partial', 'n2s-old'])) continue;
+    const p = join(dirname(root), name);
+    if (await isOwnedFolder(p)) await rm(p, { recursive: true, force: true });
   }
 }
 

@@ -11,10 +11,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { DType, VoxelSize } from '../../shared/stack.ts';
 import { canonicalTimeUnit, type ChannelMeta, type HyperstackMeta } from '../../shared/hyperstack.ts';
-import { AtomicFileStore, getChecked, openCheckedArray, readMetadataText, zarrIncomplete, FILE_NAME, FILE_NAME_PROBLEM, incompleteText, publishFolder, removeStalePartials } from './zarr.ts';
+import { AtomicFileStore, getChecked, openCheckedArray, readMetadataText, zarrIncomplete, FILE_NAME, FILE_NAME_PROBLEM, incompleteText, publishFolder } from './zarr.ts';
 import { StackFileError } from './errors.ts';
 import { registerTemp, tempNameFor } from './atomic.ts';
-import { INCOMPLETE_MARKER, OWNER_MARKER, checkOutputPath, isOwnedFolder, ownerMarkerText } from './output-path.ts';
+import { INCOMPLETE_MARKER, OWNER_MARKER, checkOutputPath, isOwnedFolder, ownerMarkerText, removeDeadPartialFolders } from './output-path.ts';
 
 const Axis = z.object({ name: z.string(), type: z.string().optional(), unit: z.string().optional() });
 const Transform = z.object({ type: z.string(), scale: z.array(z.number()).optional() }).passthrough();
@@ -314,7 +314,7 @@ export async function writeZarrHyperstack(
   if (FILE_NAME.test(basename(root))) throw new StackFileError(path, FILE_NAME_PROBLEM);
   const inputs = [meta.sourcePath, ...(opts.protect ?? [])];
   await checkOutputPath(root, { overwrite: opts.overwrite, inputs });
-  await removeStalePartials(root);
+  await removeDeadPartialFolders(root);
   const tmp = tempNameFor(root, 'n2s-partial');
   const release = registerTemp(tmp);
   let done = false;

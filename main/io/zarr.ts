@@ -23,7 +23,7 @@ import type { DType, Stack, StackMeta, VoxelSize } from '../../shared/stack.ts';
 import { StackFileError } from './errors.ts';
 import { registerTemp, tempNameFor, zarrFaultPoint } from './atomic.ts';
 import { checkedCodec, chunkBytes, storesRawChunks } from './zarr-checks.ts';
-import { INCOMPLETE_MARKER, OWNER_MARKER, checkOutputPath, isOwnedFolder, ownerMarkerText, type OutputPathState } from './output-path.ts';
+import { INCOMPLETE_MARKER, OWNER_MARKER, checkOutputPath, isOwnedFolder, ownerMarkerText, removeDeadPartialFolders, type OutputPathState } from './output-path.ts';
 
 class NodeZlibCodec {
   kind = 'bytes_to_bytes' as const;
@@ -688,42 +688,6 @@ export async function writeZarrPlanes(layout: ZarrLayout, z0: number, block: Flo
   }
 }
 
-/** Hidden names next to `root` left by a killed writer of this process id. */
-function isPartialOf(name: string, root: string, suffix: string): number | undefined {
-  const prefix = `.${basename(root)}.`;
-  if (!name.startsWith(prefix) || !name.endsWith(`.${suffix}`)) return undefined;
-  const m = /^(\d+)\.[0-9a-f]{8}$/.exec(name.slice(prefix.length, name.length - suffix.length - 1));
-  return m ? Number(m[1]) : undefined;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Removes what a killed writeZarr of the same output left behind: its temporary folders (ours:
- * they carry the owner marker) whose process is gone. Anything else is left alone.
- */
-export async function removeStalePartials(root: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await fsp.readdir(dirname(root));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = isPartialOf(name, root, 'n2s-partial') ?? isPartialOf(name, root, 'n2s-old');
-    if (pid === undefined || alive(pid)) continue;
-    const p = join(dirname(root), name);
-    if (await isOwnedFolder(p)) await fsp.rm(p, { recursive: true, force: true });
-  }
-}
-
 /**
  * Puts the finished temporary folder `tmp` at `root`. A replaced output (a file, or a volume of
  * ours) is first moved aside and removed only after the new one is in place.
@@ -765,7 +729,7 @@ export async function writeZarr(path: string, stack: Stack, opts: ZarrWriteOptio
   if (FILE_NAME.test(basename(root))) throw new StackFileError(path, FILE_NAME_PROBLEM);
   const inputs = [stack.meta.sourcePath, ...(opts.protect ?? [])];
   await checkOutputPath(root, { overwrite: opts.overwrite, inputs });
-  await removeStalePartials(root);
+  await removeDeadPartialFolders(root);
   const tmp = tempNameFor(root, 'n2s-partial');
   const release = registerTemp(tmp);
   let published = false;

@@ -9,7 +9,7 @@ import { ModelCopyRequest, ModelExportRequest, StackExportRequest, type ModelExp
 import type { ExportReport } from '../../shared/ipc/job-kinds/export.ts';
 import type { Stack } from '../../shared/stack.ts';
 import { InvalidRequestError, ModelFolderError, OutputExistsError, UserError } from '../errors.ts';
-import { OWNER_MARKER, canonicalPath, checkOutputPath, isOwnedFolder, isWithin, ownerMarkerText, type OutputPathState } from '../io/output-path.ts';
+import { OWNER_MARKER, canonicalPath, checkOutputPath, isOwnedFolder, isWithin, ownerMarkerText, removeDeadPartialFolders, type OutputPathState } from '../io/output-path.ts';
 import { registerTemp, tempNameFor } from '../io/atomic.ts';
 import { parseRequest, type WorkflowOptions } from './common.ts';
 
@@ -114,28 +114,6 @@ async function checkFolderOut(dir: string, inputs: readonly string[], overwrite:
   }
 }
 
-/**
- * Removes what a killed export of the same name (SIGKILL: no clean-up ran) left next to `root`:
- * hidden `.NAME.PID.RAND.n2s-partial` / `.n2s-old` folders whose process is gone and that carry
- * the owner marker. Anything else is left alone.
- */
-async function removeDeadPartials(root: string): Promise<void> {
-  const prefix = `.${basename(root)}.`;
-  const names = await readdir(dirname(root)).catch(() => [] as string[]);
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const m = /^(\d+)\.[0-9a-f]{8}\.n2s-(partial|old)$/.exec(name.slice(prefix.length));
-    if (!m || Number(m[1]) === process.pid) continue;
-    try {
-      process.kill(Number(m[1]), 0);
-      continue; // its writer is alive
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EPERM') continue;
-    }
-    const p = join(dirname(root), name);
-    if (await isOwnedFolder(p)) await rm(p, { recursive: true, force: true });
-  }
-}
 
 /**
  * Writes a folder atomically: `fill` builds it in a hidden temporary sibling that carries
@@ -146,13 +124,13 @@ async function removeDeadPartials(root: string): Promise<void> {
 async function publishOwnedFolder(dir: string, kind: string, inputs: readonly string[], overwrite: boolean, fill: (tmp: string) => Promise<void>): Promise<void> {
   const root = resolve(dir);
   await checkFolderOut(root, inputs, overwrite);
-  await removeDeadPartials(root);
+  await removeDeadPartialFolders(root);
   const tmp = tempNameFor(root, 'n2s-partial');
   const releaseTmp = registerTemp(tmp);
   let published = false;
   try {
     // The marker goes in first, so a folder left by a killed export is known as ours (and removed
-    // by the next export of the same name, removeDeadPartials).
+    // by the next export of the same name, removeDeadPartialFolders).
     await mkdir(tmp);
     await writeFile(join(tmp, OWNER_MARKER), ownerMarkerText(kind));
     await fill(tmp);
