@@ -7,7 +7,6 @@
  * file keeping channel names, colours, voxel size and time increment.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { TrainingConfigInput } from '../../shared/config/training.ts';
 import type { ChannelScores } from '../../shared/ipc/job-kinds/hyperstack.ts';
 import type { StackInfo } from '../../shared/ipc/stacks.ts';
 import { runJob } from '../api/jobs.ts';
@@ -20,7 +19,7 @@ import { bindViewerToShell } from '../viewer/shellBinding.ts';
 import { showTimePoint } from '../viewer/TimeSlider.tsx';
 import { drawPlot, purgePlot, type Trace } from './plot.ts';
 import { injectPanelStyles } from './common.tsx';
-import { useWorkflow, workflowOf } from './workflow-state.ts';
+import { trainingConfigOf, useWorkflow, workflowOf } from './workflow-state.ts';
 
 type Status = { state: 'idle' | 'running' | 'done' | 'error'; text: string };
 type Format = 'imagej' | 'ome' | 'zarr';
@@ -156,24 +155,7 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
     if (!input) return;
     const t = wf.snapshot.train;
     const method = t.method === 'n2v' || t.method === 'n2s-bs' ? t.method : 'n2s';
-    const config: TrainingConfigInput = {
-      method,
-      mode: 'self',
-      neighbours: method === 'n2v' ? 0 : wf.snapshot.k,
-      arch: t.arch,
-      widthScale: t.widthScale,
-      epochs: t.epochs,
-      stepsPerEpoch: t.stepsPerEpoch,
-      batch: t.batch,
-      patch: t.patch,
-      lr: t.lr,
-      valFraction: t.valFraction,
-      seed: t.seed,
-      engine: t.engine,
-      backend: t.backend,
-      augment: 'rot-flip',
-      normalise: 'percentile',
-    };
+    const config = trainingConfigOf(t, { method, mode: 'self', neighbours: method === 'n2v' ? 0 : wf.snapshot.k }, false);
     setTrained({ state: 'running', text: 'training one model per channel…' });
     try {
       // The Train tab's sizing: by time, one budget for the whole run (shared by the channels).
@@ -274,7 +256,7 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
           </p>
           <h4>Denoise the whole hyperstack</h4>
           <label>
-            Model folder (one model, or a per-channel hyperstack model)
+            Model folder (one model, or a hyperstack model: per channel or joint)
             <PathField api={api} value={model} onChange={setModelDir} purpose="model" mode="open-dir" placeholder="/path/to/model" testId="hyper-model" />
           </label>
           <button type="submit" data-testid="hyper-denoise" disabled={!model || denoise.state === 'running'}>

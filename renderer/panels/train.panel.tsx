@@ -10,7 +10,7 @@ import type { AppInfo } from '../../shared/ipc/app.ts';
 import { trainCheckpointDir, type TrainedModelSummary } from '../../shared/ipc/job-kinds/train.ts';
 import type { TrainEstimate } from '../../shared/ipc/job-kinds/train-estimate.ts';
 import type { JobInfo } from '../../shared/ipc/jobs.ts';
-import { TrainingConfig, type TrainingConfigInput } from '../../shared/config/training.ts';
+import { TrainingConfig } from '../../shared/config/training.ts';
 import { runJob } from '../api/jobs.ts';
 import type { PanelDef, SlotProps } from '../shell/slots.ts';
 import { isPreviewStack, useWorkspace } from '../shell/workspace.ts';
@@ -19,7 +19,7 @@ import { trainFitProblems } from '../../shared/config/train-fit-check.ts';
 import { bindViewerToShell } from '../viewer/shellBinding.ts';
 import { NumberField, StackSelect, fmt, isImage, reportStartError, stacksByRole, injectPanelStyles } from './common.tsx';
 import { drawPlot, purgePlot } from './plot.ts';
-import { DEFAULT_TRAIN, useWorkflow, workflowOf, type ModelEntry, type StepTiming, type TrainSettings } from './workflow-state.ts';
+import { DEFAULT_TRAIN, trainingConfigOf, useWorkflow, workflowOf, type ModelEntry, type StepTiming, type TrainSettings } from './workflow-state.ts';
 
 type Method = 'n2s' | 'n2n' | 'n2c' | 'n2v' | 'n2s-bs';
 
@@ -146,24 +146,8 @@ function TrainPanel({ api, workspace }: SlotProps) {
   const tfjsOk = (name: string) => engines === null || engines.some((e) => e.engine === 'tfjs' && e.name === name && e.status === 'ok');
 
   const layoutMode = method === 'n2s' ? mode : 'copy';
-  const config: TrainingConfigInput = {
-    method,
-    mode: layoutMode,
-    neighbours: method === 'n2s' || method === 'n2c' || method === 'n2s-bs' ? k : 0,
-    arch,
-    widthScale: f.widthScale,
-    epochs: f.epochs,
-    stepsPerEpoch: f.stepsPerEpoch,
-    batch: f.batch,
-    patch: f.patch,
-    lr: f.lr,
-    valFraction: f.valFraction,
-    seed: f.seed,
-    engine,
-    backend,
-    augment: primary?.meta.flavour === 'nifti' ? 'translate' : 'rot-flip',
-    normalise: primary?.meta.flavour === 'nifti' ? 'mri' : 'percentile',
-  };
+  const neighbours = method === 'n2s' || method === 'n2c' || method === 'n2s-bs' ? k : 0;
+  const config = trainingConfigOf(f, { method, mode: layoutMode, neighbours }, primary?.meta.flavour === 'nifti');
   // What does not fit the stack is said first and in the form's words; the schema catches the rest.
   const fit = primary ? trainFitProblems(primary, { method, mode: layoutMode, neighbours: config.neighbours ?? 0, patch: f.patch, arch }) : [];
   const parsed = TrainingConfig.safeParse(config);

@@ -7,6 +7,7 @@ import { useSyncExternalStore } from 'react';
 import { z } from 'zod';
 import { Backend, Engine, Method } from '../../shared/config/enums.ts';
 import { DEFAULT_TRAIN_SECONDS } from '../../shared/config/train-budget.ts';
+import type { TrainingConfigInput } from '../../shared/config/training.ts';
 import type { TrainedModelSummary } from '../../shared/ipc/job-kinds/train.ts';
 import type { StackScores } from '../../shared/ipc/job-kinds/evaluate.ts';
 import type { EngineStatusInfo } from '../../shared/ipc/job-kinds/engines.ts';
@@ -67,6 +68,30 @@ export type TrainSettings = z.infer<typeof TrainSettings>;
  * CLI's default time budget (shared/config/train-budget.ts); by steps, 10 × 50 (the paper's
  * 100 × 100 steps of 16 at 256² at full width take hours there); a preview every 50 steps.
  */
+/**
+ * The TrainingConfig the Train tab's settings give for a method, layout and K — the Train tab's
+ * single-stack run and the Hyperstack tab's per-channel runs alike. MRI volumes (NIfTI) train with
+ * translations and the MRI normalisation, microscopy with rotations/flips and percentiles.
+ */
+export function trainingConfigOf(t: TrainSettings, layout: { method: TrainSettings['method']; mode: 'self' | 'copy'; neighbours: number }, mri: boolean): TrainingConfigInput {
+  return {
+    ...layout,
+    arch: t.arch,
+    widthScale: t.widthScale,
+    epochs: t.epochs,
+    stepsPerEpoch: t.stepsPerEpoch,
+    batch: t.batch,
+    patch: t.patch,
+    lr: t.lr,
+    valFraction: t.valFraction,
+    seed: t.seed,
+    engine: t.engine,
+    backend: t.backend,
+    augment: mri ? 'translate' : 'rot-flip',
+    normalise: mri ? 'mri' : 'percentile',
+  };
+}
+
 export const DEFAULT_TRAIN: TrainSettings = {
   method: 'n2s',
   arch: 'csbdeep',
