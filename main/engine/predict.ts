@@ -116,6 +116,11 @@ export function defaultTileMemory(): number {
   return Math.min(1024 * 2 ** 20, Math.floor(totalmem() / 4));
 }
 
+/** Pixels (batch × height × width) of one predictBatch call that fit `memory` bytes of activations. */
+export function tilePixelBudget(spec: ArchSpec, memory = defaultTileMemory()): number {
+  return Math.max(1, Math.floor(memory / activationBytesPerPixel(spec)));
+}
+
 export interface TilePlan extends TileSettings {
   /** Tile height and width (multiples of the divisor, at most the padded plane). */
   th: number;
@@ -138,7 +143,7 @@ function tileFor(len: number, n: number, overlap: number, d: number): number {
  */
 export function planTiles(spec: ArchSpec, Hp: number, Wp: number, o: { tile?: number; overlap?: number; memory?: number; batchTiles?: number } = {}): TilePlan {
   const memory = o.memory ?? defaultTileMemory();
-  const maxPixels = Math.max(1, Math.floor(memory / activationBytesPerPixel(spec)));
+  const maxPixels = tilePixelBudget(spec, memory);
   const batchFor = (pixels: number) => Math.max(1, o.batchTiles ?? Math.floor(maxPixels / pixels));
   if (o.tile !== undefined) {
     const ts = tileSettings(spec, o.tile, o.overlap);

@@ -6,7 +6,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { ArchSpec } from '../../../shared/model/arch.ts';
-import { activationBytesPerPixel, defaultTileMemory } from '../predict.ts';
+import { tilePixelBudget } from '../predict.ts';
 import type { EngineReport, NamedWeights, Predictor } from '../types.ts';
 import { buildForwardModel, INPUT_NAME, OUTPUT_NAME } from './forward.ts';
 import {
@@ -213,7 +213,7 @@ export async function createOnnxPredictorFromWeights(
   if (fellBack) opts.log?.(`onnx: provider ${requested} did not load, falling back to ${provider} (${note})`);
   else if (requested === 'auto' && attempts.length > 1) opts.log?.(`onnx: ${note}`);
   const report: OnnxEngineReport = { engine: 'onnx', backend: provider, provider, threads, note, attempts };
-  const shaped = provider === 'cpu' ? { spec, weights, threads, maxPixels: 2 * Math.floor(defaultTileMemory() / activationBytesPerPixel(spec)) } : null;
+  const shaped = provider === 'cpu' ? { spec, weights, threads, maxPixels: 2 * tilePixelBudget(spec) } : null;
   return new OrtPredictor(session, report, 1, shaped);
 }
 
