@@ -1,7 +1,8 @@
 /**
  * Where the time of one ONNX training step goes: ONNX Runtime's own profiler, kernel time summed
  * per operator type over 4 steps (batch 4, 128², full width), for tuning grad-rules.ts layouts.
- *   node --import tsx bench/onnx-train-profile.ts [csbdeep|n2n] [im2col|windows|conv] [threads]
+ *   node --import tsx bench/onnx-train-profile.ts [csbdeep|n2n] [im2col|windows|conv] [threads] [--plain] [--nodes]
+ * --plain: plain Conv nodes instead of the blocked (NCHWc) convolutions the trainer uses on the CPU.
  */
 import * as ort from 'onnxruntime-node';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -12,13 +13,15 @@ import { initWeights } from '../shared/model/init.ts';
 import type { FilterGradLayout } from '../main/engine/onnx/train/grad-rules.ts';
 import { buildTrainingGraph } from '../main/engine/onnx/train/training-graph.ts';
 import { packParams, paramLayout } from '../main/engine/onnx/train/params.ts';
+import { nchwcBlockSize } from '../main/engine/onnx/nchwc.ts';
 const arch = (process.argv[2] ?? 'csbdeep') as 'csbdeep' | 'n2n';
 const fg = (process.argv[3] ?? 'shift') as FilterGradLayout;
 const threads = Number(process.argv[4] ?? '2');
 const dir = mkdtempSync(join(tmpdir(), 'n2s-ortprof-'));
 const spec = buildArch({ arch, inChannels: 2, residualChannels: arch === 'csbdeep' ? [0, 1] : [] });
 const s = 128, n = 4;
-const bytes = buildTrainingGraph({ spec, height: s, width: s, masked: false, output: 'step', filterGrad: fg });
+const nchwcBlock = process.argv.includes('--plain') ? 0 : await nchwcBlockSize();
+const bytes = buildTrainingGraph({ spec, height: s, width: s, masked: false, output: 'step', filterGrad: fg, nchwcBlock });
 const sess = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: threads, enableProfiling: true, profileFilePrefix: join(dir, 'ortprof') });
 const L = paramLayout(spec);
 const p = packParams(L, initWeights(spec, 0));
@@ -32,7 +35,7 @@ const nodeEv = ev.filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_tim
 const by = new Map<string, number>();
 for (const e of nodeEv) by.set(e.args?.op_name ?? '?', (by.get(e.args?.op_name ?? '?') ?? 0) + e.dur / 4 / 1000);
 const total = [...by.values()].reduce((a, b) => a + b, 0);
-console.log(arch, fg, 'total ms per step', total.toFixed(0));
+console.log(arch, fg, nchwcBlock ? `NCHWc block ${nchwcBlock}` : 'plain convolutions', 'total ms per step', total.toFixed(0));
 for (const [k, v] of [...by].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(k.padEnd(16), v.toFixed(1));
 
 if (process.argv.includes('--nodes')) {

@@ -11,6 +11,7 @@ import type { ArchNode, ArchSpec } from '../../../shared/model/arch.ts';
 import { channelCounts, weightShapes } from '../../../shared/model/arch.ts';
 import type { NamedWeights } from '../../../shared/model/init.ts';
 import { type Dim, GraphBuilder, type ModelInfo } from './graph-builder.ts';
+import type { ConvEmit } from './nchwc.ts';
 
 export const FORWARD_OPSET = 13;
 export const INPUT_NAME = 'input';
@@ -59,10 +60,25 @@ export function weightsAsInitializers(g: GraphBuilder, weights: NamedWeights): W
 }
 
 /**
+ * Emits one convolution with its activation (nchwc.ts' emitConv), returning the activated output.
+ * No pre-activation value is produced (the caller's tape keys its gradient by name only).
+ */
+export type ConvEmitter = (x: string, w: string, b: string, o: ConvEmit) => string;
+
+export interface EmitForwardOptions {
+  /** Split skip concatenations into summed convolutions, with these (constant) weights. */
+  split?: NamedWeights;
+  /** Emit the convolutions this way instead of as plain Conv + activation nodes. */
+  conv?: ConvEmitter;
+}
+
+/**
  * Emits the network's nodes into `g`, reading its NCHW input from value `input`. Weight values are
  * requested through `weight` in weightShapes() order.
  */
-export function emitForward(g: GraphBuilder, spec: ArchSpec, input: string, weight: WeightSource, split?: NamedWeights): ForwardValues {
+export function emitForward(g: GraphBuilder, spec: ArchSpec, input: string, weight: WeightSource, opts: EmitForwardOptions = {}): ForwardValues {
+  const { split } = opts;
+  const ch = channelCounts(spec);
   const shapes = new Map(weightShapes(spec).map((s) => [s.name, s.shape]));
   const values = new Map<string, string>([[spec.inputName, input]]);
   const preActivations = new Map<string, string>();
@@ -76,10 +92,27 @@ export function emitForward(g: GraphBuilder, spec: ArchSpec, input: string, weig
   for (const node of spec.nodes) {
     if (skipped.has(node.name)) continue;
     const parts = node.op === 'conv' ? concats.get(node.name) : undefined;
-    const v = parts && split && node.op === 'conv' ? emitSplitConv(g, node, parts, get, split, preActivations) : emitNode(g, node, get, spec.inputName, shapes, weight, preActivations);
+    const v =
+      parts && split && node.op === 'conv'
+        ? emitSplitConv(g, node, parts, get, split, preActivations)
+        : node.op === 'conv' && opts.conv
+          ? opts.conv(get(node.input), weight(`${node.name}/kernel`, shapeOf(shapes, `${node.name}/kernel`)), weight(`${node.name}/bias`, shapeOf(shapes, `${node.name}/bias`)), {
+              k: node.kernel,
+              cin: ch.get(node.input) ?? NaN,
+              cout: node.filters,
+              activation: node.activation,
+              name: node.name,
+            })
+          : emitNode(g, node, get, spec.inputName, shapes, weight, preActivations);
     values.set(node.name, v);
   }
   return { output: get(spec.output), values, preActivations };
+}
+
+function shapeOf(shapes: Map<string, number[]>, name: string): number[] {
+  const s = shapes.get(name);
+  if (!s) throw new Error(`no weight shape for ${name}`);
+  return s;
 }
 
 interface SplitConcat {
@@ -214,7 +247,7 @@ export function buildForwardModel(spec: ArchSpec, weights: NamedWeights, opts: F
   const outDims: Dim[] = nhwc ? [B, H, W, cout] : [B, cout, H, W];
   g.addInput(INPUT_NAME, inDims);
   const x = nhwc ? g.op('Transpose', [INPUT_NAME], { perm: [0, 3, 1, 2] }, 'input_nchw') : INPUT_NAME;
-  const { output } = emitForward(g, spec, x, weightsAsInitializers(g, weights), fixed ? weights : undefined);
+  const { output } = emitForward(g, spec, x, weightsAsInitializers(g, weights), { split: fixed ? weights : undefined });
   if (nhwc) g.addNode('Transpose', [output], [OUTPUT_NAME], { perm: [0, 2, 3, 1] });
   else g.addNode('Identity', [output], [OUTPUT_NAME]);
   g.addOutput(OUTPUT_NAME, outDims);

@@ -1,6 +1,9 @@
 /**
  * Whole-network gradients of both U-Nets (tiny widths, small patches) from the ONNX training graph
- * against tfjs autodiff through an independent tfjs forward (reference.ts), per weight tensor.
+ * against tfjs autodiff through an independent tfjs forward (reference.ts), per weight tensor —
+ * with plain Conv nodes and with the blocked (NCHWc) convolutions the CPU provider trains with
+ * (nchwc.ts). The widths cover each blocked path: inputs narrower than a block (read as NCHW),
+ * whole blocks, widths padded up to a block (24, 72 channels) and a width left plain (18).
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -9,6 +12,7 @@ import { type ArchOptions, buildArch } from '../../../shared/model/arch.ts';
 import { initWeights } from '../../../shared/model/init.ts';
 import { paramLayout, packParams, unpackParams } from '../../../main/engine/onnx/train/params.ts';
 import { buildTrainingGraph, IO } from '../../../main/engine/onnx/train/training-graph.ts';
+import { nchwcBlockSize } from '../../../main/engine/onnx/nchwc.ts';
 import { onnxSession, randomArray, relErr, runOnnx, tf, tfCpu, tfForward, tfLoss } from './reference.ts';
 
 interface Case {
@@ -22,12 +26,23 @@ const CASES: Case[] = [
   { title: 'CSBDeep U-Net, 2 input planes, residual, MSE', arch: { arch: 'csbdeep', inChannels: 2, residualChannels: [0, 1], widthScale: 0.25 }, size: 16, masked: false },
   { title: 'CSBDeep U-Net, 1 plane, Noise2Void masked MSE', arch: { arch: 'csbdeep', inChannels: 1, widthScale: 0.125 }, size: 12, masked: true },
   { title: 'Noise2Noise U-Net (LeakyReLU, 5 poolings), 4 input planes, MSE', arch: { arch: 'n2n', inChannels: 4, widthScale: 0.125 }, size: 32, masked: false },
+  { title: 'CSBDeep U-Net, 12/24/48 channels, 3 input planes, MSE', arch: { arch: 'csbdeep', inChannels: 3, widthScale: 0.375 }, size: 8, masked: false },
 ];
 
 describe('whole-network gradients vs tfjs', () => {
-  before(tfCpu);
-  for (const c of CASES) {
-    test(c.title, async () => {
+  let block = 0;
+  before(async () => {
+    await tfCpu();
+    block = await nchwcBlockSize();
+  });
+  test('ONNX Runtime reports its NCHWc block size on this CPU', () => {
+    // MLAS blocks by 8 (AVX2) or 16 (AVX-512) on x64; without it the trainer would silently lose
+    // the blocked path that makes a step competitive (docs/engines.md).
+    if (process.arch === 'x64') assert.ok(block === 8 || block === 16, `block size ${block}`);
+  });
+  for (const c of CASES.flatMap((k) => [{ ...k, blocked: false }, { ...k, blocked: true }])) {
+    test(`${c.title}${c.blocked ? ', blocked convolutions' : ''}`, async () => {
+      if (c.blocked) assert.ok(block > 0 || process.arch !== 'x64', 'no NCHWc block size');
       const spec = buildArch(c.arch);
       const weights = initWeights(spec, 7);
       // Non-zero biases, so that bias gradients and activation patterns are not a special case.
@@ -40,7 +55,7 @@ describe('whole-network gradients vs tfjs', () => {
       const mask = c.masked ? randomArray(n * hw, 3).map((v) => (v > 0.8 ? 1 : 0)) : undefined;
 
       const layout = paramLayout(spec);
-      const s = await onnxSession(buildTrainingGraph({ spec, height: c.size, width: c.size, masked: c.masked, output: 'gradients' }));
+      const s = await onnxSession(buildTrainingGraph({ spec, height: c.size, width: c.size, masked: c.masked, output: 'gradients', nchwcBlock: c.blocked ? block : 0 }));
       const feeds = {
         [IO.x]: { data: x, dims: [n, c.size, c.size, spec.inChannels] },
         [IO.y]: { data: y, dims: [n, 1, c.size, c.size] },

@@ -9,6 +9,7 @@
  * against tfjs' tf.grads and against finite differences (test/unit/onnx-train/grad-rules.test.ts).
  */
 import type { GraphBuilder } from '../graph-builder.ts';
+import { type ConvEmit, emitConv } from '../nchwc.ts';
 
 /** Primitive operators of the forward tape (one ArchSpec conv node is Conv + its activation). */
 export type PrimOp = 'Conv' | 'Relu' | 'LeakyRelu' | 'MaxPool' | 'Upsample' | 'Concat' | 'Residual' | 'Mse' | 'MaskedMse';
@@ -53,6 +54,13 @@ export interface GradContext {
   ints0(v: number): string;
   /** An int64 [k, 1] constant 0 … k−1 (a column, for broadcast row indices). */
   column(k: number): string;
+  /**
+   * ONNX Runtime's NCHWc block size when convolutions run blocked (nchwc.ts, CPU provider), 0 for
+   * plain Conv nodes (other providers, other runtimes, the exported graph's literal form).
+   */
+  nchwcBlock: number;
+  /** One convolution with activation, blocked or plain as nchwcBlock says (b: '' for no bias). */
+  conv(x: string, w: string, b: string, o: ConvEmit): string;
 }
 
 /** dOut: gradient of the loss w.r.t. entry.output; needs[i]: whether input i wants a gradient. */
@@ -65,14 +73,14 @@ function convRule(c: GradContext, e: TapeEntry, dz: string, needs: boolean[]): (
   const { g } = c;
   const [x, w] = e.inputs;
   const k = e.kernel ?? 3;
-  const p = (k - 1) / 2;
   let dx: string | null = null;
   if (needs[0]) {
     // dX = Conv(dZ, W') with W' the spatially flipped kernel with in/out channels swapped; Conv is
     // ~15 % faster than ConvTranspose with the same weights in ONNX Runtime (docs/engines.md).
     const swapped = g.op('Transpose', [w], { perm: [1, 0, 2, 3] }, `${e.output}_wT`);
     const flipped = g.op('Slice', [swapped, c.ints([k - 1, k - 1]), c.ints([INT64_MIN_END, INT64_MIN_END]), c.ints([2, 3]), c.ints([-1, -1])], {}, `${e.output}_wflip`);
-    dx = g.op('Conv', [dz, flipped], { kernel_shape: [k, k], pads: [p, p, p, p], strides: [1, 1] }, `${e.output}_dx`);
+    const [ci, co] = e.channels ?? [NaN, NaN];
+    dx = c.conv(dz, flipped, '', { k, cin: co, cout: ci, activation: 'linear', name: `${e.output}_dx` });
   }
   const dw = needs[1] ? filterGrad(c, e, x, dz, k) : null;
   const db = needs[2] ? g.op('ReduceSum', [dz, c.ints([0, 2, 3])], { keepdims: 0 }, `${e.output}_db`) : null;
@@ -412,12 +420,15 @@ export function emitLoss(c: GradContext, pred: string, y: string, mask: string |
 }
 
 /** A GradContext with cached constants. */
-export function gradContext(g: GraphBuilder, filterGrad: FilterGradLayout = 'shift'): GradContext {
+export function gradContext(g: GraphBuilder, filterGrad: FilterGradLayout = 'shift', nchwcBlock = 0): GradContext {
   const floats = new Map<number, string>();
   const intLists = new Map<string, string>();
-  return {
+  const twins = new Map<string, string>();
+  const c: GradContext = {
     g,
     filterGrad,
+    nchwcBlock,
+    conv: (x, w, b, o) => emitConv(g, (v) => c.ints(v), x, w, b, o, nchwcBlock, twins),
     scalar(v) {
       let name = floats.get(v);
       if (name === undefined) {
@@ -454,4 +465,5 @@ export function gradContext(g: GraphBuilder, filterGrad: FilterGradLayout = 'shi
       return name;
     },
   };
+  return c;
 }

@@ -20,6 +20,7 @@ import type { AdamOptions, Batch, EngineReport, NamedWeights, TrainEngine, Train
 import { DEFAULT_ADAM } from '../../types.ts';
 import { Provider } from '../../../../shared/config/enums.ts';
 import { defaultThreads, type OrtProvider, providerOrder, type ProviderChoice, tryCreateSession } from '../providers.ts';
+import { nchwcBlockSize } from '../nchwc.ts';
 import type { FilterGradLayout } from './grad-rules.ts';
 import { packParams, type ParamLayout, paramLayout, unpackParams } from './params.ts';
 import { adamCorrections, buildTrainingGraph, IO } from './training-graph.ts';
@@ -51,10 +52,17 @@ export class OnnxTrainEngine implements TrainEngine {
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
 
   private readonly filterGrad: FilterGradLayout;
+  private readonly blocked: boolean;
+  /** NCHWc block size of the graphs built for the chosen provider (0: plain convolutions). */
+  private nchwcBlock = 0;
 
-  /** `threads`: ONNX Runtime intra-op threads (default: all cores); `filterGrad`: see grad-rules.ts. */
-  constructor(o: { filterGrad?: FilterGradLayout; threads?: number } = {}) {
+  /**
+   * `threads`: ONNX Runtime intra-op threads (default: all cores); `filterGrad`: see grad-rules.ts;
+   * `nchwc: false` keeps plain Conv nodes on the CPU provider too (for measuring, nchwc.ts).
+   */
+  constructor(o: { filterGrad?: FilterGradLayout; threads?: number; nchwc?: boolean } = {}) {
     this.filterGrad = o.filterGrad ?? 'shift';
+    this.blocked = o.nchwc ?? true;
     if (o.threads !== undefined) this.threads = Math.max(1, Math.floor(o.threads));
   }
 
@@ -81,10 +89,11 @@ export class OnnxTrainEngine implements TrainEngine {
    */
   private async chooseProvider(choice: ProviderChoice, patch: number): Promise<void> {
     const order = choice === 'auto' ? (['cpu'] as OrtProvider[]) : providerOrder(choice);
-    const model = this.graph('step', false, patch, patch);
     const reasons: string[] = [];
     for (const p of order) {
-      const { session, attempt } = await tryCreateSession(model, p, this.threads);
+      // The blocked operators are the CPU provider's own; a GPU provider gets plain convolutions.
+      this.nchwcBlock = p === 'cpu' && this.blocked ? await nchwcBlockSize() : 0;
+      const { session, attempt } = await tryCreateSession(this.graph('step', false, patch, patch), p, this.threads);
       if (session) {
         this.provider = p;
         this.sessions.set(this.key('step', false, patch, patch), Promise.resolve(session));
@@ -104,7 +113,7 @@ export class OnnxTrainEngine implements TrainEngine {
   }
 
   private graph(kind: 'step' | 'loss', masked: boolean, h: number, w: number): Uint8Array {
-    return buildTrainingGraph({ spec: this.need().spec, height: h, width: w, masked, output: kind, adam: this.adam, filterGrad: this.filterGrad });
+    return buildTrainingGraph({ spec: this.need().spec, height: h, width: w, masked, output: kind, adam: this.adam, filterGrad: this.filterGrad, nchwcBlock: this.nchwcBlock });
   }
 
   /** One session per graph variant (step/evaluation × MSE/masked × patch size), built on first use. */

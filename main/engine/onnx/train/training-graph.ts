@@ -14,6 +14,7 @@ import { type ArchSpec, channelCounts } from '../../../../shared/model/arch.ts';
 import { type AdamOptions, DEFAULT_ADAM } from '../../types.ts';
 import { emitForward, FORWARD_OPSET } from '../forward.ts';
 import { type Dim, GraphBuilder } from '../graph-builder.ts';
+import { NCHWC_DOMAIN } from '../nchwc.ts';
 import { emitBackward } from './backward.ts';
 import { emitLoss, type FilterGradLayout, type GradContext, gradContext, type TapeEntry } from './grad-rules.ts';
 import { paramLayout } from './params.ts';
@@ -50,6 +51,11 @@ export interface TrainingGraphOptions {
   output: 'step' | 'gradients' | 'loss';
   adam?: AdamOptions;
   filterGrad?: FilterGradLayout;
+  /**
+   * Run the convolutions (forward and input gradients) in ONNX Runtime's blocked layout with this
+   * block size (nchwc.ts; the CPU provider only). 0 or absent: plain Conv nodes.
+   */
+  nchwcBlock?: number;
 }
 
 export function buildTrainingGraph(o: TrainingGraphOptions): Uint8Array {
@@ -58,7 +64,8 @@ export function buildTrainingGraph(o: TrainingGraphOptions): Uint8Array {
     throw new Error(`patch ${h}×${w} is not a multiple of ${spec.divisor} for the ${spec.arch} U-Net`);
   }
   const g = new GraphBuilder(`noise2stack_${spec.arch}_${o.output}`);
-  const c = gradContext(g, o.filterGrad ?? 'shift');
+  const c = gradContext(g, o.filterGrad ?? 'shift', o.nchwcBlock ?? 0);
+  const opsets = c.nchwcBlock > 0 ? [{ domain: '', version: TRAIN_OPSET }, { domain: NCHWC_DOMAIN, version: 1 }] : TRAIN_OPSET;
   const layout = paramLayout(spec);
   const batch: Dim = 'batch';
   g.addInput(IO.x, [batch, h, w, spec.inChannels]);
@@ -75,17 +82,23 @@ export function buildTrainingGraph(o: TrainingGraphOptions): Uint8Array {
     weightValues.push(v);
   }
   const xNchw = g.op('Transpose', [IO.x], { perm: [0, 3, 1, 2] }, 'x_nchw');
-  const fwd = emitForward(g, spec, xNchw, (name) => {
-    const v = weightValue.get(name);
-    if (v === undefined) throw new Error(`no parameter slot for ${name}`);
-    return v;
-  });
+  const fwd = emitForward(
+    g,
+    spec,
+    xNchw,
+    (name) => {
+      const v = weightValue.get(name);
+      if (v === undefined) throw new Error(`no parameter slot for ${name}`);
+      return v;
+    },
+    c.nchwcBlock > 0 ? { conv: c.conv } : {},
+  );
   const tape = forwardTape(spec, fwd.values, fwd.preActivations, weightValue);
   const lossEntry = emitLoss(c, fwd.output, IO.y, o.masked ? IO.mask : null);
   tape.push(lossEntry);
   g.addNode('Identity', [lossEntry.output], [IO.loss]);
   g.addOutput(IO.loss, []);
-  if (o.output === 'loss') return g.toBytes(TRAIN_OPSET);
+  if (o.output === 'loss') return g.toBytes(opsets);
 
   const grads = emitBackward(c, tape, weightValues);
   const flatGrads = layout.slots.map((s) => {
@@ -96,11 +109,11 @@ export function buildTrainingGraph(o: TrainingGraphOptions): Uint8Array {
   if (o.output === 'gradients') {
     g.addNode('Concat', flatGrads, [IO.grads], { axis: 0 });
     g.addOutput(IO.grads, [layout.total]);
-    return g.toBytes(TRAIN_OPSET);
+    return g.toBytes(opsets);
   }
   const grad = g.op('Concat', flatGrads, { axis: 0 }, 'grad_flat');
   emitAdam(c, grad, layout.total, o.adam ?? DEFAULT_ADAM);
-  return g.toBytes(TRAIN_OPSET);
+  return g.toBytes(opsets);
 }
 
 /**
@@ -118,7 +131,9 @@ function forwardTape(spec: ArchSpec, values: Map<string, string>, pre: Map<strin
   for (const n of spec.nodes) {
     switch (n.op) {
       case 'conv': {
-        const z = pre.get(n.name) ?? val(n.name);
+        // A convolution emitted with its activation fused (nchwc.ts) has no pre-activation value;
+        // the backward only keys the gradient by this name (the activation rules read the output).
+        const z = pre.get(n.name) ?? (n.activation === 'linear' ? val(n.name) : `${val(n.name)}_zfused`);
         tape.push({ op: 'Conv', inputs: [val(n.input), weights.get(`${n.name}/kernel`) ?? '', weights.get(`${n.name}/bias`) ?? ''], output: z, kernel: n.kernel, channels: [ch.get(n.input) ?? NaN, n.filters] });
         if (n.activation === 'relu') tape.push({ op: 'Relu', inputs: [z], output: val(n.name) });
         if (n.activation === 'leaky0.1') tape.push({ op: 'LeakyRelu', inputs: [z], output: val(n.name), alpha: 0.1 });

@@ -1,0 +1,118 @@
+/**
+ * Convolutions in ONNX Runtime's blocked channel layout (NCHWc, operators of the
+ * `com.microsoft.nchwc` domain) for graphs whose weights are not constants.
+ *
+ * ONNX Runtime rewrites a plain Conv into its blocked kernel only when the weights are initializers
+ * (it reorders them once, when the session is created). In the training graph the weights are graph
+ * inputs, so its convolutions ran the generic im2col + GEMM path, at about 100 GFLOP/s where the
+ * blocked kernel reaches 120–160 on the same machine (bench/onnx-train.ts, docs/engines.md). Here
+ * the graph itself reorders the weights (a few thousand floats per step, a Reshape–Transpose) and
+ * the activations (ReorderInput/ReorderOutput around each convolution), and calls the blocked Conv.
+ *
+ * The block size is the CPU's (16 with AVX-512, 8 with AVX2): nchwcBlockSize() asks ONNX Runtime
+ * once per process, by the channel padding of a 4-channel ReorderInput.
+ */
+import * as ort from 'onnxruntime-node';
+import type { Activation } from '../../../shared/model/arch.ts';
+import { GraphBuilder } from './graph-builder.ts';
+
+export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
+
+let detected: Promise<number> | null = null;
+
+/** ONNX Runtime's NCHWc block size on this CPU, or 0 when the blocked operators are unavailable. */
+export function nchwcBlockSize(): Promise<number> {
+  detected ??= (async () => {
+    try {
+      const g = new GraphBuilder('nchwc_probe');
+      g.addInput('x', [1, 4, 1, 1]);
+      g.addNode('ReorderInput', ['x'], ['y'], {}, NCHWC_DOMAIN);
+      g.addOutput('y', [1, 'c', 1, 1]);
+      const bytes = g.toBytes([{ domain: '', version: 13 }, { domain: NCHWC_DOMAIN, version: 1 }]);
+      const s = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
+      try {
+        const y = (await s.run({ x: new ort.Tensor('float32', new Float32Array(4), [1, 4, 1, 1]) })).y;
+        const b = y.dims[1];
+        // A block is a power of two of at least 4 floats (MLAS: 8 or 16); anything else is not trusted.
+        return b >= 4 && (b & (b - 1)) === 0 ? b : 0;
+      } finally {
+        await s.release();
+      }
+    } catch {
+      return 0;
+    }
+  })();
+  return detected;
+}
+
+export interface ConvEmit {
+  /** Kernel size (square), stride 1, "same" zero padding. */
+  k: number;
+  cin: number;
+  cout: number;
+  activation: Activation;
+  /** Output value name (a prefix: made unique in the graph). */
+  name: string;
+}
+
+/** The int64 constants a conv emitter needs (a GradContext's cached `ints`). */
+export type IntConstant = (values: number[]) => string;
+
+/**
+ * Whether the blocked kernel can take this convolution: an input of fewer channels than a block is
+ * read in plain NCHW; a wider one is reordered, which MLAS supports for multiples of 4 channels.
+ */
+export function nchwcEligible(cin: number, block: number): boolean {
+  return block > 0 && (cin < block || cin % 4 === 0);
+}
+
+const roundUp = (n: number, b: number) => Math.ceil(n / b) * b;
+
+/**
+ * y = activation(conv(x, w) + b) with x NCHW [N, cin, H, W], w OIHW [cout, cin, k, k] and b [cout]
+ * (or '' for none), all plain graph values; returns y as NCHW [N, cout, H, W]. Block 0 (or an
+ * ineligible width) emits the standard Conv and activation, which ONNX Runtime fuses itself.
+ * `twins` maps values to their blocked form where a blocked convolution produced one.
+ */
+export function emitConv(g: GraphBuilder, ints: IntConstant, x: string, w: string, b: string, o: ConvEmit, block: number, twins?: Map<string, string>): string {
+  const p = (o.k - 1) / 2;
+  const attrs = { kernel_shape: [o.k, o.k], pads: [p, p, p, p], strides: [1, 1] };
+  if (!nchwcEligible(o.cin, block)) {
+    const linear = o.activation === 'linear';
+    const z = g.op('Conv', b ? [x, w, b] : [x, w], attrs, linear ? o.name : `${o.name}_z`);
+    if (o.activation === 'relu') return g.op('Relu', [z], {}, o.name);
+    if (o.activation === 'leaky0.1') return g.op('LeakyRelu', [z], { alpha: { float: 0.1 } }, o.name);
+    return z;
+  }
+  const blockedIn = o.cin >= block;
+  const co = roundUp(o.cout, block);
+  const ci = blockedIn ? roundUp(o.cin, block) : o.cin;
+  // Zero output (and input) channels up to whole blocks; the padded outputs are dropped again by
+  // ReorderOutput, the padded inputs meet ReorderInput's zero channels.
+  let wp = w;
+  if (co !== o.cout || ci !== o.cin) wp = g.op('Pad', [w, ints([0, 0, 0, 0, co - o.cout, ci - o.cin, 0, 0])], { mode: 'constant' }, `${o.name}_wpad`);
+  // OIHW → blocked filters: OIHWBiBo ([O/B, I/B, k, k, Bi, Bo]) for a blocked input, OIHWBo
+  // ([O/B, I, k, k, Bo]) for a plain one; the kernel reads them as [O', I', k, k].
+  const wb = blockedIn
+    ? g.op('Transpose', [g.op('Reshape', [wp, ints([co / block, block, ci / block, block, o.k, o.k])], {}, `${o.name}_w6`)], { perm: [0, 2, 4, 5, 3, 1] }, `${o.name}_wt`)
+    : g.op('Transpose', [g.op('Reshape', [wp, ints([co / block, block, ci, o.k, o.k])], {}, `${o.name}_w5`)], { perm: [0, 2, 3, 4, 1] }, `${o.name}_wt`);
+  const wr = g.op('Reshape', [wb, ints([co, ci, o.k, o.k])], {}, `${o.name}_wblk`);
+  const inputs = [blockedIn ? (twins?.get(x) ?? reorderInput(g, x, `${o.name}_xblk`)) : x, wr];
+  if (b) inputs.push(co !== o.cout ? g.op('Pad', [b, ints([0, co - o.cout])], { mode: 'constant' }, `${o.name}_bpad`) : b);
+  const act: Record<string, string | { floats: number[] }> =
+    o.activation === 'relu' ? { activation: 'Relu' } : o.activation === 'leaky0.1' ? { activation: 'LeakyRelu', activation_params: { floats: [0.1] } } : {};
+  const yb = g.fresh(`${o.name}_blk`);
+  g.addNode('Conv', inputs, [yb], { ...attrs, ...act }, NCHWC_DOMAIN);
+  const y = g.fresh(o.name);
+  g.addNode('ReorderOutput', [yb], [y], { channels: o.cout }, NCHWC_DOMAIN);
+  // A convolution that reads y can take the blocked form as it is (its padded channels are zeros:
+  // zero weights and bias, and both activations keep 0 at 0), saving a ReorderInput.
+  twins?.set(y, yb);
+  return y;
+}
+
+function reorderInput(g: GraphBuilder, x: string, name: string): string {
+  const out = g.fresh(name);
+  g.addNode('ReorderInput', [x], [out], {}, NCHWC_DOMAIN);
+  return out;
+}
