@@ -30,7 +30,8 @@ export function Shell({ ws, info }: { ws: Workspace; info: AppInfo }) {
   const [tab, setTab] = useState(panels[0]?.id ?? '');
   const openDialog = useWorkspace(ws, (s) => s.openDialog);
   const shortcuts = useWorkspace(ws, (s) => s.shortcuts);
-  const empty = useWorkspace(ws, (s) => s.stacks.length === 0);
+  const stackCount = useWorkspace(ws, (s) => s.stacks.length);
+  const empty = stackCount === 0;
   const [dragging, setDragging] = useState(false);
   const showPanel = (id: string): boolean => {
     if (!panels.some((p) => p.id === id)) return false;
@@ -50,6 +51,7 @@ export function Shell({ ws, info }: { ws: Workspace; info: AppInfo }) {
       className={`shell${dragging ? ' dragging' : ''}`}
       data-testid="shell"
       data-mode={info.mode}
+      data-stacks={stackCount}
       onDragOver={(e) => {
         if (!e.dataTransfer.types.includes('Files')) return;
         e.preventDefault();

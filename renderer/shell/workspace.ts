@@ -8,6 +8,7 @@ import { useSyncExternalStore } from 'react';
 import type { N2sApi } from '../../shared/ipc/api.ts';
 import type { JobInfo } from '../../shared/ipc/jobs.ts';
 import type { StackInfo, StackRole } from '../../shared/ipc/stacks.ts';
+import { notifyAll } from '../state/store.ts';
 
 export interface Notice {
   id: number;
@@ -70,7 +71,7 @@ export class Workspace {
 
   set(patch: Partial<WorkspaceState>): void {
     this.state = { ...this.state, ...patch };
-    for (const l of this.listeners) l();
+    notifyAll([...this.listeners], (l) => l());
   }
 
   /** Errors stay until dismissed; information goes away by itself after a while. */

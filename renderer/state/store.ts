@@ -19,11 +19,28 @@ export function createStore<S extends object>(initial: S): Store<S> {
       const patch = typeof update === 'function' ? update(state) : update;
       const previous = state;
       state = { ...state, ...patch };
-      for (const l of [...listeners]) l(state, previous);
+      notifyAll([...listeners], (l) => l(state, previous));
     },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
   };
+}
+
+/**
+ * Calls every listener even if one throws, then rethrows the first error: a failing listener must
+ * not keep the others (the window's own re-render among them) from seeing the new state, and its
+ * error must still reach the page's error reporting.
+ */
+export function notifyAll<L>(listeners: Iterable<L>, call: (l: L) => void): void {
+  let first: { error: unknown } | null = null;
+  for (const l of listeners) {
+    try {
+      call(l);
+    } catch (error) {
+      first ??= { error };
+    }
+  }
+  if (first) throw first.error;
 }

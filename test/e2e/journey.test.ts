@@ -333,7 +333,12 @@ for (const size of SIZES) {
         // Say what kept the window from looking empty: what main holds, what the page lists.
         await shot('10-not-empty');
         const jobs = app.server.core.jobs.list().map((j) => `${j.kind}:${j.state}`);
-        throw new Error(`no welcome: main stacks ${JSON.stringify(stacks().map((s) => s.name))}, jobs ${jobs.join(' ')}, layers ${JSON.stringify(await layerNames())} (${String(e)})`);
+        const shell = byTestId('shell');
+        throw new Error(
+          `no welcome: main stacks ${JSON.stringify(stacks().map((s) => s.name))}, jobs ${jobs.join(' ')}, ` +
+            `page stacks ${await shell.getAttribute('data-stacks')}, welcome elements ${await byTestId('welcome').count()}, ` +
+            `layers ${JSON.stringify(await layerNames())}, page problems ${JSON.stringify(problems)} (${String(e)})`,
+        );
       });
       for (const tab of ['train', 'evaluate', 'segment', 'export', 'denoise']) {
         await byTestId(`tab-${tab}`).click();

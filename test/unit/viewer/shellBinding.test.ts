@@ -108,3 +108,20 @@ test('stack voxels are fetched in chunks of whole planes', async () => {
   assert.deepEqual(main.requests, [{ start: 0, count: 2 }, { start: 2, count: 2 }, { start: 4, count: 1 }]);
   assert.deepEqual([...got], [...data]);
 });
+
+test('a listener that throws does not keep the others (the window among them) from the new state', async () => {
+  const main = fakeMain();
+  const ws = new ShellWorkspace(main.api);
+  await settle(); // the initial stack and job lists
+  const seen: number[] = [];
+  const stop = ws.subscribe(() => {
+    throw new Error('a broken panel');
+  });
+  ws.subscribe(() => seen.push(ws.snapshot.stacks.length));
+  // The error still reaches the caller (the page's error reporting), after every listener ran.
+  assert.throws(() => main.emit('stack:added', info), /a broken panel/);
+  assert.deepEqual(seen, [1]);
+  assert.throws(() => main.emit('stack:removed', { stackId: 's1' }), /a broken panel/);
+  assert.deepEqual(seen, [1, 0], 'the empty window is seen, so the welcome can come back');
+  stop();
+});
