@@ -65,11 +65,19 @@ export function weightsAsInitializers(g: GraphBuilder, weights: NamedWeights): W
  */
 export type ConvEmitter = (x: string, w: string, b: string, o: ConvEmit) => string;
 
+/**
+ * Emits conv(concat(a, b)) without the concatenation (nchwc.ts' emitSplitConv), given the conv's
+ * whole kernel `w` (OIHW over a's channels then b's); `caIn` is a's channel count, `o.cin` b's.
+ */
+export type SplitConvEmitter = (parts: [string, string], caIn: number, w: string, b: string, o: ConvEmit) => string;
+
 export interface EmitForwardOptions {
   /** Split skip concatenations into summed convolutions, with these (constant) weights. */
   split?: NamedWeights;
   /** Emit the convolutions this way instead of as plain Conv + activation nodes. */
   conv?: ConvEmitter;
+  /** Emit each convolution of a skip concatenation read by nothing else this way (no Concat). */
+  splitConv?: SplitConvEmitter;
 }
 
 /**
@@ -87,25 +95,23 @@ export function emitForward(g: GraphBuilder, spec: ArchSpec, input: string, weig
     if (v === undefined) throw new Error(`architecture refers to unknown node "${n}"`);
     return v;
   };
-  const concats = split ? splitConcats(spec) : new Map<string, SplitConcat>();
+  const concats = split || opts.splitConv ? splitConcats(spec) : new Map<string, SplitConcat>();
   const skipped = new Set([...concats.values()].map((c) => c.concat));
-  for (const node of spec.nodes) {
-    if (skipped.has(node.name)) continue;
-    const parts = node.op === 'conv' ? concats.get(node.name) : undefined;
-    const v =
-      parts && split && node.op === 'conv'
-        ? emitSplitConv(g, node, parts, get, split, preActivations)
-        : node.op === 'conv' && opts.conv
-          ? opts.conv(get(node.input), weight(`${node.name}/kernel`, shapeOf(shapes, `${node.name}/kernel`)), weight(`${node.name}/bias`, shapeOf(shapes, `${node.name}/bias`)), {
-              k: node.kernel,
-              cin: ch.get(node.input) ?? NaN,
-              cout: node.filters,
-              activation: node.activation,
-              name: node.name,
-            })
-          : emitNode(g, node, get, spec.inputName, shapes, weight, preActivations);
-    values.set(node.name, v);
-  }
+  const weightOf = (n: string) => weight(n, shapeOf(shapes, n));
+  const emit = (node: ArchNode): string => {
+    if (node.op !== 'conv') return emitNode(g, node, get, spec.inputName, shapes, weight, preActivations);
+    const parts = concats.get(node.name);
+    if (parts && split) return emitSplitConv(g, node, parts, get, split, preActivations);
+    const splitHook = parts && opts.splitConv;
+    const hook = opts.conv;
+    if (!splitHook && !hook) return emitNode(g, node, get, spec.inputName, shapes, weight, preActivations);
+    // A hook emits it; the weight source is asked once per weight, as emitNode would.
+    const [w, b] = [weightOf(`${node.name}/kernel`), weightOf(`${node.name}/bias`)];
+    const o = (cin: number): ConvEmit => ({ k: node.kernel, cin, cout: node.filters, activation: node.activation, name: node.name });
+    if (splitHook) return splitHook([get(parts.inputs[0]), get(parts.inputs[1])], parts.channelsA, w, b, o(ch.get(parts.inputs[1]) ?? NaN));
+    return (hook as ConvEmitter)(get(node.input), w, b, o(ch.get(node.input) ?? NaN));
+  };
+  for (const node of spec.nodes) if (!skipped.has(node.name)) values.set(node.name, emit(node));
   return { output: get(spec.output), values, preActivations };
 }
 

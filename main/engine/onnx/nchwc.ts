@@ -68,22 +68,26 @@ export function nchwcEligible(cin: number, block: number): boolean {
 
 const roundUp = (n: number, b: number) => Math.ceil(n / b) * b;
 
+const activationAttrs = (a: Activation): Record<string, string | { floats: number[] }> =>
+  a === 'relu' ? { activation: 'Relu' } : a === 'leaky0.1' ? { activation: 'LeakyRelu', activation_params: { floats: [0.1] } } : {};
+
+function plainActivation(g: GraphBuilder, z: string, o: ConvEmit): string {
+  if (o.activation === 'relu') return g.op('Relu', [z], {}, o.name);
+  if (o.activation === 'leaky0.1') return g.op('LeakyRelu', [z], { alpha: { float: 0.1 } }, o.name);
+  return z;
+}
+
+const convAttrs = (k: number) => {
+  const p = (k - 1) / 2;
+  return { kernel_shape: [k, k], pads: [p, p, p, p], strides: [1, 1] };
+};
+
 /**
- * y = activation(conv(x, w) + b) with x NCHW [N, cin, H, W], w OIHW [cout, cin, k, k] and b [cout]
- * (or '' for none), all plain graph values; returns y as NCHW [N, cout, H, W]. Block 0 (or an
- * ineligible width) emits the standard Conv and activation, which ONNX Runtime fuses itself.
- * `twins` maps values to their blocked form where a blocked convolution produced one.
+ * The blocked convolution itself: reorders the kernel (and x, unless a twin exists) and returns the
+ * blocked output [N, cout rounded up to a block, H, W] (no ReorderOutput). `sum`: a blocked tensor
+ * of the output's shape added before the activation (ONNX Runtime's Conv+Add fusion).
  */
-export function emitConv(g: GraphBuilder, ints: IntConstant, x: string, w: string, b: string, o: ConvEmit, block: number, twins?: Map<string, string>): string {
-  const p = (o.k - 1) / 2;
-  const attrs = { kernel_shape: [o.k, o.k], pads: [p, p, p, p], strides: [1, 1] };
-  if (!nchwcEligible(o.cin, block)) {
-    const linear = o.activation === 'linear';
-    const z = g.op('Conv', b ? [x, w, b] : [x, w], attrs, linear ? o.name : `${o.name}_z`);
-    if (o.activation === 'relu') return g.op('Relu', [z], {}, o.name);
-    if (o.activation === 'leaky0.1') return g.op('LeakyRelu', [z], { alpha: { float: 0.1 } }, o.name);
-    return z;
-  }
+function blockedConv(g: GraphBuilder, ints: IntConstant, x: string, w: string, b: string, o: ConvEmit, block: number, twins?: Map<string, string>, sum?: string): string {
   const blockedIn = o.cin >= block;
   const co = roundUp(o.cout, block);
   const ci = blockedIn ? roundUp(o.cin, block) : o.cin;
@@ -99,16 +103,58 @@ export function emitConv(g: GraphBuilder, ints: IntConstant, x: string, w: strin
   const wr = g.op('Reshape', [wb, ints([co, ci, o.k, o.k])], {}, `${o.name}_wblk`);
   const inputs = [blockedIn ? (twins?.get(x) ?? reorderInput(g, x, `${o.name}_xblk`)) : x, wr];
   if (b) inputs.push(co !== o.cout ? g.op('Pad', [b, ints([0, co - o.cout])], { mode: 'constant' }, `${o.name}_bpad`) : b);
-  const act: Record<string, string | { floats: number[] }> =
-    o.activation === 'relu' ? { activation: 'Relu' } : o.activation === 'leaky0.1' ? { activation: 'LeakyRelu', activation_params: { floats: [0.1] } } : {};
+  else if (sum) inputs.push('');
+  if (sum) inputs.push(sum);
   const yb = g.fresh(`${o.name}_blk`);
-  g.addNode('Conv', inputs, [yb], { ...attrs, ...act }, NCHWC_DOMAIN);
+  g.addNode('Conv', inputs, [yb], { ...convAttrs(o.k), ...activationAttrs(o.activation) }, NCHWC_DOMAIN);
+  return yb;
+}
+
+/** Back to NCHW, remembering the blocked form for a convolution that reads y next. */
+function reorderOutput(g: GraphBuilder, yb: string, o: ConvEmit, twins?: Map<string, string>): string {
   const y = g.fresh(o.name);
   g.addNode('ReorderOutput', [yb], [y], { channels: o.cout }, NCHWC_DOMAIN);
   // A convolution that reads y can take the blocked form as it is (its padded channels are zeros:
   // zero weights and bias, and both activations keep 0 at 0), saving a ReorderInput.
   twins?.set(y, yb);
   return y;
+}
+
+/**
+ * y = activation(conv(x, w) + b) with x NCHW [N, cin, H, W], w OIHW [cout, cin, k, k] and b [cout]
+ * (or '' for none), all plain graph values; returns y as NCHW [N, cout, H, W]. Block 0 (or an
+ * ineligible width) emits the standard Conv and activation, which ONNX Runtime fuses itself.
+ * `twins` maps values to their blocked form where a blocked convolution produced one.
+ */
+export function emitConv(g: GraphBuilder, ints: IntConstant, x: string, w: string, b: string, o: ConvEmit, block: number, twins?: Map<string, string>): string {
+  if (!nchwcEligible(o.cin, block)) return plainActivation(g, g.op('Conv', b ? [x, w, b] : [x, w], convAttrs(o.k), o.activation === 'linear' ? o.name : `${o.name}_z`), o);
+  return reorderOutput(g, blockedConv(g, ints, x, w, b, o, block, twins), o, twins);
+}
+
+/**
+ * activation(conv(concat(a, b), [wa | wb]) + bias) as activation(conv(a, wa) + conv(b, wb) + bias),
+ * with no concatenation in memory: blocked, the first convolution's output is the second's `sum`
+ * input; plain, two Conv nodes and an Add. `o.cin` is b's channel count, `caIn` a's.
+ */
+export function emitSplitConv(
+  g: GraphBuilder,
+  ints: IntConstant,
+  [a, b]: [string, string],
+  [wa, wb]: [string, string],
+  bias: string,
+  caIn: number,
+  o: ConvEmit,
+  block: number,
+  twins?: Map<string, string>,
+): string {
+  const oa: ConvEmit = { ...o, cin: caIn, activation: 'linear', name: `${o.name}_a` };
+  if (!nchwcEligible(caIn, block) || !nchwcEligible(o.cin, block)) {
+    const za = g.op('Conv', [a, wa], convAttrs(o.k), oa.name);
+    const zb = g.op('Conv', [b, wb, bias], convAttrs(o.k), `${o.name}_b`);
+    return plainActivation(g, g.op('Add', [za, zb], {}, o.activation === 'linear' ? o.name : `${o.name}_z`), o);
+  }
+  const sum = blockedConv(g, ints, a, wa, '', oa, block, twins);
+  return reorderOutput(g, blockedConv(g, ints, b, wb, bias, o, block, twins, sum), o, twins);
 }
 
 function reorderInput(g: GraphBuilder, x: string, name: string): string {

@@ -9,10 +9,10 @@
  * against tfjs' tf.grads and against finite differences (test/unit/onnx-train/grad-rules.test.ts).
  */
 import type { GraphBuilder } from '../graph-builder.ts';
-import { type ConvEmit, emitConv } from '../nchwc.ts';
+import { type ConvEmit, emitConv, emitSplitConv } from '../nchwc.ts';
 
 /** Primitive operators of the forward tape (one ArchSpec conv node is Conv + its activation). */
-export type PrimOp = 'Conv' | 'Relu' | 'LeakyRelu' | 'MaxPool' | 'Upsample' | 'Concat' | 'Residual' | 'Mse' | 'MaskedMse';
+export type PrimOp = 'Conv' | 'Relu' | 'LeakyRelu' | 'MaxPool' | 'Upsample' | 'Concat' | 'Residual' | 'Add' | 'WeightSlice' | 'Mse' | 'MaskedMse';
 
 /** One forward operation as recorded on the tape. */
 export interface TapeEntry {
@@ -21,7 +21,10 @@ export interface TapeEntry {
   inputs: string[];
   /** ONNX value name of the result (for Conv the pre-activation z). */
   output: string;
-  /** Conv: kernel size; Conv: [Cin, Cout], Concat: channel count of each operand; LeakyRelu: alpha. */
+  /**
+   * Conv: kernel size; Conv: [Cin, Cout], Concat: channel count of each operand; WeightSlice: the
+   * kernel's input channels [from, to) and their total, [c0, c1, Ci]; LeakyRelu: alpha.
+   */
   kernel?: number;
   channels?: number[];
   alpha?: number;
@@ -61,6 +64,8 @@ export interface GradContext {
   nchwcBlock: number;
   /** One convolution with activation, blocked or plain as nchwcBlock says (b: '' for no bias). */
   conv(x: string, w: string, b: string, o: ConvEmit): string;
+  /** conv(concat(a, b)) with the kernel in two parts and no concatenation (nchwc.ts' emitSplitConv). */
+  splitConv(parts: [string, string], kernels: [string, string], bias: string, caIn: number, o: ConvEmit): string;
 }
 
 /** dOut: gradient of the loss w.r.t. entry.output; needs[i]: whether input i wants a gradient. */
@@ -369,6 +374,22 @@ function residualRule(_c: GradContext, _e: TapeEntry, dy: string, needs: boolean
   return [needs[0] ? dy : null, null];
 }
 
+/** z = a + b: the gradient reaches both operands unchanged. */
+function addRule(_c: GradContext, _e: TapeEntry, dy: string, needs: boolean[]): (string | null)[] {
+  return needs.map((n) => (n ? dy : null));
+}
+
+/**
+ * A kernel's input channels [c0, c1) (the part of a split convolution that reads one operand of a
+ * skip concatenation): its gradient is zero-padded back to the whole kernel, where backward.ts sums
+ * the parts.
+ */
+function weightSliceRule(c: GradContext, e: TapeEntry, dy: string): (string | null)[] {
+  const [c0, c1, ct] = e.channels ?? [NaN, NaN, NaN];
+  if (![c0, c1, ct].every(Number.isFinite)) throw new Error(`weight slice ${e.output}: channel range missing`);
+  return [c.g.op('Pad', [dy, c.ints([0, c0, 0, 0, 0, ct - c1, 0, 0])], { mode: 'constant' }, `${e.output}_dwpad`)];
+}
+
 /** loss = mean((pred − y)²) over all elements; d loss / d pred = 2 (pred − y) / N. */
 function mseRule(c: GradContext, e: TapeEntry, dLoss: string): (string | null)[] {
   const { g } = c;
@@ -401,6 +422,8 @@ export const GRAD_RULES: Record<PrimOp, GradRule> = {
   Upsample: (c, e, d) => upsampleRule(c, e, d),
   Concat: concatRule,
   Residual: residualRule,
+  Add: addRule,
+  WeightSlice: (c, e, d) => weightSliceRule(c, e, d),
   Mse: (c, e, d) => mseRule(c, e, d),
   MaskedMse: (c, e, d) => maskedMseRule(c, e, d),
 };
@@ -429,6 +452,7 @@ export function gradContext(g: GraphBuilder, filterGrad: FilterGradLayout = 'shi
     filterGrad,
     nchwcBlock,
     conv: (x, w, b, o) => emitConv(g, (v) => c.ints(v), x, w, b, o, nchwcBlock, twins),
+    splitConv: (parts, kernels, bias, caIn, o) => emitSplitConv(g, (v) => c.ints(v), parts, kernels, bias, caIn, o, nchwcBlock, twins),
     scalar(v) {
       let name = floats.get(v);
       if (name === undefined) {

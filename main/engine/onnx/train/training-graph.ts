@@ -12,7 +12,7 @@
  */
 import { type ArchSpec, channelCounts } from '../../../../shared/model/arch.ts';
 import { type AdamOptions, DEFAULT_ADAM } from '../../types.ts';
-import { emitForward, FORWARD_OPSET } from '../forward.ts';
+import { emitForward, FORWARD_OPSET, type SplitConvEmitter } from '../forward.ts';
 import { type Dim, GraphBuilder } from '../graph-builder.ts';
 import { NCHWC_DOMAIN } from '../nchwc.ts';
 import { emitBackward } from './backward.ts';
@@ -82,6 +82,17 @@ export function buildTrainingGraph(o: TrainingGraphOptions): Uint8Array {
     weightValues.push(v);
   }
   const xNchw = g.op('Transpose', [IO.x], { perm: [0, 3, 1, 2] }, 'x_nchw');
+  // Blocked, a convolution of a skip concatenation runs as two convolutions summed in place (no
+  // Concat forward, no Slice of its gradient backward); its kernel is cut in two for the tape.
+  const splits = new Map<string, SplitRecord>();
+  const splitConv: SplitConvEmitter = (parts, caIn, w, b, o) => {
+    const ct = caIn + o.cin;
+    const cut = (c0: number, c1: number) => g.op('Slice', [w, c.ints([c0]), c.ints([c1]), c.ints([1])], {}, `${o.name}_kernel_${c0}_${c1}`);
+    const kernels: [string, string] = [cut(0, caIn), cut(caIn, ct)];
+    const y = c.splitConv(parts, kernels, b, caIn, o);
+    splits.set(o.name, { parts, kernels, kernel: w, channels: [caIn, o.cin] });
+    return y;
+  };
   const fwd = emitForward(
     g,
     spec,
@@ -91,9 +102,9 @@ export function buildTrainingGraph(o: TrainingGraphOptions): Uint8Array {
       if (v === undefined) throw new Error(`no parameter slot for ${name}`);
       return v;
     },
-    c.nchwcBlock > 0 ? { conv: c.conv } : {},
+    c.nchwcBlock > 0 ? { conv: c.conv, splitConv } : {},
   );
-  const tape = forwardTape(spec, fwd.values, fwd.preActivations, weightValue);
+  const tape = forwardTape(spec, fwd.values, fwd.preActivations, weightValue, splits);
   const lossEntry = emitLoss(c, fwd.output, IO.y, o.masked ? IO.mask : null);
   tape.push(lossEntry);
   g.addNode('Identity', [lossEntry.output], [IO.loss]);
@@ -120,7 +131,16 @@ export function buildTrainingGraph(o: TrainingGraphOptions): Uint8Array {
  * The tape of primitive operations that emitForward produced, read back from the ArchSpec (the
  * forward graph is forward.ts' and is not duplicated here).
  */
-function forwardTape(spec: ArchSpec, values: Map<string, string>, pre: Map<string, string>, weights: Map<string, string>): TapeEntry[] {
+/** A convolution of a skip concatenation emitted in two parts (the concatenation is never formed). */
+interface SplitRecord {
+  parts: [string, string];
+  /** The two parts of the kernel (input channels of parts[0], then of parts[1]) and the whole. */
+  kernels: [string, string];
+  kernel: string;
+  channels: [number, number];
+}
+
+function forwardTape(spec: ArchSpec, values: Map<string, string>, pre: Map<string, string>, weights: Map<string, string>, splits: Map<string, SplitRecord>): TapeEntry[] {
   const ch = channelCounts(spec);
   const val = (n: string) => {
     const v = values.get(n);
@@ -131,6 +151,20 @@ function forwardTape(spec: ArchSpec, values: Map<string, string>, pre: Map<strin
   for (const n of spec.nodes) {
     switch (n.op) {
       case 'conv': {
+        const split = splits.get(n.name);
+        if (split) {
+          // kernel → its two parts; conv(a) + conv(b) → z (never in memory: fused) → activation
+          const [ca, cb] = split.channels;
+          const [za, zb, z] = ['a', 'b', 'z'].map((s) => `${val(n.name)}_${s}fused`);
+          tape.push({ op: 'WeightSlice', inputs: [split.kernel], output: split.kernels[0], channels: [0, ca, ca + cb] });
+          tape.push({ op: 'WeightSlice', inputs: [split.kernel], output: split.kernels[1], channels: [ca, ca + cb, ca + cb] });
+          tape.push({ op: 'Conv', inputs: [split.parts[0], split.kernels[0], ''], output: za, kernel: n.kernel, channels: [ca, n.filters] });
+          tape.push({ op: 'Conv', inputs: [split.parts[1], split.kernels[1], weights.get(`${n.name}/bias`) ?? ''], output: zb, kernel: n.kernel, channels: [cb, n.filters] });
+          tape.push({ op: 'Add', inputs: [za, zb], output: n.activation === 'linear' ? val(n.name) : z });
+          if (n.activation === 'relu') tape.push({ op: 'Relu', inputs: [z], output: val(n.name) });
+          if (n.activation === 'leaky0.1') tape.push({ op: 'LeakyRelu', inputs: [z], output: val(n.name), alpha: 0.1 });
+          break;
+        }
         // A convolution emitted with its activation fused (nchwc.ts) has no pre-activation value;
         // the backward only keys the gradient by this name (the activation rules read the output).
         const z = pre.get(n.name) ?? (n.activation === 'linear' ? val(n.name) : `${val(n.name)}_zfused`);
@@ -146,6 +180,7 @@ function forwardTape(spec: ArchSpec, values: Map<string, string>, pre: Map<strin
         tape.push({ op: 'Upsample', inputs: [val(n.input)], output: val(n.name) });
         break;
       case 'concat':
+        if (!values.has(n.name)) break; // read only by a split convolution, never formed
         tape.push({ op: 'Concat', inputs: n.inputs.map(val), output: val(n.name), channels: n.inputs.map((i) => ch.get(i) ?? NaN) });
         break;
       case 'residual':
