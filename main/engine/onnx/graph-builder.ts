@@ -156,6 +156,24 @@ export class GraphBuilder {
     return name;
   }
 
+  /**
+   * Drops the nodes (and initializers) nothing reads on the way to a graph output, e.g. a layout
+   * conversion emitted eagerly whose result a later rule took in another form.
+   */
+  pruneUnused(): void {
+    const needed = new Set(this.outputs.map((o) => o.name ?? ''));
+    const kept: NodeProto[] = [];
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const n = this.nodes[i];
+      if (!(n.output ?? []).some((o) => needed.has(o))) continue;
+      kept.push(n);
+      for (const v of n.input ?? []) needed.add(v);
+    }
+    this.nodes.splice(0, this.nodes.length, ...kept.reverse());
+    const inits = this.initializers.filter((t) => needed.has(t.name ?? ''));
+    this.initializers.splice(0, this.initializers.length, ...inits);
+  }
+
   get nodeCount(): number {
     return this.nodes.length;
   }

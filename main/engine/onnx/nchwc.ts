@@ -46,8 +46,11 @@ export function nchwcBlockSize(): Promise<number> {
 }
 
 export interface ConvEmit {
-  /** Kernel size (square), stride 1, "same" zero padding. */
+  /** Kernel size (square); "same" zero padding and stride 1 unless `pad`/`stride` say otherwise. */
   k: number;
+  stride?: number;
+  /** Zero padding on every side (default (k − 1) / 2). */
+  pad?: number;
   cin: number;
   cout: number;
   activation: Activation;
@@ -77,9 +80,10 @@ function plainActivation(g: GraphBuilder, z: string, o: ConvEmit): string {
   return z;
 }
 
-const convAttrs = (k: number) => {
-  const p = (k - 1) / 2;
-  return { kernel_shape: [k, k], pads: [p, p, p, p], strides: [1, 1] };
+const convAttrs = (o: ConvEmit) => {
+  const p = o.pad ?? (o.k - 1) / 2;
+  const s = o.stride ?? 1;
+  return { kernel_shape: [o.k, o.k], pads: [p, p, p, p], strides: [s, s] };
 };
 
 /**
@@ -101,23 +105,20 @@ function blockedConv(g: GraphBuilder, ints: IntConstant, x: string, w: string, b
     ? g.op('Transpose', [g.op('Reshape', [wp, ints([co / block, block, ci / block, block, o.k, o.k])], {}, `${o.name}_w6`)], { perm: [0, 2, 4, 5, 3, 1] }, `${o.name}_wt`)
     : g.op('Transpose', [g.op('Reshape', [wp, ints([co / block, block, ci, o.k, o.k])], {}, `${o.name}_w5`)], { perm: [0, 2, 3, 4, 1] }, `${o.name}_wt`);
   const wr = g.op('Reshape', [wb, ints([co, ci, o.k, o.k])], {}, `${o.name}_wblk`);
-  const inputs = [blockedIn ? (twins?.get(x) ?? reorderInput(g, x, `${o.name}_xblk`)) : x, wr];
+  const inputs = [blockedIn ? reorderInput(g, x, `${o.name}_xblk`, twins) : x, wr];
   if (b) inputs.push(co !== o.cout ? g.op('Pad', [b, ints([0, co - o.cout])], { mode: 'constant' }, `${o.name}_bpad`) : b);
   else if (sum) inputs.push('');
   if (sum) inputs.push(sum);
   const yb = g.fresh(`${o.name}_blk`);
-  g.addNode('Conv', inputs, [yb], { ...convAttrs(o.k), ...activationAttrs(o.activation) }, NCHWC_DOMAIN);
+  g.addNode('Conv', inputs, [yb], { ...convAttrs(o), ...activationAttrs(o.activation) }, NCHWC_DOMAIN);
   return yb;
 }
 
 /** Back to NCHW, remembering the blocked form for a convolution that reads y next. */
 function reorderOutput(g: GraphBuilder, yb: string, o: ConvEmit, twins?: Map<string, string>): string {
-  const y = g.fresh(o.name);
-  g.addNode('ReorderOutput', [yb], [y], { channels: o.cout }, NCHWC_DOMAIN);
   // A convolution that reads y can take the blocked form as it is (its padded channels are zeros:
   // zero weights and bias, and both activations keep 0 at 0), saving a ReorderInput.
-  twins?.set(y, yb);
-  return y;
+  return fromBlocked(g, yb, o.cout, o.name, twins);
 }
 
 /**
@@ -127,7 +128,7 @@ function reorderOutput(g: GraphBuilder, yb: string, o: ConvEmit, twins?: Map<str
  * `twins` maps values to their blocked form where a blocked convolution produced one.
  */
 export function emitConv(g: GraphBuilder, ints: IntConstant, x: string, w: string, b: string, o: ConvEmit, block: number, twins?: Map<string, string>): string {
-  if (!nchwcEligible(o.cin, block)) return plainActivation(g, g.op('Conv', b ? [x, w, b] : [x, w], convAttrs(o.k), o.activation === 'linear' ? o.name : `${o.name}_z`), o);
+  if (!nchwcEligible(o.cin, block)) return plainActivation(g, g.op('Conv', b ? [x, w, b] : [x, w], convAttrs(o), o.activation === 'linear' ? o.name : `${o.name}_z`), o);
   return reorderOutput(g, blockedConv(g, ints, x, w, b, o, block, twins), o, twins);
 }
 
@@ -149,16 +150,33 @@ export function emitSplitConv(
 ): string {
   const oa: ConvEmit = { ...o, cin: caIn, activation: 'linear', name: `${o.name}_a` };
   if (!nchwcEligible(caIn, block) || !nchwcEligible(o.cin, block)) {
-    const za = g.op('Conv', [a, wa], convAttrs(o.k), oa.name);
-    const zb = g.op('Conv', [b, wb, bias], convAttrs(o.k), `${o.name}_b`);
+    const za = g.op('Conv', [a, wa], convAttrs(o), oa.name);
+    const zb = g.op('Conv', [b, wb, bias], convAttrs(o), `${o.name}_b`);
     return plainActivation(g, g.op('Add', [za, zb], {}, o.activation === 'linear' ? o.name : `${o.name}_z`), o);
   }
   const sum = blockedConv(g, ints, a, wa, '', oa, block, twins);
   return reorderOutput(g, blockedConv(g, ints, b, wb, bias, o, block, twins, sum), o, twins);
 }
 
-function reorderInput(g: GraphBuilder, x: string, name: string): string {
+/** x in blocked form, reordered once per value (a second reader takes the same copy). */
+function reorderInput(g: GraphBuilder, x: string, name: string, twins?: Map<string, string>): string {
+  const known = twins?.get(x);
+  if (known) return known;
   const out = g.fresh(name);
   g.addNode('ReorderInput', [x], [out], {}, NCHWC_DOMAIN);
+  twins?.set(x, out);
   return out;
+}
+
+/** x's blocked form if one exists (a blocked convolution produced it, or it was reordered). */
+export function blockedTwin(twins: Map<string, string> | undefined, x: string): string | undefined {
+  return twins?.get(x);
+}
+
+/** y (NCHW, `channels` channels) from its blocked form yb, remembered as yb's twin. */
+export function fromBlocked(g: GraphBuilder, yb: string, channels: number, name: string, twins?: Map<string, string>): string {
+  const y = g.fresh(name);
+  g.addNode('ReorderOutput', [yb], [y], { channels }, NCHWC_DOMAIN);
+  twins?.set(y, yb);
+  return y;
 }

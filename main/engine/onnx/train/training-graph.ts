@@ -66,6 +66,11 @@ export function buildTrainingGraph(o: TrainingGraphOptions): Uint8Array {
   const g = new GraphBuilder(`noise2stack_${spec.arch}_${o.output}`);
   const c = gradContext(g, o.filterGrad ?? 'shift', o.nchwcBlock ?? 0);
   const opsets = c.nchwcBlock > 0 ? [{ domain: '', version: TRAIN_OPSET }, { domain: NCHWC_DOMAIN, version: 1 }] : TRAIN_OPSET;
+  // Blocked, some layout conversions are emitted before a later rule takes the other form.
+  const done = () => {
+    if (c.nchwcBlock > 0) g.pruneUnused();
+    return g.toBytes(opsets);
+  };
   const layout = paramLayout(spec);
   const batch: Dim = 'batch';
   g.addInput(IO.x, [batch, h, w, spec.inChannels]);
@@ -109,7 +114,7 @@ export function buildTrainingGraph(o: TrainingGraphOptions): Uint8Array {
   tape.push(lossEntry);
   g.addNode('Identity', [lossEntry.output], [IO.loss]);
   g.addOutput(IO.loss, []);
-  if (o.output === 'loss') return g.toBytes(opsets);
+  if (o.output === 'loss') return done();
 
   const grads = emitBackward(c, tape, weightValues);
   const flatGrads = layout.slots.map((s) => {
@@ -120,11 +125,11 @@ export function buildTrainingGraph(o: TrainingGraphOptions): Uint8Array {
   if (o.output === 'gradients') {
     g.addNode('Concat', flatGrads, [IO.grads], { axis: 0 });
     g.addOutput(IO.grads, [layout.total]);
-    return g.toBytes(opsets);
+    return done();
   }
   const grad = g.op('Concat', flatGrads, { axis: 0 }, 'grad_flat');
   emitAdam(c, grad, layout.total, o.adam ?? DEFAULT_ADAM);
-  return g.toBytes(opsets);
+  return done();
 }
 
 /**
@@ -147,6 +152,18 @@ function forwardTape(spec: ArchSpec, values: Map<string, string>, pre: Map<strin
     if (v === undefined) throw new Error(`forward graph has no value for ${n}`);
     return v;
   };
+  // An upsampling read only by (the concatenation of) a split convolution: the two are one UpConv
+  // entry, whose input gradient skips the full-resolution map (grad-rules.ts, upConvRule).
+  const byName = new Map(spec.nodes.map((n) => [n.name, n]));
+  const uses = new Map<string, number>();
+  for (const n of spec.nodes) for (const i of n.op === 'concat' ? n.inputs : [n.input]) uses.set(i, (uses.get(i) ?? 0) + 1);
+  const fusedUp = new Map<string, Extract<ArchSpec['nodes'][number], { op: 'upsample' }>>();
+  for (const n of spec.nodes) {
+    const cat = n.op === 'conv' && splits.has(n.name) ? byName.get(n.input) : undefined;
+    const up = cat?.op === 'concat' ? byName.get(cat.inputs[0]) : undefined;
+    if (n.op === 'conv' && n.kernel === 3 && up?.op === 'upsample' && uses.get(up.name) === 1) fusedUp.set(n.name, up);
+  }
+  const fusedUpNames = new Set([...fusedUp.values()].map((u) => u.name));
   const tape: TapeEntry[] = [];
   for (const n of spec.nodes) {
     switch (n.op) {
@@ -158,25 +175,31 @@ function forwardTape(spec: ArchSpec, values: Map<string, string>, pre: Map<strin
           const [za, zb, z] = ['a', 'b', 'z'].map((s) => `${val(n.name)}_${s}fused`);
           tape.push({ op: 'WeightSlice', inputs: [split.kernel], output: split.kernels[0], channels: [0, ca, ca + cb] });
           tape.push({ op: 'WeightSlice', inputs: [split.kernel], output: split.kernels[1], channels: [ca, ca + cb, ca + cb] });
-          tape.push({ op: 'Conv', inputs: [split.parts[0], split.kernels[0], ''], output: za, kernel: n.kernel, channels: [ca, n.filters] });
+          const up = fusedUp.get(n.name);
+          tape.push(
+            up
+              ? { op: 'UpConv', inputs: [val(up.input), split.kernels[0], ''], upsampled: split.parts[0], output: za, kernel: n.kernel, channels: [ca, n.filters] }
+              : { op: 'Conv', inputs: [split.parts[0], split.kernels[0], ''], output: za, kernel: n.kernel, channels: [ca, n.filters] },
+          );
           tape.push({ op: 'Conv', inputs: [split.parts[1], split.kernels[1], weights.get(`${n.name}/bias`) ?? ''], output: zb, kernel: n.kernel, channels: [cb, n.filters] });
           tape.push({ op: 'Add', inputs: [za, zb], output: n.activation === 'linear' ? val(n.name) : z });
-          if (n.activation === 'relu') tape.push({ op: 'Relu', inputs: [z], output: val(n.name) });
-          if (n.activation === 'leaky0.1') tape.push({ op: 'LeakyRelu', inputs: [z], output: val(n.name), alpha: 0.1 });
+          if (n.activation === 'relu') tape.push({ op: 'Relu', inputs: [z], output: val(n.name), channels: [n.filters] });
+          if (n.activation === 'leaky0.1') tape.push({ op: 'LeakyRelu', inputs: [z], output: val(n.name), alpha: 0.1, channels: [n.filters] });
           break;
         }
         // A convolution emitted with its activation fused (nchwc.ts) has no pre-activation value;
         // the backward only keys the gradient by this name (the activation rules read the output).
         const z = pre.get(n.name) ?? (n.activation === 'linear' ? val(n.name) : `${val(n.name)}_zfused`);
         tape.push({ op: 'Conv', inputs: [val(n.input), weights.get(`${n.name}/kernel`) ?? '', weights.get(`${n.name}/bias`) ?? ''], output: z, kernel: n.kernel, channels: [ch.get(n.input) ?? NaN, n.filters] });
-        if (n.activation === 'relu') tape.push({ op: 'Relu', inputs: [z], output: val(n.name) });
-        if (n.activation === 'leaky0.1') tape.push({ op: 'LeakyRelu', inputs: [z], output: val(n.name), alpha: 0.1 });
+        if (n.activation === 'relu') tape.push({ op: 'Relu', inputs: [z], output: val(n.name), channels: [n.filters] });
+        if (n.activation === 'leaky0.1') tape.push({ op: 'LeakyRelu', inputs: [z], output: val(n.name), alpha: 0.1, channels: [n.filters] });
         break;
       }
       case 'maxpool':
         tape.push({ op: 'MaxPool', inputs: [val(n.input)], output: val(n.name) });
         break;
       case 'upsample':
+        if (fusedUpNames.has(n.name)) break; // part of an UpConv entry
         tape.push({ op: 'Upsample', inputs: [val(n.input)], output: val(n.name) });
         break;
       case 'concat':
