@@ -9,7 +9,7 @@ import { loadavg } from 'node:os';
 import { type ArchOptions, buildArch } from '../shared/model/arch.ts';
 import { initWeights } from '../shared/model/init.ts';
 import { createRng } from '../shared/random.ts';
-import { nchwcBlockSize } from '../main/engine/onnx/nchwc.ts';
+import { nchwcBlockSize } from '../main/engine/onnx/providers.ts';
 import { OnnxTrainEngine } from '../main/engine/onnx/train/index.ts';
 import { DEFAULT_ADAM } from '../main/engine/types.ts';
 

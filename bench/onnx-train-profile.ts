@@ -13,7 +13,7 @@ import { initWeights } from '../shared/model/init.ts';
 import type { FilterGradLayout } from '../main/engine/onnx/train/grad-rules.ts';
 import { buildTrainingGraph } from '../main/engine/onnx/train/training-graph.ts';
 import { packParams, paramLayout } from '../main/engine/onnx/train/params.ts';
-import { nchwcBlockSize } from '../main/engine/onnx/nchwc.ts';
+import { nchwcBlockSize } from '../main/engine/onnx/providers.ts';
 const arch = (process.argv[2] ?? 'csbdeep') as 'csbdeep' | 'n2n';
 const fg = (process.argv[3] ?? 'shift') as FilterGradLayout;
 const threads = Number(process.argv[4] ?? '2');

@@ -9,41 +9,13 @@
  * the graph itself reorders the weights (a few thousand floats per step, a Reshape–Transpose) and
  * the activations (ReorderInput/ReorderOutput around each convolution), and calls the blocked Conv.
  *
- * The block size is the CPU's (16 with AVX-512, 8 with AVX2): nchwcBlockSize() asks ONNX Runtime
- * once per process, by the channel padding of a 4-channel ReorderInput.
+ * The block size is the CPU's (16 with AVX-512, 8 with AVX2): providers.ts' nchwcBlockSize() asks
+ * ONNX Runtime once per process. This module only writes graphs (no runtime import).
  */
-import * as ort from 'onnxruntime-node';
 import type { Activation } from '../../../shared/model/arch.ts';
-import { GraphBuilder } from './graph-builder.ts';
+import type { GraphBuilder } from './graph-builder.ts';
 
 export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
-
-let detected: Promise<number> | null = null;
-
-/** ONNX Runtime's NCHWc block size on this CPU, or 0 when the blocked operators are unavailable. */
-export function nchwcBlockSize(): Promise<number> {
-  detected ??= (async () => {
-    try {
-      const g = new GraphBuilder('nchwc_probe');
-      g.addInput('x', [1, 4, 1, 1]);
-      g.addNode('ReorderInput', ['x'], ['y'], {}, NCHWC_DOMAIN);
-      g.addOutput('y', [1, 'c', 1, 1]);
-      const bytes = g.toBytes([{ domain: '', version: 13 }, { domain: NCHWC_DOMAIN, version: 1 }]);
-      const s = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
-      try {
-        const y = (await s.run({ x: new ort.Tensor('float32', new Float32Array(4), [1, 4, 1, 1]) })).y;
-        const b = y.dims[1];
-        // A block is a power of two of at least 4 floats (MLAS: 8 or 16); anything else is not trusted.
-        return b >= 4 && (b & (b - 1)) === 0 ? b : 0;
-      } finally {
-        await s.release();
-      }
-    } catch {
-      return 0;
-    }
-  })();
-  return detected;
-}
 
 export interface ConvEmit {
   /** Kernel size (square); "same" zero padding and stride 1 unless `pad`/`stride` say otherwise. */

@@ -9,6 +9,8 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { GraphBuilder } from './graph-builder.ts';
+import { NCHWC_DOMAIN } from './nchwc.ts';
 
 export type OrtProvider = 'cpu' | 'webgpu' | 'dml' | 'cuda' | 'coreml';
 export type ProviderChoice = OrtProvider | 'auto';
@@ -133,4 +135,34 @@ export async function tryCreateSession(
 export function providerOrder(choice: ProviderChoice): OrtProvider[] {
   if (choice === 'auto') return [...GPU_PROVIDERS, 'cpu'];
   return choice === 'cpu' ? ['cpu'] : [choice, 'cpu'];
+}
+
+let detected: Promise<number> | null = null;
+
+/**
+ * ONNX Runtime's NCHWc block size on this CPU (nchwc.ts), or 0 when the blocked operators are
+ * unavailable: read once per process from the channel padding of a 4-channel ReorderInput.
+ */
+export function nchwcBlockSize(): Promise<number> {
+  detected ??= (async () => {
+    try {
+      const g = new GraphBuilder('nchwc_probe');
+      g.addInput('x', [1, 4, 1, 1]);
+      g.addNode('ReorderInput', ['x'], ['y'], {}, NCHWC_DOMAIN);
+      g.addOutput('y', [1, 'c', 1, 1]);
+      const bytes = g.toBytes([{ domain: '', version: 13 }, { domain: NCHWC_DOMAIN, version: 1 }]);
+      const s = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
+      try {
+        const y = (await s.run({ x: new ort.Tensor('float32', new Float32Array(4), [1, 4, 1, 1]) })).y;
+        const b = y.dims[1];
+        // A block is a power of two of at least 4 floats (MLAS: 8 or 16); anything else is not trusted.
+        return b >= 4 && (b & (b - 1)) === 0 ? b : 0;
+      } finally {
+        await s.release();
+      }
+    } catch {
+      return 0;
+    }
+  })();
+  return detected;
 }

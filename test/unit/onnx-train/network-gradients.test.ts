@@ -12,7 +12,7 @@ import { type ArchOptions, buildArch } from '../../../shared/model/arch.ts';
 import { initWeights } from '../../../shared/model/init.ts';
 import { paramLayout, packParams, unpackParams } from '../../../main/engine/onnx/train/params.ts';
 import { buildTrainingGraph, IO } from '../../../main/engine/onnx/train/training-graph.ts';
-import { nchwcBlockSize } from '../../../main/engine/onnx/nchwc.ts';
+import { nchwcBlockSize } from '../../../main/engine/onnx/providers.ts';
 import { onnxSession, randomArray, relErr, runOnnx, tf, tfCpu, tfForward, tfLoss } from './reference.ts';
 
 interface Case {
