@@ -140,11 +140,6 @@ function reorderInput(g: GraphBuilder, x: string, name: string, twins?: Map<stri
   return out;
 }
 
-/** x's blocked form if one exists (a blocked convolution produced it, or it was reordered). */
-export function blockedTwin(twins: Map<string, string> | undefined, x: string): string | undefined {
-  return twins?.get(x);
-}
-
 /** y (NCHW, `channels` channels) from its blocked form yb, remembered as yb's twin. */
 export function fromBlocked(g: GraphBuilder, yb: string, channels: number, name: string, twins?: Map<string, string>): string {
   const y = g.fresh(name);
