@@ -17,7 +17,7 @@
  * user asks for a smaller overlap than the receptive field).
  */
 import { totalmem } from 'node:os';
-import { type ArchSpec, channelCounts } from '../../shared/model/arch.ts';
+import { type ArchSpec, channelCounts, nodeInputs } from '../../shared/model/arch.ts';
 import type { Mode } from '../../shared/config/training.ts';
 import { channelPlanes } from './sampler.ts';
 import { denormaliseInPlace, normalise } from './normalise.ts';
@@ -89,8 +89,7 @@ export function activationBytesPerPixel(spec: ArchSpec): number {
   const scale = new Map<string, number>([[spec.inputName, 1]]);
   const lastUse = new Map<string, number>();
   spec.nodes.forEach((n, i) => {
-    const inputs = n.op === 'concat' ? n.inputs : [n.input];
-    for (const v of inputs) lastUse.set(v, i);
+    for (const v of nodeInputs(n)) lastUse.set(v, i);
     if (n.op === 'residual') lastUse.set(spec.inputName, i);
   });
   const size = (name: string) => (ch.get(name) ?? 0) / (scale.get(name) ?? 1) ** 2;

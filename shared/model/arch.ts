@@ -129,6 +129,18 @@ function n2nUnet(o: ArchOptions): ArchSpec {
   return { arch: 'n2n', inChannels: o.inChannels, inputName: 'input', nodes, output: 'dec_conv1c', divisor: 32 };
 }
 
+/** The values a node reads (a concat reads several, every other node one). */
+export function nodeInputs(n: ArchNode): string[] {
+  return n.op === 'concat' ? n.inputs : [n.input];
+}
+
+/** How many nodes read each value, by name (graph rewrites fuse only values read once). */
+export function useCounts(spec: ArchSpec): Map<string, number> {
+  const uses = new Map<string, number>();
+  for (const n of spec.nodes) for (const i of nodeInputs(n)) uses.set(i, (uses.get(i) ?? 0) + 1);
+  return uses;
+}
+
 /** Output channel count of every node (and of the input), for builders and weight shapes. */
 export function channelCounts(spec: ArchSpec): Map<string, number> {
   const ch = new Map<string, number>([[spec.inputName, spec.inChannels]]);

@@ -7,11 +7,10 @@
  * file runs in any ONNX Runtime since 1.6, in deepImageJ and in Debian's python3-onnx (1.12).
  * ReduceMean still takes `axes` as an attribute at opset 13 (it became an input at 18).
  */
-import type { ArchNode, ArchSpec } from '../../../shared/model/arch.ts';
-import { channelCounts, weightShapes } from '../../../shared/model/arch.ts';
+import type { Activation, ArchNode, ArchSpec } from '../../../shared/model/arch.ts';
+import { channelCounts, useCounts, weightShapes } from '../../../shared/model/arch.ts';
 import type { NamedWeights } from '../../../shared/model/init.ts';
 import { type Dim, GraphBuilder, type ModelInfo } from './graph-builder.ts';
-import type { ConvEmit } from './nchwc.ts';
 
 export const FORWARD_OPSET = 13;
 export const INPUT_NAME = 'input';
@@ -57,6 +56,48 @@ export function weightsAsInitializers(g: GraphBuilder, weights: NamedWeights): W
     }
     return g.addInitializer(name, w.shape, w.data);
   };
+}
+
+/** One convolution as the graph writers describe it (here, nchwc.ts, the training graph's rules). */
+export interface ConvEmit {
+  /** Kernel size (square); "same" zero padding and stride 1 unless `pad`/`stride` say otherwise. */
+  k: number;
+  stride?: number;
+  /** Zero padding on every side (default (k − 1) / 2). */
+  pad?: number;
+  cin: number;
+  cout: number;
+  activation: Activation;
+  /** Output value name (a prefix: made unique in the graph). */
+  name: string;
+}
+
+export function convAttrs(o: Pick<ConvEmit, 'k' | 'stride' | 'pad'>): { kernel_shape: number[]; pads: number[]; strides: number[] } {
+  const p = o.pad ?? (o.k - 1) / 2;
+  const s = o.stride ?? 1;
+  return { kernel_shape: [o.k, o.k], pads: [p, p, p, p], strides: [s, s] };
+}
+
+/** A plain Conv node's output, named `name` when nothing follows it, else `name_z` (pre-activation). */
+export function emitPlainConv(g: GraphBuilder, inputs: string[], o: Pick<ConvEmit, 'k' | 'stride' | 'pad' | 'activation' | 'name'>, name = o.activation === 'linear' ? o.name : `${o.name}_z`): string {
+  return g.op('Conv', inputs, convAttrs(o), name);
+}
+
+/** The activation after a convolution's output z as its own node (ONNX Runtime fuses the two). */
+export function emitActivation(g: GraphBuilder, z: string, o: Pick<ConvEmit, 'activation' | 'name'>): string {
+  if (o.activation === 'relu') return g.op('Relu', [z], {}, o.name);
+  if (o.activation === 'leaky0.1') return g.op('LeakyRelu', [z], { alpha: { float: 0.1 } }, o.name);
+  return z;
+}
+
+/**
+ * conv(concat(a, b), [wa | wb]) + bias as conv(a, wa) + conv(b, wb, bias), plain nodes; returns the
+ * sum before the activation (named as emitPlainConv names it).
+ */
+export function emitPlainSplitConv(g: GraphBuilder, [a, b]: [string, string], [wa, wb]: [string, string], bias: string, o: Pick<ConvEmit, 'k' | 'activation' | 'name'>): string {
+  const za = emitPlainConv(g, [a, wa], o, `${o.name}_a`);
+  const zb = emitPlainConv(g, [b, wb, bias], o, `${o.name}_b`);
+  return g.op('Add', [za, zb], {}, o.activation === 'linear' ? o.name : `${o.name}_z`);
 }
 
 /**
@@ -131,8 +172,7 @@ interface SplitConcat {
 /** The convs whose input is a concat read by nothing else, by conv name. */
 function splitConcats(spec: ArchSpec): Map<string, SplitConcat> {
   const ch = channelCounts(spec);
-  const uses = new Map<string, number>();
-  for (const n of spec.nodes) for (const i of n.op === 'concat' ? n.inputs : [n.input]) uses.set(i, (uses.get(i) ?? 0) + 1);
+  const uses = useCounts(spec);
   const byName = new Map(spec.nodes.map((n) => [n.name, n]));
   const out = new Map<string, SplitConcat>();
   for (const n of spec.nodes) {
@@ -164,15 +204,11 @@ function emitSplitConv(
     const t = hwioToOihw(k.data, k.shape, c0, c1);
     return g.addInitializer(g.fresh(`${node.name}_kernel_${c0}_${c1}`), t.dims, t.data);
   };
-  const p = (node.kernel - 1) / 2;
-  const attrs = { kernel_shape: [node.kernel, node.kernel], pads: [p, p, p, p], strides: [1, 1] };
-  const fromA = g.op('Conv', [get(a), part(0, ca)], attrs, `${node.name}_a`);
-  const fromB = g.op('Conv', [get(b), part(ca, ct), g.addInitializer(g.fresh(`${node.name}_bias`), bias.shape, bias.data)], attrs, `${node.name}_b`);
-  const z = g.op('Add', [fromA, fromB], {}, node.activation === 'linear' ? node.name : `${node.name}_z`);
+  const o = { k: node.kernel, activation: node.activation, name: node.name };
+  const kernels: [string, string] = [part(0, ca), part(ca, ct)];
+  const z = emitPlainSplitConv(g, [get(a), get(b)], kernels, g.addInitializer(g.fresh(`${node.name}_bias`), bias.shape, bias.data), o);
   preActivations.set(node.name, z);
-  if (node.activation === 'relu') return g.op('Relu', [z], {}, node.name);
-  if (node.activation === 'leaky0.1') return g.op('LeakyRelu', [z], { alpha: { float: 0.1 } }, node.name);
-  return z;
+  return emitActivation(g, z, o);
 }
 
 function emitNode(
@@ -191,16 +227,10 @@ function emitNode(
       if (!kShape || !bShape) throw new Error(`no weight shapes for ${node.name}`);
       const k = weight(`${node.name}/kernel`, kShape);
       const b = weight(`${node.name}/bias`, bShape);
-      const p = (node.kernel - 1) / 2;
-      const z = g.op('Conv', [get(node.input), k, b], {
-        kernel_shape: [node.kernel, node.kernel],
-        pads: [p, p, p, p],
-        strides: [1, 1],
-      }, node.activation === 'linear' ? node.name : `${node.name}_z`);
+      const o = { k: node.kernel, activation: node.activation, name: node.name };
+      const z = emitPlainConv(g, [get(node.input), k, b], o);
       preActivations.set(node.name, z);
-      if (node.activation === 'relu') return g.op('Relu', [z], {}, node.name);
-      if (node.activation === 'leaky0.1') return g.op('LeakyRelu', [z], { alpha: { float: 0.1 } }, node.name);
-      return z;
+      return emitActivation(g, z, o);
     }
     case 'maxpool':
       return g.op('MaxPool', [get(node.input)], { kernel_shape: [2, 2], strides: [2, 2] }, node.name);

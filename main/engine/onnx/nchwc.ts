@@ -13,22 +13,10 @@
  * ONNX Runtime once per process. This module only writes graphs (no runtime import).
  */
 import type { Activation } from '../../../shared/model/arch.ts';
+import { type ConvEmit, convAttrs, emitActivation, emitPlainConv, emitPlainSplitConv } from './forward.ts';
 import type { GraphBuilder } from './graph-builder.ts';
 
 export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
-
-export interface ConvEmit {
-  /** Kernel size (square); "same" zero padding and stride 1 unless `pad`/`stride` say otherwise. */
-  k: number;
-  stride?: number;
-  /** Zero padding on every side (default (k − 1) / 2). */
-  pad?: number;
-  cin: number;
-  cout: number;
-  activation: Activation;
-  /** Output value name (a prefix: made unique in the graph). */
-  name: string;
-}
 
 /** The int64 constants a conv emitter needs (a GradContext's cached `ints`). */
 export type IntConstant = (values: number[]) => string;
@@ -45,18 +33,6 @@ const roundUp = (n: number, b: number) => Math.ceil(n / b) * b;
 
 const activationAttrs = (a: Activation): Record<string, string | { floats: number[] }> =>
   a === 'relu' ? { activation: 'Relu' } : a === 'leaky0.1' ? { activation: 'LeakyRelu', activation_params: { floats: [0.1] } } : {};
-
-function plainActivation(g: GraphBuilder, z: string, o: ConvEmit): string {
-  if (o.activation === 'relu') return g.op('Relu', [z], {}, o.name);
-  if (o.activation === 'leaky0.1') return g.op('LeakyRelu', [z], { alpha: { float: 0.1 } }, o.name);
-  return z;
-}
-
-const convAttrs = (o: ConvEmit) => {
-  const p = o.pad ?? (o.k - 1) / 2;
-  const s = o.stride ?? 1;
-  return { kernel_shape: [o.k, o.k], pads: [p, p, p, p], strides: [s, s] };
-};
 
 /**
  * The blocked convolution itself: reorders the kernel (and x, unless a twin exists) and returns the
@@ -100,7 +76,7 @@ function reorderOutput(g: GraphBuilder, yb: string, o: ConvEmit, twins?: Map<str
  * `twins` maps values to their blocked form where a blocked convolution produced one.
  */
 export function emitConv(g: GraphBuilder, ints: IntConstant, x: string, w: string, b: string, o: ConvEmit, block: number, twins?: Map<string, string>): string {
-  if (!nchwcEligible(o.cin, block)) return plainActivation(g, g.op('Conv', b ? [x, w, b] : [x, w], convAttrs(o), o.activation === 'linear' ? o.name : `${o.name}_z`), o);
+  if (!nchwcEligible(o.cin, block)) return emitActivation(g, emitPlainConv(g, b ? [x, w, b] : [x, w], o), o);
   return reorderOutput(g, blockedConv(g, ints, x, w, b, o, block, twins), o, twins);
 }
 
@@ -120,13 +96,8 @@ export function emitSplitConv(
   block: number,
   twins?: Map<string, string>,
 ): string {
-  const oa: ConvEmit = { ...o, cin: caIn, activation: 'linear', name: `${o.name}_a` };
-  if (!nchwcEligible(caIn, block) || !nchwcEligible(o.cin, block)) {
-    const za = g.op('Conv', [a, wa], convAttrs(o), oa.name);
-    const zb = g.op('Conv', [b, wb, bias], convAttrs(o), `${o.name}_b`);
-    return plainActivation(g, g.op('Add', [za, zb], {}, o.activation === 'linear' ? o.name : `${o.name}_z`), o);
-  }
-  const sum = blockedConv(g, ints, a, wa, '', oa, block, twins);
+  if (!nchwcEligible(caIn, block) || !nchwcEligible(o.cin, block)) return emitActivation(g, emitPlainSplitConv(g, [a, b], [wa, wb], bias, o), o);
+  const sum = blockedConv(g, ints, a, wa, '', { ...o, cin: caIn, activation: 'linear', name: `${o.name}_a` }, block, twins);
   return reorderOutput(g, blockedConv(g, ints, b, wb, bias, o, block, twins, sum), o, twins);
 }
 

@@ -9,7 +9,8 @@
  * against tfjs' tf.grads and against finite differences (test/unit/onnx-train/grad-rules.test.ts).
  */
 import type { GraphBuilder } from '../graph-builder.ts';
-import { type ConvEmit, emitConv, emitSplitConv, fromBlocked } from '../nchwc.ts';
+import type { ConvEmit } from '../forward.ts';
+import { emitConv, emitSplitConv, fromBlocked } from '../nchwc.ts';
 
 /** Primitive operators of the forward tape (one ArchSpec conv node is Conv + its activation). */
 export type PrimOp = 'Conv' | 'UpConv' | 'Relu' | 'LeakyRelu' | 'MaxPool' | 'Upsample' | 'Concat' | 'Residual' | 'Add' | 'WeightSlice' | 'Mse' | 'MaskedMse';
@@ -109,7 +110,7 @@ function convRule(c: GradContext, e: TapeEntry, dz: string, needs: boolean[]): (
  */
 function upConvRule(c: GradContext, e: TapeEntry, dz: string, needs: boolean[]): (string | null)[] {
   const { g } = c;
-  const [, w] = e.inputs;
+  const [, w, b] = e.inputs;
   const [ci, co] = e.channels ?? [NaN, NaN];
   if (e.kernel !== 3 || !e.upsampled) throw new Error(`up-conv ${e.output}: needs a 3×3 kernel and its upsampled input`);
   let du: string | null = null;
@@ -120,8 +121,8 @@ function upConvRule(c: GradContext, e: TapeEntry, dz: string, needs: boolean[]):
     const k4 = g.op('MatMul', [g.op('MatMul', [m, wT], {}, `${e.output}_mw`), mT], {}, `${e.output}_k4`); // [Ci, Co, 4, 4]
     du = c.conv(dz, k4, '', { k: 4, stride: 2, pad: 1, cin: co, cout: ci, activation: 'linear', name: `${e.output}_du` });
   }
-  const dw = needs[1] ? filterGrad(c, { ...e, op: 'Conv' }, e.upsampled, dz, 3) : null;
-  const db = needs[2] ? g.op('ReduceSum', [dz, c.ints([0, 2, 3])], { keepdims: 0 }, `${e.output}_db`) : null;
+  // Kernel and bias gradients: the plain convolution's, reading the upsampled map.
+  const [, dw, db] = convRule(c, { ...e, op: 'Conv', inputs: [e.upsampled, w, b] }, dz, [false, needs[1], needs[2]]);
   return [du, dw, db];
 }
 

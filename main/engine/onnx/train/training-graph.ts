@@ -10,7 +10,7 @@
  * The 'gradients' variant outputs loss and the flat gradient instead (tests); 'loss' only the loss
  * (evaluation).
  */
-import { type ArchSpec, channelCounts } from '../../../../shared/model/arch.ts';
+import { type ArchSpec, channelCounts, useCounts } from '../../../../shared/model/arch.ts';
 import { type AdamOptions, DEFAULT_ADAM } from '../../types.ts';
 import { emitForward, FORWARD_OPSET, type SplitConvEmitter } from '../forward.ts';
 import { type Dim, GraphBuilder } from '../graph-builder.ts';
@@ -155,8 +155,7 @@ function forwardTape(spec: ArchSpec, values: Map<string, string>, pre: Map<strin
   // An upsampling read only by (the concatenation of) a split convolution: the two are one UpConv
   // entry, whose input gradient skips the full-resolution map (grad-rules.ts, upConvRule).
   const byName = new Map(spec.nodes.map((n) => [n.name, n]));
-  const uses = new Map<string, number>();
-  for (const n of spec.nodes) for (const i of n.op === 'concat' ? n.inputs : [n.input]) uses.set(i, (uses.get(i) ?? 0) + 1);
+  const uses = useCounts(spec);
   const fusedUp = new Map<string, Extract<ArchSpec['nodes'][number], { op: 'upsample' }>>();
   for (const n of spec.nodes) {
     const cat = n.op === 'conv' && splits.has(n.name) ? byName.get(n.input) : undefined;
@@ -165,6 +164,11 @@ function forwardTape(spec: ArchSpec, values: Map<string, string>, pre: Map<strin
   }
   const fusedUpNames = new Set([...fusedUp.values()].map((u) => u.name));
   const tape: TapeEntry[] = [];
+  /** A conv node's activation, from its pre-activation z (a name only, when fused) to its output. */
+  const pushActivation = (n: Extract<ArchSpec['nodes'][number], { op: 'conv' }>, z: string) => {
+    if (n.activation === 'relu') tape.push({ op: 'Relu', inputs: [z], output: val(n.name), channels: [n.filters] });
+    if (n.activation === 'leaky0.1') tape.push({ op: 'LeakyRelu', inputs: [z], output: val(n.name), alpha: 0.1, channels: [n.filters] });
+  };
   for (const n of spec.nodes) {
     switch (n.op) {
       case 'conv': {
@@ -183,16 +187,14 @@ function forwardTape(spec: ArchSpec, values: Map<string, string>, pre: Map<strin
           );
           tape.push({ op: 'Conv', inputs: [split.parts[1], split.kernels[1], weights.get(`${n.name}/bias`) ?? ''], output: zb, kernel: n.kernel, channels: [cb, n.filters] });
           tape.push({ op: 'Add', inputs: [za, zb], output: n.activation === 'linear' ? val(n.name) : z });
-          if (n.activation === 'relu') tape.push({ op: 'Relu', inputs: [z], output: val(n.name), channels: [n.filters] });
-          if (n.activation === 'leaky0.1') tape.push({ op: 'LeakyRelu', inputs: [z], output: val(n.name), alpha: 0.1, channels: [n.filters] });
+          pushActivation(n, z);
           break;
         }
         // A convolution emitted with its activation fused (nchwc.ts) has no pre-activation value;
         // the backward only keys the gradient by this name (the activation rules read the output).
         const z = pre.get(n.name) ?? (n.activation === 'linear' ? val(n.name) : `${val(n.name)}_zfused`);
         tape.push({ op: 'Conv', inputs: [val(n.input), weights.get(`${n.name}/kernel`) ?? '', weights.get(`${n.name}/bias`) ?? ''], output: z, kernel: n.kernel, channels: [ch.get(n.input) ?? NaN, n.filters] });
-        if (n.activation === 'relu') tape.push({ op: 'Relu', inputs: [z], output: val(n.name), channels: [n.filters] });
-        if (n.activation === 'leaky0.1') tape.push({ op: 'LeakyRelu', inputs: [z], output: val(n.name), alpha: 0.1, channels: [n.filters] });
+        pushActivation(n, z);
         break;
       }
       case 'maxpool':
