@@ -200,23 +200,23 @@ export async function openHyperstackDenoiser(
       const d = await denoiser(c);
       checkVolume(d, { depth: along, height: m.height, width: m.width }, m.name);
       const k = d.config.layout.k;
-      if (axis === 'z') {
-        for (let t = u.t0; t < u.t1; t++) {
-          const norm = await normFor(d, `${t},${c}`, m.depth, (z) => src.readPlane(t, c, z));
-          const win = inputWindow({ z0: u.z0, z1: u.z1 }, k, m.depth);
-          const data = new Float32Array((win.z1 - win.z0) * hw);
-          for (let z = win.z0; z < win.z1; z++) data.set(await src.readPlane(t, c, z), (z - win.z0) * hw);
-          const pred = await predictPlanes(d, [{ data, normalisation: norm }], { depth: win.z1 - win.z0, height: m.height, width: m.width }, { ...o, planes: { z0: u.z0 - win.z0, z1: u.z1 - win.z0 }, volumeVoxels: m.depth * hw });
-          for (let z = u.z0; z < u.z1; z++) out.set(`${t},${c},${z}`, pred.subarray((z - u.z0) * hw, (z - u.z0 + 1) * hw));
-        }
-      } else {
-        for (let z = u.z0; z < u.z1; z++) {
-          const norm = await normFor(d, `${c},${z}`, m.times, (t) => src.readPlane(t, c, z));
-          const win = inputWindow({ z0: u.t0, z1: u.t1 }, k, m.times);
-          const data = new Float32Array((win.z1 - win.z0) * hw);
-          for (let t = win.z0; t < win.z1; t++) data.set(await src.readPlane(t, c, z), (t - win.z0) * hw);
-          const pred = await predictPlanes(d, [{ data, normalisation: norm }], { depth: win.z1 - win.z0, height: m.height, width: m.width }, { ...o, planes: { z0: u.t0 - win.z0, z1: u.t1 - win.z0 }, volumeVoxels: m.times * hw });
-          for (let t = u.t0; t < u.t1; t++) out.set(`${t},${c},${z}`, pred.subarray((t - u.t0) * hw, (t - u.t0 + 1) * hw));
+      // One prediction per outer index over the unit's range of the neighbour axis: along z, per
+      // time point over planes; along t, per plane over time points.
+      const [outer, inner] = axis === 'z' ? [[u.t0, u.t1], [u.z0, u.z1]] : [[u.z0, u.z1], [u.t0, u.t1]];
+      for (let a = outer[0]; a < outer[1]; a++) {
+        const at = (b: number): { t: number; z: number } => (axis === 'z' ? { t: a, z: b } : { t: b, z: a });
+        const read = (b: number) => {
+          const { t, z } = at(b);
+          return src.readPlane(t, c, z);
+        };
+        const norm = await normFor(d, axis === 'z' ? `${a},${c}` : `${c},${a}`, along, read);
+        const win = inputWindow({ z0: inner[0], z1: inner[1] }, k, along);
+        const data = new Float32Array((win.z1 - win.z0) * hw);
+        for (let b = win.z0; b < win.z1; b++) data.set(await read(b), (b - win.z0) * hw);
+        const pred = await predictPlanes(d, [{ data, normalisation: norm }], { depth: win.z1 - win.z0, height: m.height, width: m.width }, { ...o, planes: { z0: inner[0] - win.z0, z1: inner[1] - win.z0 }, volumeVoxels: along * hw });
+        for (let b = inner[0]; b < inner[1]; b++) {
+          const { t, z } = at(b);
+          out.set(`${t},${c},${z}`, pred.subarray((b - inner[0]) * hw, (b - inner[0] + 1) * hw));
         }
       }
     }
