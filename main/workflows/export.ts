@@ -114,7 +114,6 @@ async function checkFolderOut(dir: string, inputs: readonly string[], overwrite:
   }
 }
 
-
 /**
  * Writes a folder atomically: `fill` builds it in a hidden temporary sibling that carries
  * OWNER_MARKER, which is then renamed to `dir`. A replaced folder (ours, checked again just

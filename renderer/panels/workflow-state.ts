@@ -68,6 +68,24 @@ export type TrainSettings = z.infer<typeof TrainSettings>;
  * CLI's default time budget (shared/config/train-budget.ts); by steps, 10 × 50 (the paper's
  * 100 × 100 steps of 16 at 256² at full width take hours there); a preview every 50 steps.
  */
+export const DEFAULT_TRAIN: TrainSettings = {
+  method: 'n2s',
+  arch: 'csbdeep',
+  widthScale: 0.5,
+  epochs: 10,
+  stepsPerEpoch: 50,
+  batch: 8,
+  patch: 64,
+  lr: 1e-3,
+  valFraction: 0.1,
+  seed: 0,
+  previewEvery: 50,
+  engine: 'auto',
+  backend: 'auto',
+  sizing: 'time',
+  minutes: DEFAULT_TRAIN_SECONDS / 60,
+};
+
 /**
  * The TrainingConfig the Train tab's settings give for a method, layout and K — the Train tab's
  * single-stack run and the Hyperstack tab's per-channel runs alike. MRI volumes (NIfTI) train with
@@ -91,24 +109,6 @@ export function trainingConfigOf(t: TrainSettings, layout: { method: TrainSettin
     normalise: mri ? 'mri' : 'percentile',
   };
 }
-
-export const DEFAULT_TRAIN: TrainSettings = {
-  method: 'n2s',
-  arch: 'csbdeep',
-  widthScale: 0.5,
-  epochs: 10,
-  stepsPerEpoch: 50,
-  batch: 8,
-  patch: 64,
-  lr: 1e-3,
-  valFraction: 0.1,
-  seed: 0,
-  previewEvery: 50,
-  engine: 'auto',
-  backend: 'auto',
-  sizing: 'time',
-  minutes: DEFAULT_TRAIN_SECONDS / 60,
-};
 
 export const ExportSettings = z.object({
   format: z.enum(['imagej', 'ome']),
