@@ -44,6 +44,19 @@ for (const size of SIZES) {
     /** Error notices other than the ones a step expects: each is a stumble. */
     const strayErrors = async (expected: RegExp | null = null) =>
       (await page.locator('[data-testid="notice-error"]').allInnerTexts()).filter((t) => !(expected && expected.test(t)));
+    /** Says what kept the window from looking empty (main's stacks and jobs, the page's view), with a screenshot. */
+    const noWelcome = (shotName: string) => async (e: unknown): Promise<never> => {
+      await shot(shotName).catch(() => undefined);
+      const jobs = app.server.core.jobs.list().map((j) => `${j.kind}:${j.state}`);
+      const shell = byTestId('shell');
+      const text = (await page.locator('body').innerText().catch(() => '')).slice(0, 300).replace(/\s+/g, ' ');
+      throw new Error(
+        `no welcome: main stacks ${JSON.stringify(stacks().map((s) => s.name))}, jobs ${jobs.join(' ')}, ` +
+          `shell elements ${await shell.count()}, page stacks ${await shell.getAttribute('data-stacks', { timeout: 1000 }).catch(() => null)}, ` +
+          `welcome elements ${await byTestId('welcome').count()}, layers ${JSON.stringify(await layerNames())}, ` +
+          `page text "${text}", page problems ${JSON.stringify(problems)} (${String(e)})`,
+      );
+    };
     const layerNames = () => page.locator('[data-testid="layer-list"] [data-layer]').evaluateAll((els) => els.map((e) => e.getAttribute('data-layer') ?? ''));
 
     before(async () => {
@@ -329,17 +342,7 @@ for (const size of SIZES) {
       }
       await waitFor('all stacks closed in main', () => stacks().length === 0);
       // 60 s: under CI load the page's software-rendered views can hold its thread for a while.
-      await byTestId('welcome').waitFor({ timeout: 60_000 }).catch(async (e: unknown) => {
-        // Say what kept the window from looking empty: what main holds, what the page lists.
-        await shot('10-not-empty');
-        const jobs = app.server.core.jobs.list().map((j) => `${j.kind}:${j.state}`);
-        const shell = byTestId('shell');
-        throw new Error(
-          `no welcome: main stacks ${JSON.stringify(stacks().map((s) => s.name))}, jobs ${jobs.join(' ')}, ` +
-            `page stacks ${await shell.getAttribute('data-stacks')}, welcome elements ${await byTestId('welcome').count()}, ` +
-            `layers ${JSON.stringify(await layerNames())}, page problems ${JSON.stringify(problems)} (${String(e)})`,
-        );
-      });
+      await byTestId('welcome').waitFor({ timeout: 60_000 }).catch(noWelcome('10-not-empty'));
       for (const tab of ['train', 'evaluate', 'segment', 'export', 'denoise']) {
         await byTestId(`tab-${tab}`).click();
         await page.waitForTimeout(100);
@@ -351,7 +354,7 @@ for (const size of SIZES) {
       await byTestId('tab-train').click();
       assert.equal(await byTestId('train-start').isDisabled(), true);
       await page.reload();
-      await byTestId('welcome').waitFor({ timeout: 30_000 });
+      await byTestId('welcome').waitFor({ timeout: 30_000 }).catch(noWelcome('10-not-empty-after-reload'));
       assert.deepEqual(await layerNames(), []);
       await byTestId('tab-train').click();
       assert.equal(await byTestId('train-width').inputValue(), '0.125', 'kept across reloads');
