@@ -2,8 +2,9 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 
-export async function buildRenderer(): Promise<string> {
+/** Into dist/renderer by default; `outDir` (absolute) for a build of one's own. Returns the folder. */
+export async function buildRenderer(outDir?: string): Promise<string> {
   const projectDir = fileURLToPath(new URL('..', import.meta.url));
-  await build({ configFile: `${projectDir}vite.config.ts`, logLevel: 'warn' });
-  return `${projectDir}dist/renderer`;
+  await build({ configFile: `${projectDir}vite.config.ts`, logLevel: 'warn', ...(outDir ? { build: { outDir, emptyOutDir: true } } : {}) });
+  return outDir ?? `${projectDir}dist/renderer`;
 }
