@@ -18,7 +18,7 @@ import { formatDuration } from '../state/format.ts';
 import { trainFitProblems } from '../../shared/config/train-fit-check.ts';
 import { bindViewerToShell } from '../viewer/shellBinding.ts';
 import { NumberField, StackSelect, fmt, isImage, reportStartError, stacksByRole, injectPanelStyles } from './common.tsx';
-import { drawPlot, purgePlot } from './plot.ts';
+import { drawPlot, preloadPlots, purgePlot } from './plot.ts';
 import { DEFAULT_TRAIN, trainingConfigOf, useWorkflow, workflowOf, type ModelEntry, type StepTiming, type TrainSettings } from './workflow-state.ts';
 
 type Method = 'n2s' | 'n2n' | 'n2c' | 'n2v' | 'n2s-bs';
@@ -259,6 +259,7 @@ function TrainPanel({ api, workspace }: SlotProps) {
     if (wait <= 0) draw();
     else throttle.timer = setTimeout(draw, wait);
   }, [curves, logScale]);
+  useEffect(() => preloadPlots(), []);
   useEffect(() => () => clearTimeout(plotThrottle.current.timer), []);
   useEffect(() => () => (purgePlot(lossRef.current), purgePlot(lrRef.current)), []);
 
