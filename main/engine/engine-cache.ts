@@ -25,7 +25,10 @@ export type EngineChoice = z.infer<typeof EngineChoice>;
 
 const CacheFile = z.object({
   key: z.string(),
-  predict: EngineChoice,
+  /** The answer to `--engine auto` (absent while only `--engine onnx` has been asked). */
+  predict: EngineChoice.optional(),
+  /** ONNX Runtime's provider for `--engine onnx` with the provider left to auto (its calibration's verdict). */
+  onnxProvider: Provider.exclude(['auto']).optional(),
   /** How the answer was found ('auto' on first use, 'bench' from n2s engines --bench) and when. */
   source: z.enum(['auto', 'bench']),
   savedAt: z.string(),
@@ -88,22 +91,53 @@ function appVersion(): string {
 
 const disabled = (env: NodeJS.ProcessEnv) => env.N2S_ENGINE_CACHE === 'off';
 
-/** The cached answer for this machine, or null (none, another machine or version, unreadable). */
-export function readEngineChoice(env: NodeJS.ProcessEnv = process.env): EngineChoice | null {
+type CacheFile = z.infer<typeof CacheFile>;
+
+/** This machine's cache file, or null (none, another machine or version, unreadable, disabled). */
+function readCache(env: NodeJS.ProcessEnv): CacheFile | null {
   if (disabled(env)) return null;
   try {
     const parsed = CacheFile.safeParse(JSON.parse(readFileSync(engineCachePath(env), 'utf8')));
-    return parsed.success && parsed.data.key === machineKey() ? parsed.data.predict : null;
+    return parsed.success && parsed.data.key === machineKey() ? parsed.data : null;
   } catch {
     return null;
   }
 }
 
-/** Keeps the answer (written whole through a temporary file, so a reader never sees half). */
+/** The cached answer for this machine, or null (none, another machine or version, unreadable). */
+export function readEngineChoice(env: NodeJS.ProcessEnv = process.env): EngineChoice | null {
+  return readCache(env)?.predict ?? null;
+}
+
+/**
+ * ONNX Runtime's provider on this machine when the provider is left to auto: the `--engine onnx`
+ * verdict if one was kept, else the provider of an ONNX `--engine auto` answer (the same
+ * calibration). Without it every `--engine onnx` command timed the GPU providers again, in process.
+ */
+export function readOnnxProvider(env: NodeJS.ProcessEnv = process.env): Exclude<Provider, 'auto'> | null {
+  const c = readCache(env);
+  return c?.onnxProvider ?? (c?.predict?.engine === 'onnx' ? (c.predict.provider ?? null) : null);
+}
+
+/**
+ * Keeps the `--engine auto` answer, and any ONNX provider verdict already kept beside it (a bench
+ * drops that verdict: its fresh answer is the one to follow, through readOnnxProvider's fallback).
+ */
 export function writeEngineChoice(choice: EngineChoice, source: 'auto' | 'bench', env: NodeJS.ProcessEnv = process.env): void {
+  const kept = source === 'bench' ? undefined : readCache(env)?.onnxProvider;
+  writeCache({ key: machineKey(), predict: EngineChoice.parse(choice), onnxProvider: kept, source, savedAt: new Date().toISOString() }, env);
+}
+
+/** Keeps the ONNX provider verdict beside the `--engine auto` answer, if any. */
+export function writeOnnxProvider(provider: Exclude<Provider, 'auto'>, env: NodeJS.ProcessEnv = process.env): void {
+  const c = readCache(env);
+  writeCache({ key: machineKey(), predict: c?.predict, onnxProvider: provider, source: c?.source ?? 'auto', savedAt: new Date().toISOString() }, env);
+}
+
+/** Written whole through a temporary file, so a reader never sees half. */
+function writeCache(body: CacheFile, env: NodeJS.ProcessEnv): void {
   if (disabled(env)) return;
   const path = engineCachePath(env);
-  const body = { key: machineKey(), predict: EngineChoice.parse(choice), source, savedAt: new Date().toISOString() };
   try {
     mkdirSync(dirname(path), { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;

@@ -8,7 +8,7 @@
  */
 import type { ArchSpec } from '../../shared/model/arch.ts';
 import type { NamedWeights } from '../../shared/model/init.ts';
-import { choiceOf, readEngineChoice, writeEngineChoice } from './engine-cache.ts';
+import { choiceOf, readEngineChoice, readOnnxProvider, writeEngineChoice, writeOnnxProvider } from './engine-cache.ts';
 import { loadModel, type ModelConfig } from './model-store.ts';
 import type { EngineReport, Predictor } from './types.ts';
 import { type Backend, type Engine, GPU_PROVIDERS as GPU_PROVIDER_LIST } from '../../shared/config/enums.ts';
@@ -51,14 +51,19 @@ const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).s
 /**
  * `auto` with no provider or backend forced is answered from this machine's engine cache
  * (engine-cache.ts) when it holds an answer; otherwise the choice below is made and remembered.
- * `onnx` with the provider left to `auto` takes the cached provider when the cached answer is an
- * ONNX Runtime one (the calibration tile it skips is the same measurement).
+ * `onnx` with the provider left to `auto` takes the cached ONNX provider (its own verdict, or that
+ * of an ONNX answer to auto: the calibration tile it skips is the same measurement), and keeps the
+ * verdict when it had to calibrate.
  */
 export async function loadPredictor(modelDir: string, o: LoadPredictorOptions = {}): Promise<LoadedPredictor> {
   const autoProvider = (o.provider ?? 'auto') === 'auto';
   if (o.engine === 'onnx' && autoProvider) {
-    const cached = readEngineChoice();
-    return choosePredictor(modelDir, cached?.engine === 'onnx' ? { ...o, provider: cached.provider } : o);
+    const cached = readOnnxProvider();
+    if (cached) return choosePredictor(modelDir, { ...o, provider: cached });
+    const loaded = await choosePredictor(modelDir, o);
+    const choice = choiceOf(loaded.report);
+    if (choice?.engine === 'onnx' && choice.provider) writeOnnxProvider(choice.provider);
+    return loaded;
   }
   if ((o.engine ?? 'auto') !== 'auto' || !autoProvider || (o.backend ?? 'auto') !== 'auto') return choosePredictor(modelDir, o);
   const cached = readEngineChoice();

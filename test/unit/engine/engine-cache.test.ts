@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { choiceFromBench, engineCachePath, machineKey, readEngineChoice, writeEngineChoice } from '../../../main/engine/engine-cache.ts';
+import { choiceFromBench, engineCachePath, machineKey, readEngineChoice, readOnnxProvider, writeEngineChoice, writeOnnxProvider } from '../../../main/engine/engine-cache.ts';
 import { loadPredictor } from '../../../main/engine/predictor.ts';
 import { saveModel } from '../../../main/engine/model-store.ts';
 import { buildArch } from '../../../shared/model/arch.ts';
@@ -51,6 +51,21 @@ test('an answer written is read back on this machine; another key, a broken file
   const off = { N2S_CACHE_DIR: tmp(), N2S_ENGINE_CACHE: 'off' };
   writeEngineChoice({ engine: 'tfjs', backend: 'wasm' }, 'auto', off);
   assert.equal(existsSync(engineCachePath(off)), false);
+});
+
+test('the ONNX provider verdict sits beside auto’s answer; auto’s ONNX answer serves as one; a bench drops it', () => {
+  const env = { N2S_CACHE_DIR: tmp() };
+  assert.equal(readOnnxProvider(env), null);
+  writeOnnxProvider('webgpu', env);
+  assert.equal(readOnnxProvider(env), 'webgpu');
+  assert.equal(readEngineChoice(env), null);
+  writeEngineChoice({ engine: 'tfjs', backend: 'tensorflow-gpu' }, 'auto', env);
+  assert.equal(readOnnxProvider(env), 'webgpu', 'auto’s answer keeps the verdict');
+  assert.deepEqual(readEngineChoice(env), { engine: 'tfjs', backend: 'tensorflow-gpu' });
+  writeEngineChoice({ engine: 'onnx', provider: 'cpu' }, 'bench', env);
+  assert.equal(readOnnxProvider(env), 'cpu', 'the bench’s fresh ONNX answer replaces the verdict');
+  writeEngineChoice({ engine: 'tfjs', backend: 'wasm' }, 'bench', env);
+  assert.equal(readOnnxProvider(env), null);
 });
 
 test('the bench answer is the fastest engine timed on the full-size plane, auto’s order within 20 %', () => {
@@ -115,6 +130,20 @@ test('loadPredictor’s auto choice is remembered, then answered from the cache'
     const uncached = await loadPredictor(modelDir, { engine: 'onnx', log: (l) => tried.push(l) });
     uncached.predictor.dispose();
     assert.ok(tried.some((l) => /^onnx: .*->/.test(l)), `the other providers are tried and named: ${tried.join(' | ')}`);
+    delete process.env.N2S_ENGINE_CACHE;
+
+    // With no cached answer at all, --engine onnx calibrates once and keeps its verdict: the next
+    // --engine onnx command tries nothing (a test run's many in-process denoises timed WebGPU on a
+    // software adapter every time), and the verdict does not stand in for auto's answer.
+    process.env.N2S_CACHE_DIR = tmp();
+    const calibrating: string[] = [];
+    (await loadPredictor(modelDir, { engine: 'onnx', log: (l) => calibrating.push(l) })).predictor.dispose();
+    assert.ok(calibrating.some((l) => /^onnx: .*->/.test(l)), calibrating.join(' | '));
+    assert.equal(readOnnxProvider(), 'cpu');
+    assert.equal(readEngineChoice(), null, 'an --engine onnx verdict is not an answer to auto');
+    const again: string[] = [];
+    (await loadPredictor(modelDir, { engine: 'onnx', log: (l) => again.push(l) })).predictor.dispose();
+    assert.deepEqual(again.filter((l) => l.includes('->')), [], again.join('\n'));
   } finally {
     delete process.env.N2S_ENGINE_CACHE;
     if (saved === undefined) delete process.env.N2S_CACHE_DIR;
