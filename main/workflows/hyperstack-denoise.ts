@@ -137,8 +137,8 @@ export async function openHyperstackDenoiser(
     const dir = dirs[c];
     let d = denoisers.get(dir);
     if (!d) {
-      // A joint model runs on tfjs: its several outputs are read whole, without test-time ensembling.
-      d = await openDenoiser({ ...req, modelDir: dir, ...(joint ? { engine: 'tfjs' as const, tta: false } : {}) }, o);
+      // A joint model's several outputs are read whole (joint-predict.ts), without test-time ensembling.
+      d = await openDenoiser({ ...req, modelDir: dir, ...(joint ? { tta: false } : {}) }, o);
       denoisers.set(dir, d);
     }
     return d;

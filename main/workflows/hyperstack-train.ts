@@ -16,8 +16,8 @@ import { HYPERSTACK_MODEL_FILE, writeHyperstackManifest, type HyperstackModelMan
 import { budgetFor, chooseShape, onAccelerator, type BudgetOptions } from '../engine/budget.ts';
 import { CancelledError, InputMismatchError } from '../errors.ts';
 import type { Batch } from '../engine/types.ts';
-import { parseRequest, throwIfCancelled } from './common.ts';
-import { checkModelOut, trainOnStacks, type TrainOptions, type TrainOutcome } from './train.ts';
+import { cancellable, parseRequest, throwIfCancelled } from './common.ts';
+import { checkModelOut, trainOnStacks, TrainRelay, WatchedEngine, type TrainOptions, type TrainOutcome } from './train.ts';
 
 export interface HyperstackTrainOutcome {
   modelDir: string;
@@ -101,18 +101,18 @@ export async function trainHyperstack(request: HyperstackTrainRequestInput, h: H
 
 /**
  * One network for all channels: every channel's neighbours stacked as input planes, one output per
- * channel (shared/model/arch.ts outChannels). Trained on the tfjs engine (the ONNX training graph
- * has one output); the verdict is the per-channel models' (single-output) check and is not made here.
+ * channel (shared/model/arch.ts outChannels), on the engine asked for (both train several outputs);
+ * the verdict is the per-channel models' (single-output) check and is not made here.
  */
 async function trainJoint(req: HyperstackTrainRequest, h: Hyperstack, out: string, o: TrainOptions, budget: BudgetOptions | null): Promise<TrainOutcome> {
   const { TrainingConfig } = await import('../../shared/config/training.ts');
   const { buildArch } = await import('../../shared/model/arch.ts');
-  const { trainModel } = await import('../engine/train.ts');
+  const { trainModel, createTrainEngine } = await import('../engine/train.ts');
   const { saveTrainResult } = await import('../engine/model-store.ts');
   const { fitNormalisation, normalise } = await import('../engine/normalise.ts');
   const { samplerChannels, splitPlanes } = await import('../engine/sampler.ts');
   const { streamJointBatches } = await import('../engine/joint-sampler.ts');
-  const config = TrainingConfig.parse({ ...req.config, engine: 'tfjs' });
+  const config = TrainingConfig.parse(req.config);
   const layout = samplerLayout(config);
   if (config.method !== 'n2s' || layout.mode !== 'self') throw new InputMismatchError('--channels joint trains self-supervised Noise2Stack (--method n2s --mode self)');
   if (config.arch !== 'csbdeep') throw new InputMismatchError('--channels joint uses the CSBDeep U-Net (--arch csbdeep)');
@@ -134,14 +134,24 @@ async function trainJoint(req: HyperstackTrainRequest, h: Hyperstack, out: strin
     for (let i = 0; i < config.valBatches; i++) val.push(vs.next().value as Batch);
   }
   const first = stacks[0][0];
-  const r = await trainModel({
-    config: { ...config, ...shape },
-    volumes: [{ depth: first.depth, height: first.height, width: first.width, a: first.data }],
-    sampler: { spec, train: streamJointBatches(vols, split.train, sOpts, config.seed + 1), val, trainPlanes: split.train.length, valPlanes: split.val.length },
-    signal: o.signal,
-    log: (line) => o.onEvent?.({ type: 'log', line }),
-    budget,
-  });
+  const emit = o.onEvent ?? (() => {});
+  const log = (line: string) => emit({ type: 'log', line });
+  const planned = { ...config, ...shape };
+  // The same pause point, divergence check and progress events as a single stack's training.
+  const relay = new TrainRelay(emit, planned);
+  const engine = new WatchedEngine(await createTrainEngine(planned.engine, log, planned.backend), planned.stepsPerEpoch, o.beforeStep, 0, async () => {});
+  const r = await cancellable(o.signal, () =>
+    trainModel({
+      config: planned,
+      volumes: [{ depth: first.depth, height: first.height, width: first.width, a: first.data }],
+      sampler: { spec, train: streamJointBatches(vols, split.train, sOpts, config.seed + 1), val, trainPlanes: split.train.length, valPlanes: split.val.length },
+      engine,
+      signal: o.signal,
+      log,
+      onEvent: relay.onEvent,
+      budget,
+    }),
+  );
   await saveTrainResult(out, { ...r, layout: { ...r.layout, inChannels: spec.inChannels } }, first);
   return {
     modelDir: out, checkpoints: 0, config: r.config, layout: { ...r.layout, inChannels: spec.inChannels }, history: r.history, finalLoss: r.finalLoss,

@@ -21,6 +21,7 @@ import type { Batch, EngineReport, HistoryPoint, NamedWeights, Normalisation, Tr
 import type { TrainResult } from '../engine/train.ts';
 import { budgetFor, onAccelerator, plannedPatch, type BudgetOptions } from '../engine/budget.ts';
 import type { Verdict } from '../../shared/verdict.ts';
+import type { WorkflowEvent } from '../../shared/workflow-events.ts';
 import { cancellable, parseRequest, samePath, sameShape, throwIfCancelled, type WorkflowOptions } from './common.ts';
 
 export interface TrainData {
@@ -125,7 +126,7 @@ export async function checkModelOut(
 }
 
 /** Delegates to the real engine; adds the pause point, the divergence check and checkpoints. */
-class WatchedEngine implements TrainEngine {
+export class WatchedEngine implements TrainEngine {
   steps = 0;
   constructor(
     private readonly inner: TrainEngine,
@@ -162,6 +163,61 @@ class WatchedEngine implements TrainEngine {
   }
 }
 
+/**
+ * trainModel's events as the workflow's (train-start, step, epoch), with what they imply: the
+ * engine, the total steps (a budgeted run plans its own) and the history so far.
+ */
+export class TrainRelay {
+  totalSteps: number;
+  readonly history: HistoryPoint[] = [];
+  engine: EngineReport = { engine: 'tfjs', backend: 'unknown' };
+  constructor(
+    private readonly emit: (e: WorkflowEvent) => void,
+    private readonly config: { epochs: number; stepsPerEpoch: number },
+  ) {
+    this.totalSteps = config.epochs * config.stepsPerEpoch;
+  }
+  readonly onEvent = (e: TrainEvent): void => {
+    const { emit, config } = this;
+    switch (e.type) {
+      case 'start':
+        this.engine = e.engine;
+        this.totalSteps = e.epochs * e.stepsPerEpoch;
+        emit({
+          type: 'train-start',
+          engine: { engine: e.engine.engine, backend: e.engine.backend, provider: e.engine.provider, note: e.engine.note },
+          epochs: e.epochs,
+          stepsPerEpoch: e.stepsPerEpoch,
+          totalSteps: this.totalSteps,
+          trainPlanes: e.trainPlanes,
+          valPlanes: e.valPlanes,
+          inChannels: e.inChannels,
+          parameters: e.parameters,
+        });
+        break;
+      case 'step':
+        emit({
+          type: 'step',
+          step: (e.epoch - 1) * e.stepsPerEpoch + e.step,
+          totalSteps: this.totalSteps,
+          epoch: e.epoch,
+          epochs: config.epochs,
+          stepInEpoch: e.step,
+          stepsPerEpoch: e.stepsPerEpoch,
+          loss: e.loss,
+          lr: e.lr,
+          secondsPerStep: e.secondsPerStep,
+          eta: e.eta,
+        });
+        break;
+      case 'epoch':
+        this.history.push({ epoch: e.epoch, loss: e.loss, valLoss: e.valLoss, lr: e.lr, seconds: 0 });
+        emit({ type: 'epoch', epoch: e.epoch, epochs: e.epochs, step: e.epoch * config.stepsPerEpoch, totalSteps: this.totalSteps, loss: e.loss, valLoss: e.valLoss, lr: e.lr, secondsPerStep: e.secondsPerStep, eta: e.eta, best: e.best });
+        break;
+    }
+  };
+}
+
 /** Train on stacks in memory and save the best model to request.out. */
 export async function trainOnStacks(request: TrainStacksRequestInput, data: TrainData, o: TrainOptions = {}): Promise<TrainOutcome> {
   const req = parseRequest(TrainStacksRequest, request);
@@ -182,9 +238,7 @@ export async function trainOnStacks(request: TrainStacksRequestInput, data: Trai
   const background = data.background ?? undefined;
   const layout = samplerLayout(config);
   const spec = archFor(config);
-  let totalSteps = config.epochs * config.stepsPerEpoch;
-  const history: HistoryPoint[] = [];
-  let engineReport: EngineReport = { engine: 'tfjs', backend: 'unknown' };
+  const relay = new TrainRelay(emit, config);
   let checkpoints = 0;
   let checkpointNormalisation: Normalisation | null = null;
   const checkpointDir = req.checkpointEvery > 0 ? (req.checkpointDir ?? `${req.out}/checkpoint`) : undefined;
@@ -200,60 +254,22 @@ export async function trainOnStacks(request: TrainStacksRequestInput, data: Trai
       spec,
       weights,
       normalisation: checkpointNormalisation,
-      history: [...history],
+      history: [...relay.history],
       finalLoss: null,
       bestValLoss: null,
       bestEpoch: 0,
-      engine: engineReport,
+      engine: relay.engine,
       cancelled: false,
       seconds: 0,
       background: background ?? null,
     };
     await saveTrainResult(checkpointDir, r, stack);
     checkpoints++;
-    emit({ type: 'checkpoint', step, totalSteps, count: checkpoints, dir: checkpointDir });
+    emit({ type: 'checkpoint', step, totalSteps: relay.totalSteps, count: checkpoints, dir: checkpointDir });
   };
 
   const inner = await createTrainEngine(config.engine, log, config.backend);
   const engine = new WatchedEngine(inner, config.stepsPerEpoch, o.beforeStep, req.checkpointEvery, saveCheckpoint);
-  const onTrainEvent = (e: TrainEvent) => {
-    switch (e.type) {
-      case 'start':
-        engineReport = e.engine;
-        totalSteps = e.epochs * e.stepsPerEpoch;
-        emit({
-          type: 'train-start',
-          engine: { engine: e.engine.engine, backend: e.engine.backend, provider: e.engine.provider, note: e.engine.note },
-          epochs: e.epochs,
-          stepsPerEpoch: e.stepsPerEpoch,
-          totalSteps,
-          trainPlanes: e.trainPlanes,
-          valPlanes: e.valPlanes,
-          inChannels: e.inChannels,
-          parameters: e.parameters,
-        });
-        break;
-      case 'step':
-        emit({
-          type: 'step',
-          step: (e.epoch - 1) * e.stepsPerEpoch + e.step,
-          totalSteps,
-          epoch: e.epoch,
-          epochs: config.epochs,
-          stepInEpoch: e.step,
-          stepsPerEpoch: e.stepsPerEpoch,
-          loss: e.loss,
-          lr: e.lr,
-          secondsPerStep: e.secondsPerStep,
-          eta: e.eta,
-        });
-        break;
-      case 'epoch':
-        history.push({ epoch: e.epoch, loss: e.loss, valLoss: e.valLoss, lr: e.lr, seconds: 0 });
-        emit({ type: 'epoch', epoch: e.epoch, epochs: e.epochs, step: e.epoch * config.stepsPerEpoch, totalSteps, loss: e.loss, valLoss: e.valLoss, lr: e.lr, secondsPerStep: e.secondsPerStep, eta: e.eta, best: e.best });
-        break;
-    }
-  };
   const r = await cancellable(o.signal, () =>
     trainModel({
       config,
@@ -265,7 +281,7 @@ export async function trainOnStacks(request: TrainStacksRequestInput, data: Trai
       signal: o.signal,
       background,
       log,
-      onEvent: onTrainEvent,
+      onEvent: relay.onEvent,
       budget,
     }),
   );
@@ -274,7 +290,7 @@ export async function trainOnStacks(request: TrainStacksRequestInput, data: Trai
   emit({ type: 'stage', stage: 'verdict', message: 'checking the model on held-out planes' });
   const { verdictForSavedModel } = await import('../engine/verdict.ts');
   // No signal: a cancelled run still gets its (short) check, with the early stop as a warning.
-  const verdict = await verdictForSavedModel(req.out, r, stack, { stepsDone: engine.steps, stepsPlanned: r.stepsPlanned ?? totalSteps, cancelled: r.cancelled }, log);
+  const verdict = await verdictForSavedModel(req.out, r, stack, { stepsDone: engine.steps, stepsPlanned: r.stepsPlanned ?? relay.totalSteps, cancelled: r.cancelled }, log);
   return {
     modelDir: req.out,
     checkpointDir: checkpoints > 0 ? checkpointDir : undefined,

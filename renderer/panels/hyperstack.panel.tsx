@@ -95,6 +95,7 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
   const [modelDir, setModelDir] = useState('');
   const wf = workflowOf(workspace);
   const [axis, setAxis] = useState<'z' | 't'>('z');
+  const [channelsMode, setChannelsMode] = useState<'per-channel' | 'joint'>('per-channel');
   const [trained, setTrained] = useState<Status>({ state: 'idle', text: '' });
   const model = modelDir || (models.at(-1)?.modelDir ?? '');
   const [denoise, setDenoise] = useState<Status>({ state: 'idle', text: '' });
@@ -147,25 +148,31 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
   }
 
   const acquisitionDtype = stacks.find((s) => s.stackId === input?.stackIds[0])?.meta.dtype;
+  // One joint network needs several channels; it is Noise2Stack self-supervised on the CSBDeep U-Net.
+  const joint = channelsMode === 'joint' && (input?.channels ?? 1) > 1;
+  const trainWhat = joint ? `one network for all ${input?.channels ?? ''} channels` : 'one model per channel';
   /**
-   * One model per channel with the Train tab's settings and the Neighbours tab's K (self-supervised
-   * methods only: a hyperstack has no second copy or clean reference per channel here).
+   * One model per channel (or one joint network) with the Train tab's settings and the Neighbours
+   * tab's K (self-supervised methods only: a hyperstack has no second copy or clean reference per
+   * channel here).
    */
   const runTrain = async (): Promise<void> => {
     if (!input) return;
     const t = wf.snapshot.train;
-    const method = t.method === 'n2v' || t.method === 'n2s-bs' ? t.method : 'n2s';
-    const config = trainingConfigOf(t, { method, mode: 'self', neighbours: method === 'n2v' ? 0 : wf.snapshot.k }, false);
-    setTrained({ state: 'running', text: 'training one model per channel…' });
+    const method = joint ? 'n2s' : t.method === 'n2v' || t.method === 'n2s-bs' ? t.method : 'n2s';
+    const base = trainingConfigOf(t, { method, mode: 'self', neighbours: method === 'n2v' ? 0 : wf.snapshot.k }, false);
+    const config = joint ? { ...base, arch: 'csbdeep' as const } : base;
+    setTrained({ state: 'running', text: `training ${trainWhat}…` });
     try {
       // The Train tab's sizing: by time, one budget for the whole run (shared by the channels).
       const time = t.sizing === 'time' ? t.minutes * 60 : undefined;
-      const j = await runJob(api, 'train-hyperstack', { stackId: input.stackIds[0], config, neighbourAxis: axis, time }, (info) => {
+      const j = await runJob(api, 'train-hyperstack', { stackId: input.stackIds[0], config, neighbourAxis: axis, channels: joint ? 'joint' : 'per-channel', time }, (info) => {
         if (info.state === 'running' && info.message) setTrained({ state: 'running', text: info.message });
       });
       const r = await j.done;
       setModelDir(r.modelDir);
-      const per = r.entries.map((e) => `${e.names?.[0] ?? `channel ${e.channels[0]}`}: ${e.verdict ?? `final loss ${e.finalLoss?.toFixed(4) ?? '—'}`}`);
+      const entryName = (e: (typeof r.entries)[number]) => e.channels.map((c, i) => e.names?.[i] ?? `channel ${c}`).join(' + ');
+      const per = r.entries.map((e) => `${entryName(e)}: ${e.verdict ?? `final loss ${e.finalLoss?.toFixed(4) ?? '—'}`}`);
       setTrained({ state: 'done', text: `Done in ${r.seconds.toFixed(1)} s: ${r.name} (${r.modelDir}). ${per.join(' ')}` });
     } catch (e) {
       setTrained({ state: 'error', text: `Failed: ${(e as Error).message}` });
@@ -233,14 +240,28 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
         >
           <GroupSelect testId="hyper-input" label="Hyperstack" groups={inputs} value={input.groupId} onChange={setInputId} />
           <ChannelTable group={input} stacks={stacks} />
-          <h4>Train one model per channel</h4>
+          <h4>Train {trainWhat}</h4>
           <p className="n2s-muted">
             Every time point is training data. Settings of the Train tab (
             {trainSettings.sizing === 'time'
-              ? `a time budget of ${trainSettings.minutes} min for the whole run, shared by the ${input.channels} channels`
-              : `${trainSettings.epochs} × ${trainSettings.stepsPerEpoch} steps per channel`}
+              ? `a time budget of ${trainSettings.minutes} min for the whole run${joint ? '' : `, shared by the ${input.channels} channels`}`
+              : `${trainSettings.epochs} × ${trainSettings.stepsPerEpoch} steps${joint ? '' : ' per channel'}`}
             , width {trainSettings.widthScale}); K = {k} from the Neighbours tab.
           </p>
+          {input.channels > 1 ? (
+            <label>
+              Channels
+              <select data-testid="hyper-channels-mode" value={channelsMode} onChange={(e) => setChannelsMode(e.target.value as 'per-channel' | 'joint')}>
+                <option value="per-channel">one model per channel</option>
+                <option value="joint">one joint network</option>
+              </select>
+              <span className="n2s-muted">
+                {joint
+                  ? 'All channels in, one plane per channel out (Noise2Stack self-supervised, CSBDeep U-Net): a channel may borrow structure from another.'
+                  : 'Each channel learns from itself only: no bleed-through between channels.'}
+              </span>
+            </label>
+          ) : null}
           <label>
             Neighbours along
             <select data-testid="hyper-axis" value={axis} onChange={(e) => setAxis(e.target.value as 'z' | 't')}>
@@ -249,7 +270,7 @@ function HyperstackPanel({ api, workspace }: SlotProps) {
             </select>
           </label>
           <button type="button" data-testid="hyper-train" disabled={trained.state === 'running'} onClick={() => void runTrain()}>
-            Train one model per channel
+            Train {trainWhat}
           </button>
           <p data-testid="hyper-train-status" data-state={trained.state} role={trained.state === 'error' ? 'alert' : undefined}>
             {trained.text}

@@ -272,3 +272,31 @@ test('tifffile reads the export as T=3, C=2 with the channel names and time step
   assert.deepEqual([r.channels, r.frames, r.finterval], [C, T, 60]);
   assert.ok(Array.isArray(r.labels) && r.labels.includes('nuclei') && r.labels.includes('membranes'), `labels ${JSON.stringify(r.labels)}`);
 });
+
+test('one joint network for both channels trains in the panel (ONNX Runtime) and denoises every channel', async () => {
+  await byTestId('tab-hyperstack').click();
+  await byTestId('hyperstack-panel').waitFor();
+  await byTestId('hyper-channels-mode').selectOption('joint');
+  assert.match(await byTestId('hyper-train').innerText(), /one network for all 2 channels/);
+  const before = stacks().length;
+  await byTestId('hyper-train').click();
+  await page.locator('[data-testid="hyper-train-status"][data-state="done"]').waitFor({ timeout: 180_000 });
+  const modelDir = await byTestId('hyper-model').inputValue();
+  const manifest = JSON.parse(readFileSync(join(modelDir, 'hyperstack.json'), 'utf8')) as { channels: string; entries: { channels: number[]; dir: string }[] };
+  assert.equal(manifest.channels, 'joint');
+  assert.deepEqual(manifest.entries.map((e) => [e.channels, e.dir]), [[[0, 1], 'joint']]);
+  // The engine the Train tab left to auto: ONNX Runtime trains a network with two outputs.
+  const config = JSON.parse(readFileSync(join(modelDir, 'joint', 'config.json'), 'utf8')) as { engine?: { engine?: string } };
+  assert.equal(config.engine?.engine, 'onnx');
+  await byTestId('hyper-denoise').click();
+  await page.locator('[data-testid="hyper-denoise-status"][data-state="done"]').waitFor({ timeout: 180_000 });
+  assert.match(await byTestId('hyper-denoise-status').innerText(), /2 channels × 3 time points .*one joint model for all channels, onnx\//);
+  await waitFor('the joint result group', () => stacks().length === before + C);
+  const result = stacks().slice(before);
+  assert.deepEqual(result.map((s) => [s.role, s.hyperstack?.channelName]), [['result', 'nuclei'], ['result', 'membranes']]);
+  const denoised = app.server.core.services.stacks.group(result[0].hyperstack!.groupId).hyper;
+  assert.ok(denoised.data.every(Number.isFinite));
+  await byTestId('hyperstack-panel').screenshot({ path: join(SHOTS, '5-joint.png') });
+  assert.deepEqual(problems, []);
+  assert.deepEqual(await strayErrors(), []);
+});

@@ -5,7 +5,7 @@
  * predict.ts's job; this is a Predictor for batches of tiles.
  */
 import * as ort from 'onnxruntime-node';
-import type { ArchSpec } from '../../../shared/model/arch.ts';
+import { type ArchSpec, outputChannels } from '../../../shared/model/arch.ts';
 import { tilePixelBudget } from '../predict.ts';
 import type { EngineReport, NamedWeights, Predictor } from '../types.ts';
 import { buildForwardModel, INPUT_NAME, OUTPUT_NAME } from './forward.ts';
@@ -214,7 +214,7 @@ export async function createOnnxPredictorFromWeights(
   else if (requested === 'auto' && attempts.length > 1) opts.log?.(`onnx: ${note}`);
   const report: OnnxEngineReport = { engine: 'onnx', backend: provider, provider, threads, note, attempts };
   const shaped = provider === 'cpu' ? { spec, weights, threads, maxPixels: 2 * tilePixelBudget(spec) } : null;
-  return new OrtPredictor(session, report, 1, shaped);
+  return new OrtPredictor(session, report, outputChannels(spec), shaped);
 }
 
 /**

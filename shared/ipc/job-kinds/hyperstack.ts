@@ -2,9 +2,10 @@
  * Whole-hyperstack jobs of the app (issue 18). A hyperstack opened in the app is a group of stacks,
  * one per channel (StackInfo.hyperstack); these jobs take any member's stack id and work on every
  * channel and time point of its group:
- *   'train-hyperstack'    one model per channel on every time point of the group (the time
- *                         points are more training data), or along t for a time-lapse; one model
- *                         folder with an entry per channel (the hyperstack train workflow).
+ *   'train-hyperstack'    one model per channel (or one joint network for all channels) on every
+ *                         time point of the group (the time points are more training data), or
+ *                         along t for a time-lapse; one model folder with an entry per channel or
+ *                         one joint entry (the hyperstack train workflow).
  *   'denoise-hyperstack'  every (time, channel) with the model (one entry per channel for a
  *                         hyperstack model folder, else the one model for every channel); the
  *                         result is a new group with the same channels, names, colours and timing.
@@ -15,7 +16,7 @@
  */
 import { z } from 'zod';
 import { InferenceSettings } from '../../config/denoise.ts';
-import { NeighbourAxis } from '../../config/hyperstack-request.ts';
+import { ChannelsMode, NeighbourAxis } from '../../config/hyperstack-request.ts';
 import { TrainingConfig } from '../../config/training.ts';
 import { EvalNormalisation, OutputDtype } from '../../config/enums.ts';
 import { StackInfo } from '../stacks.ts';
@@ -97,6 +98,8 @@ export const trainHyperstackJob = {
     config: TrainingConfig,
     /** Neighbours along z (planes, default) or t (frames of a time-lapse). */
     neighbourAxis: NeighbourAxis.default('z'),
+    /** One model per channel (default: no bleed-through) or one joint network for all channels. */
+    channels: ChannelsMode.default('per-channel'),
     /** Time budget of the whole run in seconds, shared by the channels' models (as the train job's). */
     time: z.number().positive().max(7 * 24 * 3600).optional(),
   }),

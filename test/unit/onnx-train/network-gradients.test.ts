@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type * as tfType from '@tensorflow/tfjs';
-import { type ArchOptions, buildArch } from '../../../shared/model/arch.ts';
+import { type ArchOptions, buildArch, outputChannels } from '../../../shared/model/arch.ts';
 import { initWeights } from '../../../shared/model/init.ts';
 import { paramLayout, packParams, unpackParams } from '../../../main/engine/onnx/train/params.ts';
 import { buildTrainingGraph, IO } from '../../../main/engine/onnx/train/training-graph.ts';
@@ -27,6 +27,7 @@ const CASES: Case[] = [
   { title: 'CSBDeep U-Net, 1 plane, Noise2Void masked MSE', arch: { arch: 'csbdeep', inChannels: 1, widthScale: 0.125 }, size: 12, masked: true },
   { title: 'Noise2Noise U-Net (LeakyReLU, 5 poolings), 4 input planes, MSE', arch: { arch: 'n2n', inChannels: 4, widthScale: 0.125 }, size: 32, masked: false },
   { title: 'CSBDeep U-Net, 12/24/48 channels, 3 input planes, MSE', arch: { arch: 'csbdeep', inChannels: 3, widthScale: 0.375 }, size: 8, masked: false },
+  { title: 'joint CSBDeep U-Net, 2 channels × 2 planes in, 2 outputs, MSE', arch: { arch: 'csbdeep', inChannels: 4, outChannels: 2, widthScale: 0.25 }, size: 16, masked: false },
 ];
 
 describe('whole-network gradients vs tfjs', () => {
@@ -51,14 +52,17 @@ describe('whole-network gradients vs tfjs', () => {
       const n = 2;
       const hw = c.size * c.size;
       const x = randomArray(n * hw * spec.inChannels, 1);
-      const y = randomArray(n * hw, 2);
+      const cout = outputChannels(spec);
+      const y = randomArray(n * hw * cout, 2); // NHWC, as tfjs takes it
+      const yNchw = new Float32Array(y.length);
+      for (let b = 0; b < n; b++) for (let p = 0; p < hw; p++) for (let k = 0; k < cout; k++) yNchw[(b * cout + k) * hw + p] = y[(b * hw + p) * cout + k];
       const mask = c.masked ? randomArray(n * hw, 3).map((v) => (v > 0.8 ? 1 : 0)) : undefined;
 
       const layout = paramLayout(spec);
       const s = await onnxSession(buildTrainingGraph({ spec, height: c.size, width: c.size, masked: c.masked, output: 'gradients', nchwcBlock: c.blocked ? block : 0 }));
       const feeds = {
         [IO.x]: { data: x, dims: [n, c.size, c.size, spec.inChannels] },
-        [IO.y]: { data: y, dims: [n, 1, c.size, c.size] },
+        [IO.y]: { data: yNchw, dims: [n, cout, c.size, c.size] },
         [IO.params]: { data: packParams(layout, weights), dims: [layout.total] },
         ...(mask ? { [IO.mask]: { data: mask, dims: [n, 1, c.size, c.size] } } : {}),
       };
@@ -68,7 +72,7 @@ describe('whole-network gradients vs tfjs', () => {
       const names = [...weights.keys()];
       const xs = names.map((k) => tf.tensor((weights.get(k) as { data: Float32Array }).data, weights.get(k)?.shape));
       const xt = tf.tensor4d(x, [n, c.size, c.size, spec.inChannels]);
-      const yt = tf.tensor4d(y, [n, c.size, c.size, 1]);
+      const yt = tf.tensor4d(y, [n, c.size, c.size, cout]);
       const mt = mask ? tf.tensor4d(mask, [n, c.size, c.size, 1]) : undefined;
       const f = (...ws: tfType.Tensor[]) => tfLoss(tfForward(spec, xt, new Map(names.map((k, i) => [k, ws[i]]))), yt, mt);
       const { value, grads: ref } = tf.valueAndGrads(f)(xs);

@@ -15,7 +15,7 @@
  * thread (worker-engine.ts), which lets the trainer sample the next batch while a step runs.
  */
 import * as ort from 'onnxruntime-node';
-import type { ArchSpec } from '../../../../shared/model/arch.ts';
+import { type ArchSpec, outputChannels } from '../../../../shared/model/arch.ts';
 import type { AdamOptions, Batch, EngineReport, NamedWeights, TrainEngine, TrainEngineOptions } from '../../types.ts';
 import { DEFAULT_ADAM } from '../../types.ts';
 import { Provider } from '../../../../shared/config/enums.ts';
@@ -23,6 +23,16 @@ import { defaultThreads, nchwcBlockSize, type OrtProvider, providerOrder, type P
 import type { FilterGradLayout } from './grad-rules.ts';
 import { packParams, type ParamLayout, paramLayout, unpackParams } from './params.ts';
 import { adamCorrections, buildTrainingGraph, IO } from './training-graph.ts';
+
+/** [n, pixels, c] → [n, c, pixels]: a joint model's targets, in the graph's layout. */
+function nhwcToNchw(v: Float32Array, n: number, pixels: number, c: number): Float32Array {
+  const out = new Float32Array(v.length);
+  for (let b = 0; b < n; b++) {
+    const base = b * pixels * c;
+    for (let p = 0; p < pixels; p++) for (let k = 0; k < c; k++) out[base + k * pixels + p] = v[base + p * c + k];
+  }
+  return out;
+}
 
 interface ParamSet {
   params: ort.Tensor;
@@ -140,13 +150,15 @@ export class OnnxTrainEngine implements TrainEngine {
     if (b.cin !== spec.inChannels) throw new Error(`batch has ${b.cin} input channels, the network takes ${spec.inChannels}`);
     if (b.h % spec.divisor !== 0 || b.w % spec.divisor !== 0) throw new Error(`batch patches ${b.h}×${b.w} are not multiples of ${spec.divisor}`);
     const plane = b.n * b.h * b.w;
-    if (b.x.length !== plane * b.cin || b.y.length !== plane || (b.mask && b.mask.length !== plane)) {
+    const cout = b.cout ?? 1;
+    if (cout !== outputChannels(spec)) throw new Error(`batch has ${cout} target channels, the network gives ${outputChannels(spec)}`);
+    if (b.x.length !== plane * b.cin || b.y.length !== plane * cout || (b.mask && b.mask.length !== plane)) {
       throw new Error(`batch arrays do not match n=${b.n}, ${b.h}×${b.w}, ${b.cin} channels`);
     }
     const feeds: Record<string, ort.Tensor> = {
       [IO.x]: new ort.Tensor('float32', b.x, [b.n, b.h, b.w, b.cin]),
-      // NHWC [n,h,w,1] and NCHW [n,1,h,w] are the same bytes.
-      [IO.y]: new ort.Tensor('float32', b.y, [b.n, 1, b.h, b.w]),
+      // NHWC [n,h,w,1] and NCHW [n,1,h,w] are the same bytes; several target channels are reordered.
+      [IO.y]: new ort.Tensor('float32', cout === 1 ? b.y : nhwcToNchw(b.y, b.n, b.h * b.w, cout), [b.n, cout, b.h, b.w]),
     };
     if (b.mask) feeds[IO.mask] = new ort.Tensor('float32', b.mask, [b.n, 1, b.h, b.w]);
     return feeds;

@@ -10,7 +10,7 @@
  * The 'gradients' variant outputs loss and the flat gradient instead (tests); 'loss' only the loss
  * (evaluation).
  */
-import { type ArchSpec, channelCounts, useCounts } from '../../../../shared/model/arch.ts';
+import { type ArchSpec, channelCounts, outputChannels, useCounts } from '../../../../shared/model/arch.ts';
 import { type AdamOptions, DEFAULT_ADAM } from '../../types.ts';
 import { emitForward, FORWARD_OPSET, type SplitConvEmitter } from '../forward.ts';
 import { type Dim, GraphBuilder } from '../graph-builder.ts';
@@ -74,7 +74,8 @@ export function buildTrainingGraph(o: TrainingGraphOptions): Uint8Array {
   const layout = paramLayout(spec);
   const batch: Dim = 'batch';
   g.addInput(IO.x, [batch, h, w, spec.inChannels]);
-  g.addInput(IO.y, [batch, 1, h, w]);
+  // Targets NCHW: one plane per output channel (a joint hyperstack model has several).
+  g.addInput(IO.y, [batch, outputChannels(spec), h, w]);
   if (o.masked) g.addInput(IO.mask, [batch, 1, h, w]);
   g.addInput(IO.params, [layout.total]);
 
