@@ -53,6 +53,17 @@ export function runWarnings(run: RunFacts, planes: number, heldOut: boolean): st
   return w;
 }
 
+/** A verdict that could not be made, with the reason. */
+export function unavailableVerdict(sentence: string): Verdict {
+  return { level: 'unavailable', sentence, warnings: [], modelLoss: null, neighbourMeanLoss: null, flatLoss: null, gain: null, perPlane: [], planes: [], heldOut: false };
+}
+
+/** A check after training that failed: reported, never thrown (a finished training must not fail on it). */
+function failedCheck(e: unknown): Verdict {
+  const why = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  return unavailableVerdict(`No verdict: the check after training failed (${why}).`);
+}
+
 /** The verdict from measured losses (pure). */
 export function verdictFromLosses(
   losses: { model: number; neighbourMean: number; flat: number; perPlane: { z: number; model: number; neighbourMean: number }[] },
@@ -118,18 +129,7 @@ export async function computeVerdict(v: VerdictInput): Promise<Verdict> {
   const { depth, height: H, width: W } = v.shape;
   const run = { ...v.run, depth };
   if (v.method !== 'n2s' || v.layout.mode !== 'self') {
-    return {
-      level: 'unavailable',
-      sentence: 'No verdict without ground truth for this method: its input contains the plane it predicts.',
-      warnings: [],
-      modelLoss: null,
-      neighbourMeanLoss: null,
-      flatLoss: null,
-      gain: null,
-      perPlane: [],
-      planes: [],
-      heldOut: false,
-    };
+    return unavailableVerdict('No verdict without ground truth for this method: its input contains the plane it predicts.');
   }
   const { planes, heldOut } = verdictPlanes(depth, v.valFraction, v.valSplit);
   const hw = H * W;
@@ -240,19 +240,89 @@ export async function verdictForSavedModel(
       run,
     });
   } catch (e) {
-    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-    return {
-      level: 'unavailable',
-      sentence: `No verdict: the check after training failed (${why}).`,
-      warnings: [],
-      modelLoss: null,
-      neighbourMeanLoss: null,
-      flatLoss: null,
-      gain: null,
-      perPlane: [],
-      planes: [],
-      heldOut: false,
-    };
+    return failedCheck(e);
+  } finally {
+    loaded?.predictor.dispose();
+  }
+}
+
+/** What the verdict of a joint hyperstack model (one network for all channels) is made from. */
+export interface JointVerdictInput {
+  /** The saved joint model, opened on the engine and backend chosen for training. */
+  modelDir: string;
+  config: TrainedModelFacts['config'];
+  layout: { mode: 'self' | 'copy'; k: number };
+  spec: ArchSpec;
+  /** One volume of every channel (raw intensities, ZYX), as trained on. */
+  channels: { name: string; data: Float32Array; normalisation: Normalisation }[];
+  shape: { depth: number; height: number; width: number };
+  run: Omit<RunFacts, 'depth'>;
+  log?: (line: string) => void;
+}
+
+/**
+ * The same check for a joint model: on the held-out planes of one volume, every channel's plane
+ * predicted by the network (from all channels' neighbours) against the mean of that channel's
+ * neighbour planes. The losses are the channels' means (each in its own normalised units, as the
+ * training's loss), and the sentence names each channel's gain. Never throws.
+ */
+export async function jointVerdictForSavedModel(v: JointVerdictInput): Promise<Verdict> {
+  const { depth, height: H, width: W } = v.shape;
+  if (v.config.method !== 'n2s' || v.layout.mode !== 'self') return unavailableVerdict('No verdict without ground truth for this method: its input contains the plane it predicts.');
+  let loaded: Awaited<ReturnType<typeof import('./predictor.ts')['loadPredictor']>> | undefined;
+  try {
+    const { loadPredictor } = await import('./predictor.ts');
+    const { predictJointPlanes } = await import('./joint-predict.ts');
+    loaded = await loadPredictor(v.modelDir, { engine: v.config.engine, backend: v.config.backend, log: v.log });
+    const { planes, heldOut } = verdictPlanes(depth, v.config.valFraction, v.config.valSplit);
+    const hw = H * W;
+    const C = v.channels.length;
+    const normed = v.channels.map((c) => normalise(c.normalisation, c.data));
+    const per = v.channels.map(() => ({ model: 0, mean: 0, flat: 0 }));
+    const perPlane: { z: number; model: number; neighbourMean: number }[] = [];
+    for (const z of planes) {
+      const [pred] = await predictJointPlanes(loaded.predictor, v.spec, v.layout, v.channels.map((c) => c.data), v.channels.map((c) => c.normalisation), v.shape, z, z + 1);
+      const nb = channelPlanes(z, depth, 'self', v.layout.k);
+      let zModel = 0;
+      let zMean = 0;
+      for (let c = 0; c < C; c++) {
+        const x = normed[c]!;
+        const p = normalise(v.channels[c]!.normalisation, pred![c]!);
+        const t0 = z * hw;
+        let target = 0;
+        for (let i = 0; i < hw; i++) target += x[t0 + i]!;
+        target /= hw;
+        let m = 0;
+        let a = 0;
+        let f = 0;
+        for (let i = 0; i < hw; i++) {
+          const t = x[t0 + i]!;
+          let avg = 0;
+          for (const j of nb) avg += x[j * hw + i]!;
+          avg /= nb.length;
+          m += (p[i]! - t) ** 2;
+          a += (avg - t) ** 2;
+          f += (target - t) ** 2;
+        }
+        per[c]!.model += m / hw;
+        per[c]!.mean += a / hw;
+        per[c]!.flat += f / hw;
+        zModel += m / hw / C;
+        zMean += a / hw / C;
+      }
+      perPlane.push({ z, model: zModel, neighbourMean: zMean });
+    }
+    const n = planes.length;
+    const sum = (k: 'model' | 'mean' | 'flat') => per.reduce((acc, p) => acc + p[k], 0) / (n * C);
+    const verdict = verdictFromLosses({ model: sum('model'), neighbourMean: sum('mean'), flat: sum('flat'), perPlane }, { ...v.run, depth }, planes, heldOut);
+    if (verdict.level === 'unavailable') return verdict;
+    const gains = per.map((p, c) => {
+      const g = p.mean > 0 ? 1 - p.model / p.mean : 0;
+      return `${v.channels[c]!.name} ${pct(g)} ${g >= 0 ? 'better' : 'worse'}`;
+    });
+    return { ...verdict, sentence: `${verdict.sentence} Per channel: ${gains.join(', ')}.` };
+  } catch (e) {
+    return failedCheck(e);
   } finally {
     loaded?.predictor.dispose();
   }

@@ -101,8 +101,8 @@ export async function trainHyperstack(request: HyperstackTrainRequestInput, h: H
 
 /**
  * One network for all channels: every channel's neighbours stacked as input planes, one output per
- * channel (shared/model/arch.ts outChannels), on the engine asked for (both train several outputs);
- * the verdict is the per-channel models' (single-output) check and is not made here.
+ * channel (shared/model/arch.ts outChannels), on the engine asked for (both train several outputs),
+ * then checked on held-out planes as a single model is (engine/verdict.ts, per channel).
  */
 async function trainJoint(req: HyperstackTrainRequest, h: Hyperstack, out: string, o: TrainOptions, budget: BudgetOptions | null): Promise<TrainOutcome> {
   const { TrainingConfig } = await import('../../shared/config/training.ts');
@@ -153,13 +153,23 @@ async function trainJoint(req: HyperstackTrainRequest, h: Hyperstack, out: strin
     }),
   );
   await saveTrainResult(out, { ...r, layout: { ...r.layout, inChannels: spec.inChannels } }, first);
+  emit({ type: 'stage', stage: 'verdict', message: 'checking the model on held-out planes' });
+  const { jointVerdictForSavedModel } = await import('../engine/verdict.ts');
+  // Time point 0 of every channel (as a per-channel model is checked on its first volume).
+  const verdict = await jointVerdictForSavedModel({
+    modelDir: out,
+    config: r.config,
+    layout: r.layout,
+    spec,
+    channels: stacks.map((sc, c) => ({ name: m.channelMeta[c]?.name ?? `channel ${c}`, data: sc[0].data, normalisation: fitNormalisation(config.normalise, sc[0].data) })),
+    shape: { depth: first.depth, height: first.height, width: first.width },
+    run: { stepsDone: engine.steps, stepsPlanned: r.stepsPlanned ?? relay.totalSteps, cancelled: r.cancelled },
+    log,
+  });
   return {
     modelDir: out, checkpoints: 0, config: r.config, layout: { ...r.layout, inChannels: spec.inChannels }, history: r.history, finalLoss: r.finalLoss,
     bestValLoss: r.bestValLoss, bestEpoch: r.bestEpoch, engine: r.engine, cancelled: r.cancelled, seconds: r.seconds,
-    verdict: {
-      level: 'unavailable', sentence: `Joint model for ${C} channels trained (best epoch ${r.bestEpoch}); the held-out check is made for single-output models only.`, warnings: [],
-      modelLoss: null, neighbourMeanLoss: null, flatLoss: null, gain: null, perPlane: [], planes: [], heldOut: false,
-    },
+    verdict,
   };
 }
 
