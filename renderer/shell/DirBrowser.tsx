@@ -2,7 +2,7 @@
  * A folder listing main allows the page to see (files:list-dir), for the in-app dialogs. Its
  * buttons are type="button": the listing may sit inside a panel's form.
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { N2sApi } from '../../shared/ipc/api.ts';
 import type { DirEntry, DirListing } from '../../shared/ipc/files.ts';
 import { FileIcon, FolderIcon } from './icons.tsx';
@@ -25,16 +25,24 @@ export function DirBrowser({
 }) {
   const [listing, setListing] = useState<DirListing | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const browse = (dir?: string) =>
-    api
-      .invoke('files:list-dir', { path: dir })
-      .then((l) => {
-        setListing(l);
-        setError(null);
-        onFolder?.(l.path);
-      })
-      .catch((e: Error) => setError(e.message));
-  useEffect(() => void browse(start), [api]);
+  // The listing reports to the current onFolder, whichever render asked for it.
+  const onFolderRef = useRef(onFolder);
+  onFolderRef.current = onFolder;
+  const browse = useCallback(
+    (dir?: string) =>
+      api
+        .invoke('files:list-dir', { path: dir })
+        .then((l) => {
+          setListing(l);
+          setError(null);
+          onFolderRef.current?.(l.path);
+        })
+        .catch((e: Error) => setError(e.message)),
+    [api],
+  );
+  // The start folder is read once per bridge: later changes of the prop do not move the user.
+  const startRef = useRef(start);
+  useEffect(() => void browse(startRef.current), [browse]);
 
   return (
     <div className="dir-listing">

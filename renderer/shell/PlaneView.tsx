@@ -11,9 +11,12 @@ export function PlaneView({ ws }: { ws: Workspace }) {
   const [z, setZ] = useState(0);
   const canvas = useRef<HTMLCanvasElement>(null);
 
+  // A new stack starts at its middle plane.
+  const stackId = stack?.stackId;
+  const depth = stack?.depth;
   useEffect(() => {
-    if (stack) setZ(Math.floor(stack.depth / 2));
-  }, [stack?.stackId]);
+    if (depth !== undefined) setZ(Math.floor(depth / 2));
+  }, [stackId, depth]);
 
   useEffect(() => {
     if (!stack || !canvas.current) return;

@@ -3,7 +3,7 @@
  * area, centre viewer, right tabbed panels, jobs bar. Slots are filled by the viewer and
  * workflow code when present (slots.ts).
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AppInfo } from '../../shared/ipc/app.ts';
 import { runMenuCommand } from './actions.ts';
 import { JobsBar } from './JobsBar.tsx';
@@ -39,7 +39,10 @@ export function Shell({ ws, info }: { ws: Workspace; info: AppInfo }) {
     return true;
   };
 
-  useEffect(() => ws.api.on('menu:command', (cmd) => runMenuCommand(ws, cmd, showPanel)), [ws]);
+  // The menu listener lives as long as the workspace; it reaches the current panels through a ref.
+  const showPanelRef = useRef(showPanel);
+  showPanelRef.current = showPanel;
+  useEffect(() => ws.api.on('menu:command', (cmd) => runMenuCommand(ws, cmd, (id) => showPanelRef.current(id))), [ws]);
   // Main lists the panels in the native View menu.
   useEffect(() => void ws.api.invoke('app:set-panels', { panels: panels.map(({ id, title }) => ({ id, title })) }).catch(() => undefined), [ws, panels]);
 
