@@ -24,7 +24,8 @@ export interface TtaOptions {
   /**
    * Also average over the mirrored neighbour order (reverses the input channels). Meaningful for
    * layouts whose channels are planes in stack order (self-supervised i−k…i−1, i+1…i+k and the
-   * copy layout i−k…i+k); a one-channel network ignores it.
+   * copy layout i−k…i+k); a one-channel network ignores it, and a joint model's (channel-major
+   * groups of planes) must not use it: reversing would swap the acquisition channels.
    */
   mirrorNeighbours?: boolean;
 }
@@ -68,7 +69,9 @@ class TtaPredictor implements Predictor {
   async predictBatch(x: Float32Array, n: number, h: number, w: number, cin: number): Promise<Float32Array> {
     if (x.length !== n * h * w * cin) throw new Error(`predictBatch: ${x.length} values for [${n},${h},${w},${cin}]`);
     const plane = h * w;
-    const acc = new Float64Array(n * plane);
+    // Output channels (one, or one per acquisition channel for a joint model), read off the first prediction.
+    let cout = 0;
+    let acc = new Float64Array(0);
     const xt = new Float32Array(x.length);
     // src[j] = pixel index in the original tile of pixel j of the transformed tile.
     const src = new Int32Array(plane);
@@ -94,9 +97,15 @@ class TtaPredictor implements Predictor {
           }
         }
         const y = await this.inner.predictBatch(xt, n, th, tw, cin);
+        if (cout === 0) {
+          cout = y.length / (n * plane);
+          if (!Number.isInteger(cout) || cout < 1) throw new Error(`predictBatch returned ${y.length} values for ${n}×${th}×${tw} pixels`);
+          acc = new Float64Array(n * plane * cout);
+        }
         for (let b = 0; b < n; b++) {
           const base = b * plane;
-          for (let j = 0; j < plane; j++) acc[base + src[j]] += y[base + j];
+          if (cout === 1) for (let j = 0; j < plane; j++) acc[base + src[j]] += y[base + j];
+          else for (let j = 0; j < plane; j++) for (let k = 0; k < cout; k++) acc[(base + src[j]) * cout + k] += y[(base + j) * cout + k];
         }
       }
     }
@@ -115,7 +124,7 @@ class TtaPredictor implements Predictor {
   }
 }
 
-/** Wraps a Predictor so every tile is predicted as the average over its 8 (or 16) variants. */
+/** Wraps a Predictor so every tile is predicted as the average over its 8 (or 16) variants, per output channel. */
 export function withTta(inner: Predictor, o: TtaOptions = {}): Predictor {
   return new TtaPredictor(inner, o);
 }

@@ -137,8 +137,7 @@ export async function openHyperstackDenoiser(
     const dir = dirs[c];
     let d = denoisers.get(dir);
     if (!d) {
-      // A joint model's several outputs are read whole (joint-predict.ts), without test-time ensembling.
-      d = await openDenoiser({ ...req, modelDir: dir, ...(joint ? { tta: false } : {}) }, o);
+      d = await openDenoiser({ ...req, modelDir: dir }, o);
       denoisers.set(dir, d);
     }
     return d;
@@ -161,6 +160,13 @@ export async function openHyperstackDenoiser(
     const out = new Map<string, Float32Array>();
     const d = await denoiser(0);
     const k = d.config.layout.k;
+    // Test-time ensembling decided as for one channel's volume (predictPlanes), so every unit and
+    // shard agrees; never the mirrored neighbour order, which would swap a joint model's channels.
+    const { ttaFor, withTta } = await import('../engine/tta.ts');
+    const tta = ttaFor(d.settings.tta, along * hw, d.spec.inChannels, d.engine);
+    if (d.ttaUsed !== tta.use) o.onEvent?.({ type: 'log', line: tta.why });
+    d.ttaUsed = tta.use;
+    const predictor = tta.use ? withTta(d.predictor, { ...tta.options, mirrorNeighbours: false }) : d.predictor;
     // (first index along the axis, last+1, the fixed index of the other axis) of each volume the unit needs
     const jobs = axis === 'z'
       ? Array.from({ length: u.t1 - u.t0 }, (_, i) => ({ fixed: u.t0 + i, a0: u.z0, a1: u.z1, len: m.depth }))
@@ -179,7 +185,7 @@ export async function openHyperstackDenoiser(
         ns.push(n);
       }
       const { predictJointPlanes } = await import('../engine/joint-predict.ts');
-      const pred = await predictJointPlanes(d.predictor, d.spec, d.config.layout, windows, ns, { depth: win.z1 - win.z0, height: m.height, width: m.width }, job.a0 - win.z0, job.a1 - win.z0);
+      const pred = await predictJointPlanes(predictor, d.spec, d.config.layout, windows, ns, { depth: win.z1 - win.z0, height: m.height, width: m.width }, job.a0 - win.z0, job.a1 - win.z0);
       for (let i = job.a0; i < job.a1; i++) {
         for (let c = 0; c < m.channels; c++) {
           const t = axis === 'z' ? job.fixed : i;

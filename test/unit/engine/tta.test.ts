@@ -114,3 +114,41 @@ test('with TTA the tiled predictor still gives the untiled result, and 1, 2, 3 p
   }
   tta.dispose();
 });
+
+test('several output channels (a joint model) are ensembled each on its own', async () => {
+  const rng = createRng(3);
+  const [n, h, w, cin] = [2, 10, 14, 2];
+  const x = Float32Array.from({ length: n * h * w * cin }, () => rng.next());
+  /** Output 0: symmetric in the channels; output 1: the right-hand neighbour of channel 1. */
+  const twoOut: Predictor = {
+    async predictBatch(v, nb, th, tw, c) {
+      const y = new Float32Array(nb * th * tw * 2);
+      for (let b = 0; b < nb; b++) {
+        for (let r = 0; r < th; r++) {
+          for (let col = 0; col < tw; col++) {
+            const i = (b * th + r) * tw + col;
+            y[2 * i] = v[i * c] + v[i * c + 1];
+            y[2 * i + 1] = v[((b * th + r) * tw + Math.min(tw - 1, col + 1)) * c + 1];
+          }
+        }
+      }
+      return y;
+    },
+    describe: () => report,
+    dispose: () => {},
+  };
+  const y = await withTta(twoOut).predictBatch(x, n, h, w, cin);
+  assert.equal(y.length, n * h * w * 2);
+  const at = (b: number, r: number, c: number, ch: number) => x[((b * h + r) * w + c) * cin + ch];
+  for (let b = 0; b < n; b++) {
+    for (let r = 1; r < h - 1; r++) {
+      for (let c = 1; c < w - 1; c++) {
+        const i = (b * h + r) * w + c;
+        assert.ok(Math.abs(y[2 * i] - (at(b, r, c, 0) + at(b, r, c, 1))) < 1e-6, 'the symmetric output comes back as it was');
+        // The 8 transforms turn "right neighbour" into each axis neighbour twice: their mean.
+        const mean4 = (at(b, r - 1, c, 1) + at(b, r + 1, c, 1) + at(b, r, c - 1, 1) + at(b, r, c + 1, 1)) / 4;
+        assert.ok(Math.abs(y[2 * i + 1] - mean4) < 1e-6, `output 1 at ${b},${r},${c}: ${y[2 * i + 1]} vs ${mean4}`);
+      }
+    }
+  }
+});
