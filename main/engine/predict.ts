@@ -17,7 +17,7 @@
  * user asks for a smaller overlap than the receptive field).
  */
 import { totalmem } from 'node:os';
-import { type ArchSpec, channelCounts, nodeInputs } from '../../shared/model/arch.ts';
+import { type ArchSpec, channelCounts, nodeInputs, outputChannels } from '../../shared/model/arch.ts';
 import type { Mode } from '../../shared/config/training.ts';
 import { channelPlanes } from './sampler.ts';
 import { denormaliseInPlace, normalise } from './normalise.ts';
@@ -249,6 +249,29 @@ export async function denoiseStack(
   shape: { depth: number; height: number; width: number },
   o: DenoiseOptions,
 ): Promise<Float32Array> {
+  const [out] = await denoiseVolumes(predictor, [{ data, normalisation: o.normalisation }], shape, o);
+  return out!;
+}
+
+/** One input volume of denoiseVolumes: ZYX raw intensities and the normalisation fitted on them. */
+export interface VolumeInput {
+  data: Float32Array;
+  normalisation: Normalisation;
+}
+
+/**
+ * The tiled core, for one volume (a single-output network) or several (a joint hyperstack model:
+ * every channel's volume, its neighbour planes stacked channel-major as input, one output per
+ * channel): one output per input. Each input is normalised with its own normalisation and output
+ * k is mapped back with input k's. `o.normalisation` is not read here: the inputs carry theirs.
+ * Returns one ZYX array per output channel, planes [z0, z1) only.
+ */
+export async function denoiseVolumes(
+  predictor: Predictor,
+  inputs: VolumeInput[],
+  shape: { depth: number; height: number; width: number },
+  o: Omit<DenoiseOptions, 'normalisation'>,
+): Promise<Float32Array[]> {
   const { depth, height: H, width: W } = shape;
   const Hp = roundUp(H, o.spec.divisor);
   const Wp = roundUp(W, o.spec.divisor);
@@ -257,49 +280,69 @@ export async function denoiseStack(
   const wy = ty.starts.map((_, i) => axisWeights(ty.starts, ty.size, i, ts.margin));
   const wx = tx.starts.map((_, i) => axisWeights(tx.starts, tx.size, i, ts.margin));
   const cin = o.spec.inChannels;
+  const cout = outputChannels(o.spec);
+  if (inputs.length === 0) throw new Error('no input volume to denoise');
+  if (cout !== inputs.length) throw new Error(`the network has ${cout} outputs for ${inputs.length} input volumes`);
   const zFrom = o.planes?.z0 ?? 0;
   const zTo = o.planes?.z1 ?? depth;
   if (zFrom < 0 || zTo > depth || zTo <= zFrom) throw new Error(`planes ${zFrom}…${zTo - 1} are outside the stack of ${depth}`);
-  const out = new Float32Array((zTo - zFrom) * H * W);
+  const hw = H * W;
+  const outs = Array.from({ length: cout }, () => new Float32Array((zTo - zFrom) * hw));
   const plane = new Float32Array(Hp * Wp * cin);
   const whole = ty.starts.length === 1 && tx.starts.length === 1 && th === Hp && tw === Wp;
   // Blend buffers only when there is something to blend.
-  const acc = new Float32Array(whole ? 0 : Hp * Wp);
+  const acc = new Float32Array(whole ? 0 : Hp * Wp * cout);
   const wsum = new Float32Array(whole ? 0 : Hp * Wp);
   const tiles: [number, number][] = [];
   for (let a = 0; a < ty.starts.length; a++) for (let b = 0; b < tx.starts.length; b++) tiles.push([a, b]);
   const xb = new Float32Array(whole ? 0 : batchTiles * th * tw * cin);
-  const hw = H * W;
   const bg = o.background ?? null;
   if (bg && bg.length !== hw) throw new Error(`the model's background pattern has ${bg.length} pixels, the planes ${H}×${W}`);
-  // Normalisation as an affine map, applied while the plane's channels are gathered.
-  const probe = new Float32Array([0, 1]);
-  const mapped = normalise(o.normalisation, probe);
-  const scale = mapped[1] - mapped[0];
-  const offset = mapped[0];
+  // Each input's normalisation as an affine map, applied while the plane's channels are gathered.
+  const maps = inputs.map((v) => {
+    const m = normalise(v.normalisation, new Float32Array([0, 1]));
+    return { scale: m[1]! - m[0]!, offset: m[0]! };
+  });
+  const chData: Float32Array[] = new Array(cin);
+  const chOff = new Int32Array(cin);
+  const chScale = new Float32Array(cin);
+  const chShift = new Float32Array(cin);
   const t0 = Date.now();
   for (let z = zFrom; z < zTo; z++) {
     if (o.signal?.aborted) throw new Error('cancelled');
     const chans = channelPlanes(z, depth, o.layout.mode, o.layout.k);
-    if (chans.length !== cin) throw new Error(`model expects ${cin} input planes, layout gives ${chans.length}`);
-    const srcOff = chans.map((c) => c * hw);
+    if (chans.length * inputs.length !== cin) throw new Error(`model expects ${cin} input planes, layout gives ${chans.length * inputs.length}`);
+    // Input channel v·per + j is plane chans[j] of input v.
+    inputs.forEach((v, vi) =>
+      chans.forEach((p, j) => {
+        const c = vi * chans.length + j;
+        chData[c] = v.data;
+        chOff[c] = p * hw;
+        chScale[c] = maps[vi]!.scale;
+        chShift[c] = maps[vi]!.offset;
+      }),
+    );
     for (let y = 0; y < Hp; y++) {
       const sy = reflect(y, H) * W;
       let d = y * Wp * cin;
       for (let x = 0; x < Wp; x++, d += cin) {
         const s = sy + (x < W ? x : reflect(x, W));
         const b = bg ? bg[s] : 0;
-        for (let c = 0; c < cin; c++) plane[d + c] = (data[srcOff[c] + s] - b) * scale + offset;
+        for (let c = 0; c < cin; c++) plane[d + c] = (chData[c]![chOff[c]! + s]! - b) * chScale[c]! + chShift[c]!;
       }
     }
-    const dst = out.subarray((z - zFrom) * hw, (z - zFrom + 1) * hw);
+    const dsts = outs.map((out) => out.subarray((z - zFrom) * hw, (z - zFrom + 1) * hw));
+    const finishPlane = () => {
+      dsts.forEach((dst, k) => denormaliseInPlace(inputs[k]!.normalisation, dst));
+      const secondsPerPlane = (Date.now() - t0) / 1000 / (z - zFrom + 1);
+      o.onEvent?.({ type: 'plane', plane: z, planes: zTo - zFrom, secondsPerPlane, eta: secondsPerPlane * (zTo - z - 1) });
+    };
     if (whole) {
       // One tile is the whole padded plane: its weights are all 1, so the blend is the prediction.
       const pred = await predictor.predictBatch(plane, 1, Hp, Wp, cin);
-      for (let y = 0; y < H; y++) dst.set(pred.subarray(y * Wp, y * Wp + W), y * W);
-      denormaliseInPlace(o.normalisation, dst);
-      const secondsPerPlane = (Date.now() - t0) / 1000 / (z - zFrom + 1);
-      o.onEvent?.({ type: 'plane', plane: z, planes: zTo - zFrom, secondsPerPlane, eta: secondsPerPlane * (zTo - z - 1) });
+      if (cout === 1) for (let y = 0; y < H; y++) dsts[0]!.set(pred.subarray(y * Wp, y * Wp + W), y * W);
+      else for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let k = 0; k < cout; k++) dsts[k]![y * W + x] = pred[(y * Wp + x) * cout + k]!;
+      finishPlane();
       continue;
     }
     acc.fill(0);
@@ -329,16 +372,16 @@ export async function denoiseStack(
             const wgt = rowW * wxb[c];
             if (wgt === 0) continue;
             const i = (y0 + r) * Wp + x0 + c;
-            acc[i] += wgt * pred[(g * th + r) * tw + c];
+            const pi = (g * th + r) * tw + c;
+            if (cout === 1) acc[i] += wgt * pred[pi];
+            else for (let k = 0; k < cout; k++) acc[i * cout + k] += wgt * pred[pi * cout + k];
             wsum[i] += wgt;
           }
         }
       }
     }
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) dst[y * W + x] = acc[y * Wp + x] / wsum[y * Wp + x];
-    denormaliseInPlace(o.normalisation, dst);
-    const secondsPerPlane = (Date.now() - t0) / 1000 / (z - zFrom + 1);
-    o.onEvent?.({ type: 'plane', plane: z, planes: zTo - zFrom, secondsPerPlane, eta: secondsPerPlane * (zTo - z - 1) });
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let k = 0; k < cout; k++) dsts[k]![y * W + x] = acc[(y * Wp + x) * cout + k] / wsum[y * Wp + x];
+    finishPlane();
   }
-  return out;
+  return outs;
 }

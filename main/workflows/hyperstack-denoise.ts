@@ -185,7 +185,8 @@ export async function openHyperstackDenoiser(
         ns.push(n);
       }
       const { predictJointPlanes } = await import('../engine/joint-predict.ts');
-      const pred = await predictJointPlanes(predictor, d.spec, d.config.layout, windows, ns, { depth: win.z1 - win.z0, height: m.height, width: m.width }, job.a0 - win.z0, job.a1 - win.z0);
+      const tiling = { tile: d.settings.tile, overlap: d.settings.overlap, batchTiles: d.settings.batchTiles, signal: o.signal };
+      const pred = await predictJointPlanes(predictor, d.spec, d.config.layout, windows, ns, { depth: win.z1 - win.z0, height: m.height, width: m.width }, job.a0 - win.z0, job.a1 - win.z0, tiling);
       for (let i = job.a0; i < job.a1; i++) {
         for (let c = 0; c < m.channels; c++) {
           const t = axis === 'z' ? job.fixed : i;
