@@ -340,8 +340,7 @@ export async function denoiseVolumes(
     if (whole) {
       // One tile is the whole padded plane: its weights are all 1, so the blend is the prediction.
       const pred = await predictor.predictBatch(plane, 1, Hp, Wp, cin);
-      if (cout === 1) for (let y = 0; y < H; y++) dsts[0]!.set(pred.subarray(y * Wp, y * Wp + W), y * W);
-      else for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let k = 0; k < cout; k++) dsts[k]![y * W + x] = pred[(y * Wp + x) * cout + k]!;
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let k = 0; k < cout; k++) dsts[k]![y * W + x] = pred[(y * Wp + x) * cout + k]!;
       finishPlane();
       continue;
     }
@@ -373,8 +372,7 @@ export async function denoiseVolumes(
             if (wgt === 0) continue;
             const i = (y0 + r) * Wp + x0 + c;
             const pi = (g * th + r) * tw + c;
-            if (cout === 1) acc[i] += wgt * pred[pi];
-            else for (let k = 0; k < cout; k++) acc[i * cout + k] += wgt * pred[pi * cout + k];
+            for (let k = 0; k < cout; k++) acc[i * cout + k] += wgt * pred[pi * cout + k];
             wsum[i] += wgt;
           }
         }

@@ -104,8 +104,7 @@ class TtaPredictor implements Predictor {
         }
         for (let b = 0; b < n; b++) {
           const base = b * plane;
-          if (cout === 1) for (let j = 0; j < plane; j++) acc[base + src[j]] += y[base + j];
-          else for (let j = 0; j < plane; j++) for (let k = 0; k < cout; k++) acc[(base + src[j]) * cout + k] += y[(base + j) * cout + k];
+          for (let j = 0; j < plane; j++) for (let k = 0; k < cout; k++) acc[(base + src[j]) * cout + k] += y[(base + j) * cout + k];
         }
       }
     }
