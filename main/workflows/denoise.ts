@@ -160,6 +160,20 @@ interface VolumeSource {
 }
 
 /**
+ * The denoiser's predictor for a volume, or its test-time ensemble when ttaFor says so. Decided on
+ * the whole volume (`volumeVoxels`, also for a window or shard of it), so every shard and chunk
+ * agrees; the decision is said once per denoiser. `mirrorNeighbours: false` for a joint model,
+ * whose channel-major input planes the mirrored order would swap between channels.
+ */
+export async function ensembleFor(d: Denoiser, volumeVoxels: number, o: WorkflowOptions, override: { mirrorNeighbours?: false } = {}): Promise<Predictor> {
+  const { ttaFor, withTta } = await import('../engine/tta.ts');
+  const tta = ttaFor(d.settings.tta, volumeVoxels, d.spec.inChannels, d.engine);
+  if (d.ttaUsed !== tta.use) o.onEvent?.({ type: 'log', line: tta.why });
+  d.ttaUsed = tta.use;
+  return tta.use ? withTta(d.predictor, { ...tta.options, ...override }) : d.predictor;
+}
+
+/**
  * The single-stack core: tile and predict planes [planes.z0, planes.z1) of a window of a volume
  * with each source (one noisy copy, or two), averaging the copies. Returns those planes only.
  */
@@ -170,12 +184,7 @@ export async function predictPlanes(
   o: WorkflowOptions & { planes?: { z0: number; z1: number }; onPlane?: (plane: number) => void; volumeVoxels?: number },
 ): Promise<Float32Array> {
   const { denoiseStack } = await import('../engine/predict.ts');
-  const { ttaFor, withTta } = await import('../engine/tta.ts');
-  // Decided on the whole volume (volumeVoxels for a window of it), so every shard and chunk agrees.
-  const tta = ttaFor(d.settings.tta, o.volumeVoxels ?? shape.depth * shape.height * shape.width, d.spec.inChannels, d.engine);
-  if (d.ttaUsed !== tta.use) o.onEvent?.({ type: 'log', line: tta.why });
-  d.ttaUsed = tta.use;
-  const predictor = tta.use ? withTta(d.predictor, tta.options) : d.predictor;
+  const predictor = await ensembleFor(d, o.volumeVoxels ?? shape.depth * shape.height * shape.width, o);
   let out: Float32Array | null = null;
   for (const s of sources) {
     throwIfCancelled(o.signal);

@@ -22,7 +22,7 @@ import { InputMismatchError, ModelFolderError, OutputExistsError, UserError } fr
 import type { ModelConfig } from '../engine/model-store.ts';
 import type { Normalisation } from '../engine/types.ts';
 import { parseRequest, samePath, throwIfCancelled, type WorkflowOptions } from './common.ts';
-import { checkVolume, fitInputNormalisation, openDenoiser, predictPlanes, readModel, type Denoiser } from './denoise.ts';
+import { checkVolume, ensembleFor, fitInputNormalisation, openDenoiser, predictPlanes, readModel, type Denoiser } from './denoise.ts';
 
 export interface HyperstackDenoiseResult {
   kind: 'hyperstack';
@@ -155,44 +155,53 @@ export async function openHyperstackDenoiser(
   const hw = m.height * m.width;
   const { inputWindow } = await import('../shard/plan.ts');
 
+  /**
+   * The volumes a unit needs along the neighbour axis: one per outer index (along z, each time
+   * point over the unit's planes; along t, each plane over the unit's time points), each with the
+   * unit's range along the axis, its input window (k neighbours each side), the (t, z) of an index
+   * along the axis, a plane reader and the key of its normalisation.
+   */
+  const volumesOf = (u: Unit, k: number) => {
+    const [outer, inner] = axis === 'z' ? [[u.t0, u.t1], [u.z0, u.z1]] : [[u.z0, u.z1], [u.t0, u.t1]];
+    return Array.from({ length: outer[1] - outer[0] }, (_, i) => {
+      const a = outer[0] + i;
+      const at = (b: number): { t: number; z: number } => (axis === 'z' ? { t: a, z: b } : { t: b, z: a });
+      const read = (c: number, b: number) => {
+        const { t, z } = at(b);
+        return src.readPlane(t, c, z);
+      };
+      return { inner, win: inputWindow({ z0: inner[0], z1: inner[1] }, k, along), at, read, normKey: (c: number) => (axis === 'z' ? `${a},${c}` : `${c},${a}`) };
+    });
+  };
+  type Volume = ReturnType<typeof volumesOf>[number];
+  /** Channel c's planes of a volume's input window, in one array. */
+  const windowOf = async (v: Volume, c: number): Promise<Float32Array> => {
+    const data = new Float32Array((v.win.z1 - v.win.z0) * hw);
+    for (let b = v.win.z0; b < v.win.z1; b++) data.set(await v.read(c, b), (b - v.win.z0) * hw);
+    return data;
+  };
+  const windowShape = (v: Volume) => ({ depth: v.win.z1 - v.win.z0, height: m.height, width: m.width });
+
   /** Denoised planes of a unit with a joint model: all channels' windows in, one plane per channel out. */
   const computeJointUnit = async (u: Unit): Promise<Map<string, Float32Array>> => {
     const out = new Map<string, Float32Array>();
     const d = await denoiser(0);
-    const k = d.config.layout.k;
-    // Test-time ensembling decided as for one channel's volume (predictPlanes), so every unit and
-    // shard agrees; never the mirrored neighbour order, which would swap a joint model's channels.
-    const { ttaFor, withTta } = await import('../engine/tta.ts');
-    const tta = ttaFor(d.settings.tta, along * hw, d.spec.inChannels, d.engine);
-    if (d.ttaUsed !== tta.use) o.onEvent?.({ type: 'log', line: tta.why });
-    d.ttaUsed = tta.use;
-    const predictor = tta.use ? withTta(d.predictor, { ...tta.options, mirrorNeighbours: false }) : d.predictor;
-    // (first index along the axis, last+1, the fixed index of the other axis) of each volume the unit needs
-    const jobs = axis === 'z'
-      ? Array.from({ length: u.t1 - u.t0 }, (_, i) => ({ fixed: u.t0 + i, a0: u.z0, a1: u.z1, len: m.depth }))
-      : Array.from({ length: u.z1 - u.z0 }, (_, i) => ({ fixed: u.z0 + i, a0: u.t0, a1: u.t1, len: m.times }));
-    for (const job of jobs) {
+    // Test-time ensembling decided on one channel's volume, as for per-channel models.
+    const predictor = await ensembleFor(d, along * hw, o, { mirrorNeighbours: false });
+    const { predictJointPlanes } = await import('../engine/joint-predict.ts');
+    const tiling = { tile: d.settings.tile, overlap: d.settings.overlap, batchTiles: d.settings.batchTiles, signal: o.signal };
+    for (const v of volumesOf(u, d.config.layout.k)) {
       throwIfCancelled(o.signal);
-      const read = (c: number, i: number) => (axis === 'z' ? src.readPlane(job.fixed, c, i) : src.readPlane(i, c, job.fixed));
-      const win = inputWindow({ z0: job.a0, z1: job.a1 }, k, job.len);
       const windows: Float32Array[] = [];
       const ns: Normalisation[] = [];
       for (let c = 0; c < m.channels; c++) {
-        const n = await normFor(d, axis === 'z' ? `${job.fixed},${c}` : `${c},${job.fixed}`, job.len, (i) => read(c, i));
-        const data = new Float32Array((win.z1 - win.z0) * hw);
-        for (let i = win.z0; i < win.z1; i++) data.set(await read(c, i), (i - win.z0) * hw);
-        windows.push(data);
-        ns.push(n);
+        ns.push(await normFor(d, v.normKey(c), along, (b) => v.read(c, b)));
+        windows.push(await windowOf(v, c));
       }
-      const { predictJointPlanes } = await import('../engine/joint-predict.ts');
-      const tiling = { tile: d.settings.tile, overlap: d.settings.overlap, batchTiles: d.settings.batchTiles, signal: o.signal };
-      const pred = await predictJointPlanes(predictor, d.spec, d.config.layout, windows, ns, { depth: win.z1 - win.z0, height: m.height, width: m.width }, job.a0 - win.z0, job.a1 - win.z0, tiling);
-      for (let i = job.a0; i < job.a1; i++) {
-        for (let c = 0; c < m.channels; c++) {
-          const t = axis === 'z' ? job.fixed : i;
-          const z = axis === 'z' ? i : job.fixed;
-          out.set(`${t},${c},${z}`, pred[i - job.a0][c]);
-        }
+      const pred = await predictJointPlanes(predictor, d.spec, d.config.layout, windows, ns, windowShape(v), v.inner[0] - v.win.z0, v.inner[1] - v.win.z0, tiling);
+      for (let b = v.inner[0]; b < v.inner[1]; b++) {
+        const { t, z } = v.at(b);
+        for (let c = 0; c < m.channels; c++) out.set(`${t},${c},${z}`, pred[b - v.inner[0]][c]);
       }
     }
     return out;
@@ -206,24 +215,13 @@ export async function openHyperstackDenoiser(
       throwIfCancelled(o.signal);
       const d = await denoiser(c);
       checkVolume(d, { depth: along, height: m.height, width: m.width }, m.name);
-      const k = d.config.layout.k;
-      // One prediction per outer index over the unit's range of the neighbour axis: along z, per
-      // time point over planes; along t, per plane over time points.
-      const [outer, inner] = axis === 'z' ? [[u.t0, u.t1], [u.z0, u.z1]] : [[u.z0, u.z1], [u.t0, u.t1]];
-      for (let a = outer[0]; a < outer[1]; a++) {
-        const at = (b: number): { t: number; z: number } => (axis === 'z' ? { t: a, z: b } : { t: b, z: a });
-        const read = (b: number) => {
-          const { t, z } = at(b);
-          return src.readPlane(t, c, z);
-        };
-        const norm = await normFor(d, axis === 'z' ? `${a},${c}` : `${c},${a}`, along, read);
-        const win = inputWindow({ z0: inner[0], z1: inner[1] }, k, along);
-        const data = new Float32Array((win.z1 - win.z0) * hw);
-        for (let b = win.z0; b < win.z1; b++) data.set(await read(b), (b - win.z0) * hw);
-        const pred = await predictPlanes(d, [{ data, normalisation: norm }], { depth: win.z1 - win.z0, height: m.height, width: m.width }, { ...o, planes: { z0: inner[0] - win.z0, z1: inner[1] - win.z0 }, volumeVoxels: along * hw });
-        for (let b = inner[0]; b < inner[1]; b++) {
-          const { t, z } = at(b);
-          out.set(`${t},${c},${z}`, pred.subarray((b - inner[0]) * hw, (b - inner[0] + 1) * hw));
+      for (const v of volumesOf(u, d.config.layout.k)) {
+        const norm = await normFor(d, v.normKey(c), along, (b) => v.read(c, b));
+        const data = await windowOf(v, c);
+        const pred = await predictPlanes(d, [{ data, normalisation: norm }], windowShape(v), { ...o, planes: { z0: v.inner[0] - v.win.z0, z1: v.inner[1] - v.win.z0 }, volumeVoxels: along * hw });
+        for (let b = v.inner[0]; b < v.inner[1]; b++) {
+          const { t, z } = v.at(b);
+          out.set(`${t},${c},${z}`, pred.subarray((b - v.inner[0]) * hw, (b - v.inner[0] + 1) * hw));
         }
       }
     }
