@@ -53,6 +53,9 @@ export function runWarnings(run: RunFacts, planes: number, heldOut: boolean): st
   return w;
 }
 
+/** Only self-supervised Noise2Stack predicts a plane without seeing it (see computeVerdict). */
+const NOT_SELF_SUPERVISED = 'No verdict without ground truth for this method: its input contains the plane it predicts.';
+
 /** A verdict that could not be made, with the reason. */
 export function unavailableVerdict(sentence: string): Verdict {
   return { level: 'unavailable', sentence, warnings: [], modelLoss: null, neighbourMeanLoss: null, flatLoss: null, gain: null, perPlane: [], planes: [], heldOut: false };
@@ -128,27 +131,10 @@ export function verdictPlanes(depth: number, valFraction: number, valSplit: 'pla
 export async function computeVerdict(v: VerdictInput): Promise<Verdict> {
   const { depth, height: H, width: W } = v.shape;
   const run = { ...v.run, depth };
-  if (v.method !== 'n2s' || v.layout.mode !== 'self') {
-    return unavailableVerdict('No verdict without ground truth for this method: its input contains the plane it predicts.');
-  }
+  if (v.method !== 'n2s' || v.layout.mode !== 'self') return unavailableVerdict(NOT_SELF_SUPERVISED);
   const { planes, heldOut } = verdictPlanes(depth, v.valFraction, v.valSplit);
-  const hw = H * W;
   const bg = v.background ?? null;
-  const probe = normalise(v.normalisation, Float32Array.from([0, 1]));
-  const scale = probe[1]! - probe[0]!;
-  const offset = probe[0]!;
-  // The training's view of a plane (background removed, then normalised), only for the planes
-  // checked and their neighbours: a copy of the whole stack would double the memory of a big one.
-  const cache = new Map<number, Float32Array>();
-  const plane = (j: number): Float32Array => {
-    let p = cache.get(j);
-    if (!p) {
-      p = new Float32Array(hw);
-      for (let i = 0; i < hw; i++) p[i] = (v.data[j * hw + i]! - (bg ? bg[i]! : 0)) * scale + offset;
-      cache.set(j, p);
-    }
-    return p;
-  };
+  const view = trainingPlanes(v.data, H * W, v.normalisation, bg);
   let sumModel = 0;
   let sumMean = 0;
   let sumFlat = 0;
@@ -163,34 +149,70 @@ export async function computeVerdict(v: VerdictInput): Promise<Verdict> {
       background: bg,
       planes: { z0: z, z1: z + 1 },
     });
-    const nb = channelPlanes(z, depth, 'self', v.layout.k).map(plane);
-    const target = plane(z);
-    let m = 0;
-    let a = 0;
-    let mean = 0;
-    for (let i = 0; i < hw; i++) mean += target[i]!;
-    mean /= hw;
-    let f = 0;
-    for (let i = 0; i < hw; i++) {
-      const t = target[i]!;
-      let avg = 0;
-      for (const q of nb) avg += q[i]!;
-      avg /= nb.length;
-      // pred is in raw units without background: map it like the target.
-      const p = pred[i]! * scale + offset;
-      m += (p - t) ** 2;
-      a += (avg - t) ** 2;
-      f += (mean - t) ** 2;
-    }
+    // pred is in raw units without background: mapped like the target.
+    const l = planeLosses(view.plane(z), channelPlanes(z, depth, 'self', v.layout.k).map(view.plane), (i) => pred[i]! * view.scale + view.offset);
     // Planes are checked in ascending order: those below z − K are not needed again.
-    for (const j of cache.keys()) if (j < z - v.layout.k) cache.delete(j);
-    perPlane.push({ z, model: m / hw, neighbourMean: a / hw });
-    sumModel += m / hw;
-    sumMean += a / hw;
-    sumFlat += f / hw;
+    view.dropBelow(z - v.layout.k);
+    perPlane.push({ z, model: l.model, neighbourMean: l.neighbourMean });
+    sumModel += l.model;
+    sumMean += l.neighbourMean;
+    sumFlat += l.flat;
   }
   const n = planes.length;
   return verdictFromLosses({ model: sumModel / n, neighbourMean: sumMean / n, flat: sumFlat / n, perPlane }, run, planes, heldOut);
+}
+
+/**
+ * The training's view of a raw ZYX volume's planes (background removed, then normalised as an
+ * affine map), made only for the planes asked for and kept until dropped: a copy of the whole
+ * stack would double the memory of a big one.
+ */
+function trainingPlanes(data: Float32Array, hw: number, normalisation: Normalisation, bg: Float32Array | null) {
+  const probe = normalise(normalisation, Float32Array.from([0, 1]));
+  const scale = probe[1]! - probe[0]!;
+  const offset = probe[0]!;
+  const cache = new Map<number, Float32Array>();
+  return {
+    scale,
+    offset,
+    plane: (j: number): Float32Array => {
+      let p = cache.get(j);
+      if (!p) {
+        p = new Float32Array(hw);
+        for (let i = 0; i < hw; i++) p[i] = (data[j * hw + i]! - (bg ? bg[i]! : 0)) * scale + offset;
+        cache.set(j, p);
+      }
+      return p;
+    },
+    dropBelow: (z: number): void => {
+      for (const j of cache.keys()) if (j < z) cache.delete(j);
+    },
+  };
+}
+
+/**
+ * Mean squared errors against a noisy plane (the training's view) of the model's prediction
+ * (`predicted(i)`, in the same units), of the mean of the neighbour planes and of the plane's own
+ * mean (the flat predictor).
+ */
+function planeLosses(target: Float32Array, neighbours: Float32Array[], predicted: (i: number) => number): { model: number; neighbourMean: number; flat: number } {
+  const hw = target.length;
+  let mean = 0;
+  for (let i = 0; i < hw; i++) mean += target[i]!;
+  mean /= hw;
+  let m = 0;
+  let a = 0;
+  let f = 0;
+  for (let i = 0; i < hw; i++) {
+    const t = target[i]!;
+    let avg = 0;
+    for (const q of neighbours) avg += q[i]!;
+    avg /= neighbours.length;
+    m += (predicted(i) - t) ** 2;
+    a += (avg - t) ** 2;
+    f += (mean - t) ** 2;
+  }
+  return { model: m / hw, neighbourMean: a / hw, flat: f / hw };
 }
 
 /** The parts of a training result the verdict needs (engine/train.ts's TrainResult has them all). */
@@ -268,16 +290,15 @@ export interface JointVerdictInput {
  */
 export async function jointVerdictForSavedModel(v: JointVerdictInput): Promise<Verdict> {
   const { depth, height: H, width: W } = v.shape;
-  if (v.config.method !== 'n2s' || v.layout.mode !== 'self') return unavailableVerdict('No verdict without ground truth for this method: its input contains the plane it predicts.');
+  if (v.config.method !== 'n2s' || v.layout.mode !== 'self') return unavailableVerdict(NOT_SELF_SUPERVISED);
   let loaded: Awaited<ReturnType<typeof import('./predictor.ts')['loadPredictor']>> | undefined;
   try {
     const { loadPredictor } = await import('./predictor.ts');
     const { predictJointPlanes } = await import('./joint-predict.ts');
     loaded = await loadPredictor(v.modelDir, { engine: v.config.engine, backend: v.config.backend, log: v.log });
     const { planes, heldOut } = verdictPlanes(depth, v.config.valFraction, v.config.valSplit);
-    const hw = H * W;
     const C = v.channels.length;
-    const normed = v.channels.map((c) => normalise(c.normalisation, c.data));
+    const views = v.channels.map((c) => trainingPlanes(c.data, H * W, c.normalisation, null));
     const per = v.channels.map(() => ({ model: 0, mean: 0, flat: 0 }));
     const perPlane: { z: number; model: number; neighbourMean: number }[] = [];
     for (const z of planes) {
@@ -285,31 +306,16 @@ export async function jointVerdictForSavedModel(v: JointVerdictInput): Promise<V
       const nb = channelPlanes(z, depth, 'self', v.layout.k);
       let zModel = 0;
       let zMean = 0;
-      for (let c = 0; c < C; c++) {
-        const x = normed[c]!;
-        const p = normalise(v.channels[c]!.normalisation, pred![c]!);
-        const t0 = z * hw;
-        let target = 0;
-        for (let i = 0; i < hw; i++) target += x[t0 + i]!;
-        target /= hw;
-        let m = 0;
-        let a = 0;
-        let f = 0;
-        for (let i = 0; i < hw; i++) {
-          const t = x[t0 + i]!;
-          let avg = 0;
-          for (const j of nb) avg += x[j * hw + i]!;
-          avg /= nb.length;
-          m += (p[i]! - t) ** 2;
-          a += (avg - t) ** 2;
-          f += (target - t) ** 2;
-        }
-        per[c]!.model += m / hw;
-        per[c]!.mean += a / hw;
-        per[c]!.flat += f / hw;
-        zModel += m / hw / C;
-        zMean += a / hw / C;
-      }
+      views.forEach((view, c) => {
+        const p = pred![c]!;
+        const l = planeLosses(view.plane(z), nb.map(view.plane), (i) => p[i]! * view.scale + view.offset);
+        view.dropBelow(z - v.layout.k);
+        per[c]!.model += l.model;
+        per[c]!.mean += l.neighbourMean;
+        per[c]!.flat += l.flat;
+        zModel += l.model / C;
+        zMean += l.neighbourMean / C;
+      });
       perPlane.push({ z, model: zModel, neighbourMean: zMean });
     }
     const n = planes.length;
