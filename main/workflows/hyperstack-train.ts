@@ -118,9 +118,10 @@ async function trainJoint(req: HyperstackTrainRequest, h: Hyperstack, out: strin
   if (config.arch !== 'csbdeep') throw new InputMismatchError('--channels joint uses the CSBDeep U-Net (--arch csbdeep)');
   const m = h.meta;
   const C = m.channels;
-  const norm = (d: Float32Array) => normalise(fitNormalisation(config.normalise, d), d);
   const stacks = Array.from({ length: C }, (_, c) => trainingStacks(h, c, req.neighbourAxis));
-  const vols = stacks[0].map((s0, i) => ({ depth: s0.depth, height: s0.height, width: s0.width, channels: stacks.map((sc) => norm(sc[i].data)) }));
+  // Each channel's volumes normalised on their own; the fits are kept for the check after training.
+  const fits = stacks.map((sc) => sc.map((v) => fitNormalisation(config.normalise, v.data)));
+  const vols = stacks[0].map((s0, i) => ({ depth: s0.depth, height: s0.height, width: s0.width, channels: stacks.map((sc, c) => normalise(fits[c][i], sc[i].data)) }));
   const split = splitPlanes(vols.map((v) => ({ depth: v.depth, height: v.height, width: v.width, a: v.channels[0] })), config.valFraction, config.valSplit);
   const divisor = buildArch({ arch: 'csbdeep', inChannels: 1, widthScale: config.widthScale }).divisor;
   // Under a budget the batch and patch the user left unset are the budget's (the sampler is ours, so
@@ -161,7 +162,7 @@ async function trainJoint(req: HyperstackTrainRequest, h: Hyperstack, out: strin
     config: r.config,
     layout: r.layout,
     spec,
-    channels: stacks.map((sc, c) => ({ name: m.channelMeta[c]?.name ?? `channel ${c}`, data: sc[0].data, normalisation: fitNormalisation(config.normalise, sc[0].data) })),
+    channels: stacks.map((sc, c) => ({ name: m.channelMeta[c]?.name ?? `channel ${c}`, data: sc[0].data, normalisation: fits[c][0] })),
     shape: { depth: first.depth, height: first.height, width: first.width },
     run: { stepsDone: engine.steps, stepsPlanned: r.stepsPlanned ?? relay.totalSteps, cancelled: r.cancelled },
     log,
