@@ -258,11 +258,11 @@ export class JobRunner {
           break;
         case 'result':
           outcome = { state: 'done', value: m.value };
-          void worker.terminate();
+          this.awaitExit(job, worker);
           break;
         case 'error':
           outcome = { state: 'error', error: m.error };
-          void worker.terminate();
+          this.awaitExit(job, worker);
           break;
       }
     });
@@ -323,6 +323,15 @@ export class JobRunner {
     }
     this.emit(job, true);
     for (const w of job.waiters.splice(0)) w({ ...job.info });
+  }
+
+  /**
+   * After its outcome the worker ends itself (worker-entry.ts), never inside a native call; it is
+   * terminated only if it has not ended within the grace period.
+   */
+  private awaitExit(job: Job, worker: Worker): void {
+    clearTimeout(job.killTimer);
+    job.killTimer = setTimeout(() => void worker.terminate(), this.graceMs);
   }
 
   private send(job: Job, m: ToWorker): void {

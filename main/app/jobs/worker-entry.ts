@@ -1,6 +1,6 @@
 /**
  * Entry of every job's worker thread: load the kind, run it with a JobContext wired to the
- * runner's messages, post the result (transferring its buffers) or the error, and exit.
+ * runner's messages, post the result (transferring its buffers) or the error, and end the thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CancelledError } from '../../errors.ts';
@@ -63,4 +63,8 @@ try {
 } catch (e) {
   post({ t: 'error', error: abort.signal.aborted ? { code: 'cancelled', message: 'cancelled' } : errorToIpc(e) });
 }
-// The runner terminates the thread once it has this message, even if a library left a handle open.
+// The thread ends itself here, at a point where no native call can be running on it: terminated
+// from outside during an ONNX Runtime call, onnxruntime-node's uncaught Napi::Error aborts the whole
+// process. (A handle a library left open does not keep it; the runner terminates only if this exit
+// does not come.) Messages posted above are delivered before the 'exit' event.
+process.exit(0);

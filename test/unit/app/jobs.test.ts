@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import type { JobInfo } from '../../../shared/ipc/jobs.ts';
 import { testCore } from './helpers.ts';
 
@@ -23,6 +24,30 @@ test('a job runs in a worker, reports progress, and its result passes through fi
     assert.equal(seen.at(-1)?.state, 'done');
     assert.equal(core.jobs.activeWorkers(), 0);
   } finally {
+    await core.dispose();
+  }
+});
+
+test('after its result the worker ends itself (no terminate from outside), even with a handle left open', async () => {
+  // A grace period far longer than the test: a worker that had to be terminated would hold the job
+  // open for it. Terminating a thread from outside while ONNX Runtime ran on it aborted the process.
+  const core = testCore({ cancelGraceMs: 60_000 });
+  const terminate = Worker.prototype.terminate;
+  let terminated = 0;
+  Worker.prototype.terminate = function (this: Worker) {
+    terminated++;
+    return terminate.call(this);
+  };
+  try {
+    const t0 = performance.now();
+    const end = await core.jobs.wait(await core.jobs.start('test', { mode: 'open-handle' }));
+    assert.equal(end.state, 'done');
+    assert.deepEqual(end.result, { counted: 1, sum: 2 });
+    assert.ok(performance.now() - t0 < 20_000, `the job ended after ${(performance.now() - t0).toFixed(0)} ms`);
+    assert.equal(core.jobs.activeWorkers(), 0);
+    assert.equal(terminated, 0, 'the runner terminated the worker');
+  } finally {
+    Worker.prototype.terminate = terminate;
     await core.dispose();
   }
 });

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { buildArch } from '../../../shared/model/arch.ts';
 import { initWeights } from '../../../shared/model/init.ts';
 import { createOnnxTrainEngine, OnnxTrainEngine } from '../../../main/engine/onnx/train/index.ts';
@@ -59,4 +60,36 @@ test('worker-thread engine: same training as in-process, main thread free during
   worker.dispose();
   local.dispose();
   await assert.rejects(worker.step(batch(1), 1e-3), /after dispose/);
+});
+
+test('dispose while a step runs: the step finishes, then the worker ends itself (never terminated inside a session run)', async () => {
+  // Terminated from outside while onnxruntime-node ran a session, the thread's return into JS threw
+  // an uncaught Napi::Error that aborted the whole process (a clean-clone CI run died of it).
+  const terminate = Worker.prototype.terminate;
+  let terminated = 0;
+  Worker.prototype.terminate = function (this: Worker) {
+    terminated++;
+    return terminate.call(this);
+  };
+  const exited = new Promise<number>((resolve) => {
+    const on = Worker.prototype.on;
+    // The engine's own worker: the first Worker to register an 'exit' listener after this point.
+    Worker.prototype.on = function (this: Worker, ev: string | symbol, fn: (...a: unknown[]) => void) {
+      if (ev === 'exit') {
+        Worker.prototype.on = on;
+        on.call(this, 'exit', (code: number) => resolve(code));
+      }
+      return on.call(this, ev, fn);
+    } as typeof on;
+  });
+  try {
+    const engine = await started(await createOnnxTrainEngine());
+    const step = engine.step(batch(5), 1e-3);
+    engine.dispose();
+    await assert.rejects(step, /disposed/);
+    assert.equal(await exited, 0, 'the worker ended itself (exit code 0; a terminated one exits with 1)');
+    assert.equal(terminated, 0);
+  } finally {
+    Worker.prototype.terminate = terminate;
+  }
 });

@@ -29,6 +29,13 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
   }
 }
 
+/**
+ * The thread ends itself once a dispose is answered: in order after any request still running, so
+ * never inside a native ONNX Runtime call. (Terminated from outside while a session ran, the call
+ * returned into a stopping thread and onnxruntime-node's uncaught Napi::Error aborted the whole
+ * process; worker-engine.ts terminates only if this does not happen.)
+ */
+
 // Requests are answered strictly in order: a step must finish before the next one reads the weights.
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (req: WorkerRequest) => {
@@ -38,6 +45,7 @@ port.on('message', (req: WorkerRequest) => {
     } catch (e) {
       port.postMessage({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies WorkerReply);
     }
+    if (req.method === 'dispose') process.exit(0);
   });
 });
 // Tells the engine that this module (and onnxruntime-node) loaded in the worker.

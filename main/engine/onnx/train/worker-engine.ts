@@ -61,6 +61,9 @@ function startWorker(init: WorkerInit): Promise<Worker> {
   });
 }
 
+/** How long a disposed engine's worker may take to end itself before it is terminated. */
+const STOP_GRACE_MS = 10_000;
+
 export class OnnxWorkerTrainEngine implements TrainEngine {
   private worker: Worker | null = null;
   private inProcess: TrainEngine | null = null;
@@ -151,12 +154,20 @@ export class OnnxWorkerTrainEngine implements TrainEngine {
     return { ...this.report, note: [this.report.note, 'steps run in a worker thread'].filter(Boolean).join('; ') };
   }
 
+  /**
+   * The worker ends itself after its queued requests (step-worker.ts), never inside a native call;
+   * it is terminated only if it has not ended within STOP_GRACE_MS.
+   */
   dispose(): void {
     this.inProcess?.dispose();
     this.inProcess = null;
     const w = this.worker;
     this.worker = null;
-    if (w) void w.terminate();
     this.failAll(new Error('onnx training engine disposed'));
+    if (!w) return;
+    const force = setTimeout(() => void w.terminate(), STOP_GRACE_MS);
+    force.unref();
+    w.once('exit', () => clearTimeout(force));
+    w.postMessage({ id: 0, method: 'dispose' } satisfies WorkerRequest);
   }
 }
