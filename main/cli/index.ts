@@ -1,5 +1,6 @@
 import { CancelledError, UserError } from '../errors.ts';
 import { installTempCleanup } from '../io/atomic.ts';
+import { endThreads } from '../engine/threads.ts';
 import { oneLine } from '../io/errors.ts';
 import type { Command } from './command.ts';
 
@@ -77,5 +78,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`n2s ${name}: internal error: ${oneLine(String(err?.message ?? err))}\n`);
     if (process.env.N2S_DEBUG) process.stderr.write(`${err.stack}\n`);
     return 70;
+  } finally {
+    // A training engine's step worker still finishing its call ends before the process does: a
+    // thread stopped inside an ONNX Runtime call aborts the process (main/engine/threads.ts).
+    await endThreads();
   }
 }

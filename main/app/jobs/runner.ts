@@ -51,7 +51,11 @@ export interface JobRunnerOptions {
   maxIo?: number;
   /** Limit for jobs whose kind is in the 'preview' lane (one: a newer preview replaces the last). */
   maxPreview?: number;
-  /** How long a cancelled worker may take to stop on its own before it is terminated. */
+  /**
+   * How long a cancelled (or finished) worker may take to end itself before it is terminated. Long
+   * by default: a thread terminated inside an ONNX Runtime call aborts the whole process
+   * (main/engine/threads.ts), so only a worker that reached no checkpoint for this long is.
+   */
   cancelGraceMs?: number;
   /** The worker script (defaults to worker-entry.ts via worker-bootstrap.mjs, or job-worker.js when bundled). */
   worker?: { url: URL; entry?: string };
@@ -96,7 +100,7 @@ export class JobRunner {
 
   constructor(private readonly opts: JobRunnerOptions) {
     this.limits = { compute: opts.maxConcurrent ?? 2, io: opts.maxIo ?? 4, preview: opts.maxPreview ?? 1 };
-    this.graceMs = opts.cancelGraceMs ?? 2000;
+    this.graceMs = opts.cancelGraceMs ?? 30_000;
     this.resolve = opts.resolve ?? registryResolver;
     this.worker = opts.worker ?? defaultWorker();
     this.progressMs = opts.progressIntervalMs ?? 100;

@@ -3,6 +3,7 @@
  * runner's messages, post the result (transferring its buffers) or the error, and end the thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { endThreads } from '../../engine/threads.ts';
 import { CancelledError } from '../../errors.ts';
 import { errorToIpc } from '../ipc/dispatcher.ts';
 import type { JobContext, JobKindModule } from './kind.ts';
@@ -65,6 +66,9 @@ try {
 }
 // The thread ends itself here, at a point where no native call can be running on it: terminated
 // from outside during an ONNX Runtime call, onnxruntime-node's uncaught Napi::Error aborts the whole
-// process. (A handle a library left open does not keep it; the runner terminates only if this exit
-// does not come.) Messages posted above are delivered before the 'exit' event.
+// process. Its exit stops its own child threads (a training engine's step worker) the same way, so
+// they end first, each after its running call (main/engine/threads.ts). A handle a library left
+// open does not keep the thread; the runner terminates it only if this exit does not come.
+// Messages posted above are delivered before the 'exit' event.
+await endThreads();
 process.exit(0);

@@ -4,6 +4,7 @@
 import type { Command } from '../command.ts';
 import { emitJson } from '../command.ts';
 import { UserError } from '../../errors.ts';
+import { endThreads } from '../../engine/threads.ts';
 import { Arch, Augment, Backend, Engine, Method, Mode, NormaliseKind, Provider, ValSplit } from '../../../shared/config/enums.ts';
 import type { TrainingConfigInput } from '../../../shared/config/training.ts';
 import type { TrainFilesRequestInput } from '../../../shared/config/train-request.ts';
@@ -160,7 +161,9 @@ export async function run(argv: string[]): Promise<number> {
   const onSigint = () => {
     log('stopping after this step (Ctrl-C again to quit at once)…');
     ac.abort();
-    process.once('SIGINT', () => process.exit(130));
+    // Quits once the step worker has ended its running step (threads.ts: stopped inside it, the
+    // process would abort instead of exiting with 130).
+    process.once('SIGINT', () => void endThreads(5_000).finally(() => process.exit(130)));
   };
   process.once('SIGINT', onSigint);
   try {

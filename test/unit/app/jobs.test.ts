@@ -52,6 +52,34 @@ test('after its result the worker ends itself (no terminate from outside), even 
   }
 });
 
+for (const [mode, state] of [['onnx-step-in-flight', 'done'], ['onnx-step-cancelled', 'cancelled']] as const) {
+  test(`a job that ends (${state}) while its ONNX training step runs in a child thread waits for the step: the process survives`, async () => {
+    // The job's thread exiting stopped its step worker mid-call, and onnxruntime-node's uncaught
+    // Napi::Error aborted this whole process (the app). No terminate from outside either.
+    const core = testCore({ cancelGraceMs: 60_000 });
+    const terminate = Worker.prototype.terminate;
+    let terminated = 0;
+    Worker.prototype.terminate = function (this: Worker) {
+      terminated++;
+      return terminate.call(this);
+    };
+    try {
+      const jobId = await core.jobs.start('test', { mode });
+      if (state === 'cancelled') {
+        await waitFor(() => core.jobs.get(jobId)?.message === 'step running', 60_000);
+        core.jobs.cancel(jobId);
+      }
+      const end = await core.jobs.wait(jobId);
+      assert.equal(end.state, state, end.error?.message);
+      assert.equal(core.jobs.activeWorkers(), 0);
+      assert.equal(terminated, 0, 'a worker was terminated from outside');
+    } finally {
+      Worker.prototype.terminate = terminate;
+      await core.dispose();
+    }
+  });
+}
+
 test('the main event loop keeps running while a worker computes', async () => {
   const core = testCore({ cancelGraceMs: 100 });
   try {

@@ -33,7 +33,7 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
  * The thread ends itself once a dispose is answered: in order after any request still running, so
  * never inside a native ONNX Runtime call. (Terminated from outside while a session ran, the call
  * returned into a stopping thread and onnxruntime-node's uncaught Napi::Error aborted the whole
- * process; worker-engine.ts terminates only if this does not happen.)
+ * process: main/engine/threads.ts.)
  */
 
 // Requests are answered strictly in order: a step must finish before the next one reads the weights.

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ArchSpec } from '../../../../shared/model/arch.ts';
+import { trackThread } from '../../threads.ts';
 import type { Batch, EngineReport, NamedWeights, TrainEngine, TrainEngineOptions } from '../../types.ts';
 import type { WorkerInit, WorkerLog, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
@@ -61,9 +62,6 @@ function startWorker(init: WorkerInit): Promise<Worker> {
   });
 }
 
-/** How long a disposed engine's worker may take to end itself before it is terminated. */
-const STOP_GRACE_MS = 10_000;
-
 export class OnnxWorkerTrainEngine implements TrainEngine {
   private worker: Worker | null = null;
   private inProcess: TrainEngine | null = null;
@@ -92,6 +90,11 @@ export class OnnxWorkerTrainEngine implements TrainEngine {
       this.report = this.inProcess.describe();
       return;
     }
+    const worker = this.worker;
+    // Whoever exits next (a job's thread, the CLI) asks it to end first (threads.ts).
+    trackThread(worker, () => {
+      if (this.worker === worker) this.dispose();
+    });
     this.worker.on('message', (m: WorkerReply | WorkerLog) => this.onMessage(m));
     this.worker.on('error', (e) => this.failAll(e));
     this.worker.on('exit', (code) => this.failAll(new Error(`onnx training worker exited (code ${code})`)));
@@ -156,7 +159,7 @@ export class OnnxWorkerTrainEngine implements TrainEngine {
 
   /**
    * The worker ends itself after its queued requests (step-worker.ts), never inside a native call;
-   * it is terminated only if it has not ended within STOP_GRACE_MS.
+   * it is never terminated from outside (threads.ts says why), and a thread that exits waits for it.
    */
   dispose(): void {
     this.inProcess?.dispose();
@@ -164,10 +167,6 @@ export class OnnxWorkerTrainEngine implements TrainEngine {
     const w = this.worker;
     this.worker = null;
     this.failAll(new Error('onnx training engine disposed'));
-    if (!w) return;
-    const force = setTimeout(() => void w.terminate(), STOP_GRACE_MS);
-    force.unref();
-    w.once('exit', () => clearTimeout(force));
-    w.postMessage({ id: 0, method: 'dispose' } satisfies WorkerRequest);
+    w?.postMessage({ id: 0, method: 'dispose' } satisfies WorkerRequest);
   }
 }
