@@ -28,16 +28,27 @@ test('a job runs in a worker, reports progress, and its result passes through fi
   }
 });
 
+/** Counts Worker.terminate() calls made on this thread (the runner's) until restore(). */
+function countTerminates(): { count: number; restore: () => void } {
+  const terminate = Worker.prototype.terminate;
+  const spy = {
+    count: 0,
+    restore: () => {
+      Worker.prototype.terminate = terminate;
+    },
+  };
+  Worker.prototype.terminate = function (this: Worker) {
+    spy.count++;
+    return terminate.call(this);
+  };
+  return spy;
+}
+
 test('after its result the worker ends itself (no terminate from outside), even with a handle left open', async () => {
   // A grace period far longer than the test: a worker that had to be terminated would hold the job
   // open for it. Terminating a thread from outside while ONNX Runtime ran on it aborted the process.
   const core = testCore({ cancelGraceMs: 60_000 });
-  const terminate = Worker.prototype.terminate;
-  let terminated = 0;
-  Worker.prototype.terminate = function (this: Worker) {
-    terminated++;
-    return terminate.call(this);
-  };
+  const terminated = countTerminates();
   try {
     const t0 = performance.now();
     const end = await core.jobs.wait(await core.jobs.start('test', { mode: 'open-handle' }));
@@ -45,9 +56,9 @@ test('after its result the worker ends itself (no terminate from outside), even 
     assert.deepEqual(end.result, { counted: 1, sum: 2 });
     assert.ok(performance.now() - t0 < 20_000, `the job ended after ${(performance.now() - t0).toFixed(0)} ms`);
     assert.equal(core.jobs.activeWorkers(), 0);
-    assert.equal(terminated, 0, 'the runner terminated the worker');
+    assert.equal(terminated.count, 0, 'the runner terminated the worker');
   } finally {
-    Worker.prototype.terminate = terminate;
+    terminated.restore();
     await core.dispose();
   }
 });
@@ -57,12 +68,7 @@ for (const [mode, state] of [['onnx-step-in-flight', 'done'], ['onnx-step-cancel
     // The job's thread exiting stopped its step worker mid-call, and onnxruntime-node's uncaught
     // Napi::Error aborted this whole process (the app). No terminate from outside either.
     const core = testCore({ cancelGraceMs: 60_000 });
-    const terminate = Worker.prototype.terminate;
-    let terminated = 0;
-    Worker.prototype.terminate = function (this: Worker) {
-      terminated++;
-      return terminate.call(this);
-    };
+    const terminated = countTerminates();
     try {
       const jobId = await core.jobs.start('test', { mode });
       if (state === 'cancelled') {
@@ -72,9 +78,9 @@ for (const [mode, state] of [['onnx-step-in-flight', 'done'], ['onnx-step-cancel
       const end = await core.jobs.wait(jobId);
       assert.equal(end.state, state, end.error?.message);
       assert.equal(core.jobs.activeWorkers(), 0);
-      assert.equal(terminated, 0, 'a worker was terminated from outside');
+      assert.equal(terminated.count, 0, 'a worker was terminated from outside');
     } finally {
-      Worker.prototype.terminate = terminate;
+      terminated.restore();
       await core.dispose();
     }
   });
