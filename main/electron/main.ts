@@ -67,7 +67,21 @@ void app.whenReady().then(() => {
   open();
   app.on('activate', () => win ?? open());
   app.on('second-instance', () => win?.focus());
-  app.on('before-quit', () => void core.dispose());
+  // Quitting waits for running jobs: asked to cancel, each ends at its next checkpoint (a training
+  // run keeps its best epoch so far). Stopped from outside inside ONNX Runtime, a job's thread
+  // would abort the whole app instead (docs/architecture.md, "Threads").
+  let jobsEnded = false;
+  app.on('before-quit', (event) => {
+    if (jobsEnded) return;
+    event.preventDefault();
+    void core
+      .dispose()
+      .catch((e: unknown) => log.warn(`stopping jobs at quit: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => {
+        jobsEnded = true;
+        app.quit();
+      });
+  });
 });
 
 app.on('window-all-closed', () => {

@@ -43,7 +43,7 @@ export const jobsInvokes = {
     z.object({ jobId: z.string() }),
     'start a job of a registered kind',
   ),
-  'jobs:cancel': invoke(JobRef, z.object({ accepted: z.boolean() }), 'cancel a job (its worker is terminated)'),
+  'jobs:cancel': invoke(JobRef, z.object({ accepted: z.boolean() }), 'cancel a job (it stops at its next checkpoint)'),
   'jobs:pause': invoke(JobRef, z.object({ accepted: z.boolean() }), 'pause a pausable job at its next checkpoint'),
   'jobs:resume': invoke(JobRef, z.object({ accepted: z.boolean() }), 'resume a paused job'),
   'jobs:list': invoke(Empty, z.array(JobInfo), 'all jobs of this session'),

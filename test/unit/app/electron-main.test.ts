@@ -31,7 +31,7 @@ before(async () => {
 });
 
 after(() => {
-  rec?.quit(); // the app's before-quit handler disposes the core (terminates job workers)
+  if (rec && rec.quits === 0) rec.quit(); // the before-quit handler stops the jobs, then quits
   rmSync(out, { recursive: true, force: true });
 });
 
@@ -132,4 +132,25 @@ test('the preload bundle runs with only require("electron") available, as in a s
   runInNewContext(code, { require: sandboxRequire, module, exports: module.exports, console, TextEncoder, TextDecoder });
   assert.deepEqual(Object.keys(exposed), ['n2s']);
   assert.deepEqual(Object.keys(exposed.n2s as object).sort(), ['invoke', 'on', 'transport']);
+});
+
+// Last: it quits the app.
+test('quitting waits until a running training job (ONNX steps in its child thread) has ended, then quits', async () => {
+  const stacks = await invoke('stack:list', {});
+  assert.ok(stacks.ok);
+  const low = (stacks.value as { stackId: string }[])[0]!;
+  const config = { method: 'n2s', mode: 'self', neighbours: 1, widthScale: 0.25, batch: 4, patch: 64, epochs: 50, stepsPerEpoch: 50, engine: 'onnx', provider: 'cpu' };
+  const r = await invoke('jobs:start', { kind: 'train', params: { stackId: low.stackId, config } });
+  assert.ok(r.ok, JSON.stringify(r));
+  const { jobId } = r.value as { jobId: string };
+  const sent = rec.windows[0].webContents.sent;
+  const latest = () => sent.map((s) => s[2] as JobInfo).filter((p) => p?.jobId === jobId).at(-1);
+  for (let i = 0; i < 1200 && !((latest()?.values?.step ?? 0) >= 2); i++) await new Promise((res) => setTimeout(res, 50));
+  assert.ok((latest()?.values?.step ?? 0) >= 2, `training steps: ${JSON.stringify(latest())}`);
+  rec.quit();
+  // Quitting at once would stop the job's threads from outside, inside ONNX Runtime: the app aborts.
+  assert.equal(rec.quits, 0, 'the app quit while a job was running');
+  for (let i = 0; i < 1200 && rec.quits === 0; i++) await new Promise((res) => setTimeout(res, 50));
+  assert.equal(rec.quits, 1, 'the app quit once its jobs had ended');
+  assert.equal(latest()?.state, 'cancelled');
 });
