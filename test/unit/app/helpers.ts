@@ -25,7 +25,8 @@ export function testCore(opts: { roots?: string[]; cancelGraceMs?: number } = {}
     userDataDir: tempDir(),
     roots: opts.roots ?? [],
     log,
-    jobs: { resolve: resolverWithTestKind, cancelGraceMs: opts.cancelGraceMs ?? 1500, progressIntervalMs: 0 },
+    // The runner's own grace unless a test asks for less (a short one would terminate ONNX jobs mid-call at dispose).
+    jobs: { resolve: resolverWithTestKind, cancelGraceMs: opts.cancelGraceMs, progressIntervalMs: 0 },
   });
   return Object.assign(core, { logLines: log.lines });
 }
