@@ -1,8 +1,9 @@
 /**
  * Pause and Cancel in the Train panel take effect at once (issue 17): clicked while a tiny run with
- * live previews is going, the job holds (or stops stepping) within half a second of the click — timed on
- * the server, not from the page (whose progress bar may lag behind the
- * job; how far is printed). Screenshot: test-artifacts/train-controls/.
+ * live previews is going, the job holds (or stops stepping) within half a second of the click — from
+ * the click as it runs in the page to the job's state on the server (this process serves the
+ * bridge), not from the page's progress bar, which may lag behind the job (how far is asserted and
+ * printed). Screenshot: test-artifacts/train-controls/.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -22,7 +23,6 @@ const byTestId = (id: string) => s.page.locator(`[data-testid="${id}"]`);
 const trainJob = () => s.app.server.core.jobs.list().find((j) => j.kind === 'train' && j.state !== 'done' && j.state !== 'cancelled' && j.state !== 'error');
 const serverStep = () => trainJob()?.values.step ?? 0;
 const pageStep = async () => Number(await byTestId('train-progress').getAttribute('value'));
-/** Polls the server's own job state (this process serves the bridge) until `ok`; milliseconds taken. */
 /** Waits until `ok()` holds on the server; returns the wall-clock time (Date.now()) it first did. */
 async function serverWait(ok: () => boolean, ms = 30_000): Promise<number> {
   const t0 = performance.now();
