@@ -18,11 +18,6 @@ export function trackThread(worker: Worker, stop: () => void): void {
   worker.once('exit', () => live.delete(worker));
 }
 
-/** Child threads still running (tests check none is left behind). */
-export function liveThreads(): number {
-  return live.size;
-}
-
 /**
  * Asks every child thread to end itself and waits until all have, at most `timeoutMs` (a thread
  * stuck in a native call longer than that is left to whoever exits next). Each is ref'd while
